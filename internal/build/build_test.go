@@ -1,0 +1,32 @@
+package build
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestGetDevBuild(t *testing.T) {
+	old := Version
+	t.Cleanup(func() { Version = old })
+	Version = ""
+	info := Get()
+	if !strings.HasPrefix(info.Version, "dev") {
+		t.Fatalf("dev build version = %q, want dev...", info.Version)
+	}
+	if info.Commit == "" || info.Date == "" || !strings.HasPrefix(info.GoVersion, "go") {
+		t.Fatalf("incomplete info: %+v", info)
+	}
+}
+
+func TestGetReleaseBuild(t *testing.T) {
+	oldV, oldC, oldD := Version, Commit, Date
+	t.Cleanup(func() { Version, Commit, Date = oldV, oldC, oldD })
+	Version, Commit, Date = "v1.2.3", "abc123", "2026-11-26T10:00:00Z"
+	info := Get()
+	if info.Version != "v1.2.3" || info.Commit != "abc123" || info.Date != "2026-11-26T10:00:00Z" {
+		t.Fatalf("got %+v", info)
+	}
+	if ua := UserAgent(); ua != "metabind/1.2.3" {
+		t.Fatalf("UserAgent = %q", ua)
+	}
+}

@@ -1,0 +1,78 @@
+// Package iostreams carries a command's standard streams and what is known about
+// them: whether each is a terminal, whether colour is wanted and whether the user
+// can be prompted. Commands never touch os.Stdin/os.Stdout/os.Stderr directly.
+package iostreams
+
+import (
+	"bytes"
+	"io"
+	"os"
+
+	"golang.org/x/term"
+)
+
+// IOStreams is the set of streams a command reads from and writes to.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+
+	stdinTTY  bool
+	stdoutTTY bool
+	stderrTTY bool
+	color     bool
+
+	// InFd is the file descriptor of In when it is a terminal (for hidden input); -1 otherwise.
+	InFd int
+}
+
+// System returns the process's own streams.
+func System() *IOStreams {
+	s := &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, InFd: -1}
+	s.stdinTTY = isTerminal(os.Stdin)
+	s.stdoutTTY = isTerminal(os.Stdout)
+	s.stderrTTY = isTerminal(os.Stderr)
+	if s.stdinTTY {
+		s.InFd = int(os.Stdin.Fd())
+	}
+	s.color = s.stdoutTTY && colorWanted(os.Getenv)
+	return s
+}
+
+func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
+
+// colorWanted applies the NO_COLOR / CLICOLOR_FORCE / TERM=dumb conventions.
+func colorWanted(getenv func(string) string) bool {
+	if getenv("NO_COLOR") != "" {
+		return false
+	}
+	if getenv("TERM") == "dumb" {
+		return false
+	}
+	return true
+}
+
+// Test returns streams backed by buffers; no stream is a terminal.
+func Test() (*IOStreams, *bytes.Buffer, *bytes.Buffer, *bytes.Buffer) {
+	in, out, errOut := &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}
+	return &IOStreams{In: in, Out: out, ErrOut: errOut, InFd: -1}, in, out, errOut
+}
+
+func (s *IOStreams) IsStdinTTY() bool  { return s.stdinTTY }
+func (s *IOStreams) IsStdoutTTY() bool { return s.stdoutTTY }
+func (s *IOStreams) IsStderrTTY() bool { return s.stderrTTY }
+
+// SetStdinTTY, SetStdoutTTY and SetStderrTTY are for tests.
+func (s *IOStreams) SetStdinTTY(v bool)  { s.stdinTTY = v }
+func (s *IOStreams) SetStdoutTTY(v bool) { s.stdoutTTY = v }
+func (s *IOStreams) SetStderrTTY(v bool) { s.stderrTTY = v }
+
+// CanPrompt reports whether the user can be asked a question: stdin and stderr
+// (where prompts are written) are both terminals.
+func (s *IOStreams) CanPrompt() bool { return s.stdinTTY && s.stderrTTY }
+
+// ColorEnabled reports whether output may carry ANSI colour.
+func (s *IOStreams) ColorEnabled() bool { return s.color }
+
+// SetColorEnabled overrides the colour decision (--no-color, tests).
+func (s *IOStreams) SetColorEnabled(v bool) { s.color = v }

@@ -1,0 +1,32 @@
+package iostreams
+
+import "testing"
+
+func TestColorWanted(t *testing.T) {
+	cases := []struct {
+		env  map[string]string
+		want bool
+	}{
+		{map[string]string{}, true},
+		{map[string]string{"NO_COLOR": "1"}, false},
+		{map[string]string{"TERM": "dumb"}, false},
+	}
+	for _, c := range cases {
+		got := colorWanted(func(k string) string { return c.env[k] })
+		if got != c.want {
+			t.Errorf("colorWanted(%v) = %v, want %v", c.env, got, c.want)
+		}
+	}
+}
+
+func TestTestStreamsAreNotTTYs(t *testing.T) {
+	s, _, _, _ := Test()
+	if s.CanPrompt() || s.IsStdoutTTY() || s.ColorEnabled() {
+		t.Fatal("test streams must not look like a terminal")
+	}
+	s.SetStdinTTY(true)
+	s.SetStderrTTY(true)
+	if !s.CanPrompt() {
+		t.Fatal("CanPrompt should follow stdin and stderr TTY state")
+	}
+}
