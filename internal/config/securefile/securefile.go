@@ -1,0 +1,235 @@
+// Package securefile reads and writes the small private files metabind keeps in
+// its configuration directory (config.yaml, credentials.yaml).
+//
+// Writes are atomic and private: the data goes to a temporary file in the same
+// directory, which is written, synced to disk, given mode 0600 and then renamed
+// over the destination, so a crash or a full disk leaves either the old file or
+// the new one, never a torn mix, and a pre-existing file with looser permissions
+// ends up 0600. A directory that has to be created is created with mode 0700.
+//
+// Reads report a directory in place of a file, an oversized file and unreadable
+// files as errors, and PermissionWarnings describes a file that other users can
+// read or that belongs to someone else.
+package securefile
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+)
+
+// FileMode and DirMode are the permissions of the files and directories written here.
+const (
+	FileMode fs.FileMode = 0o600
+	DirMode  fs.FileMode = 0o700
+)
+
+// ErrIsDir is returned by Read when the path names a directory.
+var ErrIsDir = errors.New("is a directory, not a file")
+
+// ErrTooLarge is returned by Read when the file is larger than the limit given.
+var ErrTooLarge = errors.New("is too large")
+
+// WriteOptions adjusts Write. The zero value is what production code uses.
+type WriteOptions struct {
+	// BeforeRename, when set, runs once the temporary file is complete and synced,
+	// just before it replaces the destination. An error aborts the write: the
+	// temporary file is removed and the destination is left as it was. Tests use
+	// it to simulate a crash or a failing disk at the last moment.
+	BeforeRename func(tmpPath string) error
+}
+
+// Read returns the contents of the file at path and its FileInfo. A missing file
+// gives an error matching fs.ErrNotExist; a directory gives ErrIsDir; a file
+// larger than limit bytes gives ErrTooLarge. Errors are *fs.PathError values
+// naming the path.
+func Read(path string, limit int64) ([]byte, fs.FileInfo, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	if fi.IsDir() {
+		return nil, fi, &fs.PathError{Op: "read", Path: path, Err: ErrIsDir}
+	}
+	if fi.Size() > limit {
+		return nil, fi, &fs.PathError{Op: "read", Path: path, Err: ErrTooLarge}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fi, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fi, &fs.PathError{Op: "read", Path: path, Err: ErrTooLarge}
+	}
+	return data, fi, nil
+}
+
+// Write atomically replaces the file at path with data, leaving it with mode
+// 0600. The parent directory is created with mode 0700 when it does not exist.
+// When path is a symbolic link, the file it points to is replaced and the link is
+// kept. On failure the original file, if any, is unchanged.
+func Write(path string, data []byte, o WriteOptions) error {
+	target, err := resolveLink(path)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(target)
+	if err := EnsureDir(dir); err != nil {
+		return err
+	}
+	if fi, err := os.Stat(target); err == nil && fi.IsDir() {
+		return &fs.PathError{Op: "write", Path: target, Err: ErrIsDir}
+	}
+
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(target)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmpPath := tmp.Name()
+	renamed := false
+	defer func() {
+		if !renamed {
+			tmp.Close()
+			os.Remove(tmpPath)
+		}
+	}()
+
+	if _, err := tmp.Write(data); err != nil {
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		return err
+	}
+	// CreateTemp already uses 0600; set it explicitly so the guarantee does not
+	// rest on an implementation detail.
+	if err := tmp.Chmod(FileMode); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if o.BeforeRename != nil {
+		if err := o.BeforeRename(tmpPath); err != nil {
+			return err
+		}
+	}
+	if err := os.Rename(tmpPath, target); err != nil {
+		return err
+	}
+	renamed = true
+	syncDir(dir)
+	return nil
+}
+
+// Remove deletes the file at path. When path is a symbolic link, the file it
+// points to is removed as well as the link, so no copy of the contents remains.
+// A missing file is not an error.
+func Remove(path string) error {
+	target, err := resolveLink(path)
+	if err != nil {
+		return err
+	}
+	if target != path {
+		if err := os.Remove(target); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// EnsureDir makes sure dir exists as a directory. When it has to be created, it
+// (and any missing parent) gets mode 0700 regardless of the umask. An existing
+// directory's permissions are left as they are.
+func EnsureDir(dir string) error {
+	fi, err := os.Stat(dir)
+	if err == nil {
+		if !fi.IsDir() {
+			return &fs.PathError{Op: "mkdir", Path: dir, Err: errors.New("exists and is not a directory")}
+		}
+		return nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if err := os.MkdirAll(dir, DirMode); err != nil {
+		return err
+	}
+	// MkdirAll applies the umask; a umask of 0 must not leave the directory open.
+	if runtime.GOOS != "windows" {
+		if err := os.Chmod(dir, DirMode); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PermissionWarnings describes what is wrong with the permissions of the file at
+// path, whose FileInfo is fi: group or other permission bits set, or an owner
+// other than the current user. what names the file for the user, for example
+// "credentials file". On Windows, where mode bits do not describe access, it
+// returns nothing.
+func PermissionWarnings(what, path string, fi fs.FileInfo) []string {
+	if fi == nil || runtime.GOOS == "windows" {
+		return nil
+	}
+	var warnings []string
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		warnings = append(warnings, fmt.Sprintf(
+			"%s %s is accessible by other users (mode %04o): run `chmod 600 %s`",
+			what, path, perm, path))
+	}
+	if uid, ok := fileOwner(fi); ok && uid != os.Getuid() {
+		warnings = append(warnings, fmt.Sprintf(
+			"%s %s belongs to another user (uid %d): check who created it, or remove it",
+			what, path, uid))
+	}
+	return warnings
+}
+
+// resolveLink returns the file a symbolic link at path points to, or path itself
+// when it is not a link or does not exist yet.
+func resolveLink(path string) (string, error) {
+	fi, err := os.Lstat(path)
+	if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		return path, nil
+	}
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		// A dangling link: write where it points, so the link becomes valid.
+		dest, rerr := os.Readlink(path)
+		if rerr != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(dest) {
+			dest = filepath.Join(filepath.Dir(path), dest)
+		}
+		return dest, nil
+	}
+	return target, nil
+}
+
+// syncDir flushes the directory entry of a rename to disk where the platform
+// supports it. It is best effort: the rename itself has already succeeded.
+func syncDir(dir string) {
+	if runtime.GOOS == "windows" {
+		return
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return
+	}
+	_ = d.Sync()
+	d.Close()
+}
