@@ -230,6 +230,11 @@ func (c *Config) Source(key string) Source {
 	}
 }
 
+// FileValue returns the value of key in the active profile of the file layer —
+// what Save would write — or "" when the file does not set it. Unlike Get, it
+// ignores flags, the environment and defaults.
+func (c *Config) FileValue(key string) string { return c.file[key] }
+
 // Profile returns the name of the active profile.
 func (c *Config) Profile() string { return c.profile }
 

@@ -353,6 +353,9 @@ func TestSaveNeverWritesFlagOrEnvValues(t *testing.T) {
 	if c.Get("project") != "env-project" || c.Source("project") != SourceEnv {
 		t.Errorf("project = %q (%s)", c.Get("project"), c.Source("project"))
 	}
+	if c.FileValue("project") != "file-project" || c.FileValue("org") != "file-org" || c.FileValue("output") != "" {
+		t.Errorf("FileValue: project %q org %q output %q", c.FileValue("project"), c.FileValue("org"), c.FileValue("output"))
+	}
 	if err := c.Save(); err != nil {
 		t.Fatal(err)
 	}
