@@ -1,0 +1,109 @@
+package output
+
+// This file holds every call into github.com/olekukonko/tablewriter in the project.
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/pkg/twwidth"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// TableOptions adjusts WriteTable.
+type TableOptions struct {
+	// NoHeaders drops the header row (--no-headers), for scripts that cut columns.
+	NoHeaders bool
+}
+
+// columnGap separates columns; the widest cell of a column is followed by it.
+const columnGap = "  "
+
+// WriteTable writes rows under headers as a plain table in the style of gh and
+// doctl: no borders or rules, every column left-aligned and separated from the
+// next by at least two spaces, headers printed as given (pass them in upper case),
+// no trailing spaces. Cells are never wrapped or truncated, so an ID can be copied
+// from the output. Column widths count display cells, so emoji and CJK text align.
+//
+// Every header and cell goes through Sanitize. Each row must have one cell per
+// header (or, without headers, as many cells as the first row). With no rows only
+// the header line is written, and nothing at all when NoHeaders is set.
+func WriteTable(w io.Writer, headers []string, rows [][]string, o TableOptions) error {
+	columns := len(headers)
+	if columns == 0 && len(rows) > 0 {
+		columns = len(rows[0])
+	}
+	for i, row := range rows {
+		if len(row) != columns {
+			return fmt.Errorf("table row %d has %d cells, want %d", i+1, len(row), columns)
+		}
+	}
+	showHeader := !o.NoHeaders && len(headers) > 0
+	if !showHeader && len(rows) == 0 {
+		return nil
+	}
+
+	var buf bytes.Buffer
+	t := tablewriter.NewTable(&buf,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Borders: tw.BorderNone,
+			Settings: tw.Settings{
+				Lines:      tw.LinesNone,
+				Separators: tw.SeparatorsNone,
+			},
+		})),
+		tablewriter.WithPadding(tw.Padding{Left: "", Right: columnGap, Overwrite: true}),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithRowAlignment(tw.AlignLeft),
+		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		tablewriter.WithTrimSpace(tw.Off),
+		tablewriter.WithTrimTab(tw.Off),
+	)
+	if showHeader {
+		t.Header(sanitizeAll(headers))
+	}
+	clean := make([][]string, len(rows))
+	for i, row := range rows {
+		clean[i] = sanitizeAll(row)
+	}
+	if err := t.Bulk(clean); err != nil {
+		return fmt.Errorf("building table: %w", err)
+	}
+	if err := t.Render(); err != nil {
+		return fmt.Errorf("rendering table: %w", err)
+	}
+	_, err := w.Write(trimLineEnds(buf.Bytes()))
+	return err
+}
+
+func sanitizeAll(cells []string) []string {
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		out[i] = Sanitize(c)
+	}
+	return out
+}
+
+// trimLineEnds removes the spaces the last column's padding leaves at the end of
+// every line, in place.
+func trimLineEnds(b []byte) []byte {
+	out := b[:0]
+	for len(b) > 0 {
+		line, rest, found := bytes.Cut(b, []byte{'\n'})
+		out = append(out, bytes.TrimRight(line, " ")...)
+		if found {
+			out = append(out, '\n')
+		}
+		b = rest
+	}
+	return out
+}
+
+// displayWidth is the number of terminal cells s occupies, measured as the table
+// measures it.
+func displayWidth(s string) int { return twwidth.Width(s) }

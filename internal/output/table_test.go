@@ -1,0 +1,164 @@
+package output
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func renderTable(t *testing.T, headers []string, rows [][]string, o TableOptions) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := WriteTable(&buf, headers, rows, o); err != nil {
+		t.Fatalf("WriteTable: %v", err)
+	}
+	return buf.String()
+}
+
+func TestWriteTableGolden(t *testing.T) {
+	cases := []struct {
+		name    string
+		headers []string
+		rows    [][]string
+		opts    TableOptions
+	}{
+		{"table_keys_relative", keyHeaders, keyRows(sampleKeys(), true), TableOptions{}},
+		{"table_keys_absolute", keyHeaders, keyRows(sampleKeys(), false), TableOptions{}},
+		{"table_keys_noheaders", keyHeaders, keyRows(sampleKeys(), false), TableOptions{NoHeaders: true}},
+		{"table_empty", keyHeaders, nil, TableOptions{}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			assertGolden(t, c.name, []byte(renderTable(t, c.headers, c.rows, c.opts)))
+		})
+	}
+}
+
+func TestWriteTableLayout(t *testing.T) {
+	out := renderTable(t, keyHeaders, keyRows(sampleKeys(), true), TableOptions{})
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("got %d lines, want header + 3 rows:\n%s", len(lines), out)
+	}
+	if !strings.HasPrefix(lines[0], "ID  ") || !strings.Contains(lines[0], "LAST USED") {
+		t.Errorf("header not printed as given: %q", lines[0])
+	}
+	for _, l := range lines {
+		if strings.HasSuffix(l, " ") {
+			t.Errorf("trailing space on line %q", l)
+		}
+		if strings.ContainsAny(l, "│┃|─━┼├┤┌┐└┘+") {
+			t.Errorf("border or separator characters in %q", l)
+		}
+		if strings.ContainsRune(l, 0x1b) {
+			t.Errorf("raw ESC in %q", l)
+		}
+	}
+	if !strings.Contains(lines[2], `evil\x1b[2Jname`) {
+		t.Errorf("control characters in a name not escaped: %q", lines[2])
+	}
+	// Each full ID is present: cells are never truncated.
+	for _, k := range sampleKeys() {
+		if !strings.Contains(out, k.ID+"  ") {
+			t.Errorf("ID %s missing or not followed by the column gap", k.ID)
+		}
+	}
+	// The STATUS column starts at the same display column on every line, even
+	// after a name holding a double-width emoji.
+	statusCol := displayWidth(lines[0][:strings.Index(lines[0], "STATUS")])
+	for i, l := range lines[1:] {
+		status := sampleKeys()[i].Status
+		idx := strings.Index(l, "  "+status+"  ")
+		if idx < 0 {
+			t.Fatalf("status %q not found as a cell in %q", status, l)
+		}
+		if got := displayWidth(l[:idx+2]); got != statusCol {
+			t.Errorf("row %d: STATUS starts at display column %d, header at %d:\n%s", i+1, got, statusCol, out)
+		}
+	}
+}
+
+func TestWriteTableNoWrapping(t *testing.T) {
+	long := strings.Repeat("abcdefghij", 30)
+	out := renderTable(t, []string{"ID", "DESCRIPTION"}, [][]string{{"x1", long}}, TableOptions{})
+	want := "ID  DESCRIPTION\nx1  " + long + "\n"
+	if out != want {
+		t.Errorf("got\n%q\nwant\n%q", out, want)
+	}
+}
+
+func TestWriteTableKeepsCellsVerbatim(t *testing.T) {
+	out := renderTable(t, []string{"a", "Mixed_Case"}, [][]string{{"  padded", "%s {{.x}} <b>"}}, TableOptions{})
+	want := "a         Mixed_Case\n  padded  %s {{.x}} <b>\n"
+	if out != want {
+		t.Errorf("got\n%q\nwant\n%q", out, want)
+	}
+}
+
+func TestWriteTableEmpty(t *testing.T) {
+	if out := renderTable(t, []string{"ID", "NAME"}, [][]string{}, TableOptions{}); out != "ID  NAME\n" {
+		t.Errorf("empty table with headers = %q, want the header line", out)
+	}
+	if out := renderTable(t, []string{"ID", "NAME"}, nil, TableOptions{NoHeaders: true}); out != "" {
+		t.Errorf("empty table without headers = %q, want nothing", out)
+	}
+	if out := renderTable(t, nil, nil, TableOptions{}); out != "" {
+		t.Errorf("no headers, no rows = %q, want nothing", out)
+	}
+}
+
+func TestWriteTableWithoutHeaders(t *testing.T) {
+	out := renderTable(t, nil, [][]string{{"a", "bb"}, {"ccc", "d"}}, TableOptions{})
+	if want := "a    bb\nccc  d\n"; out != want {
+		t.Errorf("got %q, want %q", out, want)
+	}
+}
+
+func TestWriteTableRowWidthMismatch(t *testing.T) {
+	var buf bytes.Buffer
+	err := WriteTable(&buf, []string{"A", "B"}, [][]string{{"1", "2"}, {"3"}}, TableOptions{})
+	if err == nil || !strings.Contains(err.Error(), "row 2 has 1 cells, want 2") {
+		t.Fatalf("err = %v, want a row width error", err)
+	}
+	if buf.Len() != 0 {
+		t.Errorf("wrote %q despite the error", buf.String())
+	}
+	if err := WriteTable(&buf, nil, [][]string{{"1", "2"}, {"3", "4", "5"}}, TableOptions{}); err == nil {
+		t.Error("ragged rows without headers: want an error")
+	}
+}
+
+type failWriter struct{}
+
+var errWrite = errors.New("disk full")
+
+func (failWriter) Write([]byte) (int, error) { return 0, errWrite }
+
+func TestWritersReportWriteErrors(t *testing.T) {
+	if err := WriteTable(failWriter{}, []string{"A"}, [][]string{{"1"}}, TableOptions{}); !errors.Is(err, errWrite) {
+		t.Errorf("WriteTable err = %v", err)
+	}
+	if err := WriteJSON(failWriter{}, 1); !errors.Is(err, errWrite) {
+		t.Errorf("WriteJSON err = %v", err)
+	}
+	if err := WriteYAML(failWriter{}, 1); !errors.Is(err, errWrite) {
+		t.Errorf("WriteYAML err = %v", err)
+	}
+	if err := WriteKeyValues(failWriter{}, [][2]string{{"A", "1"}}); !errors.Is(err, errWrite) {
+		t.Errorf("WriteKeyValues err = %v", err)
+	}
+}
+
+func TestTrimLineEnds(t *testing.T) {
+	cases := map[string]string{
+		"":                "",
+		"a  \nb \n":       "a\nb\n",
+		"a  b  \n  \nc  ": "a  b\n\nc",
+	}
+	for in, want := range cases {
+		if got := string(trimLineEnds([]byte(in))); got != want {
+			t.Errorf("trimLineEnds(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
