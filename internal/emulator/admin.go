@@ -1,0 +1,804 @@
+package emulator
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+)
+
+// The admin API: /app/v1/organizations/{org}/projects/{project}/api-keys[/{id}],
+// authenticated with an emulator-signed bearer JWT.
+
+const (
+	defaultPageLimit = 20
+	maxPageLimit     = 100
+)
+
+var (
+	errNameTaken     = errors.New("name taken")
+	errKeyTaken      = errors.New("key value taken")
+	errKeyNotFound   = errors.New("key not found")
+	errBadTransition = errors.New("revoked keys stay revoked")
+)
+
+// projectRef names a project that exists.
+type projectRef struct {
+	pk           int64
+	org, project string
+}
+
+// keyRecord is a key as stored, without its digest.
+type keyRecord struct {
+	ID        string
+	ProjectID string
+	Name      string
+	NameNorm  string
+	Status    string
+	LastUsed  sql.NullInt64
+	CreatedBy string
+	CreatedAt int64
+	UpdatedAt int64
+}
+
+// keyView is the API's key object. Key is set only in the create response.
+type keyView struct {
+	ID        string  `json:"id"`
+	ProjectID string  `json:"projectId"`
+	Name      string  `json:"name"`
+	Key       string  `json:"key,omitempty"`
+	Status    string  `json:"status"`
+	LastUsed  *string `json:"lastUsed"`
+	CreatedBy string  `json:"createdBy"`
+	CreatedAt string  `json:"createdAt"`
+	UpdatedAt string  `json:"updatedAt"`
+}
+
+func (k keyRecord) view() keyView {
+	v := keyView{
+		ID:        k.ID,
+		ProjectID: k.ProjectID,
+		Name:      k.Name,
+		Status:    k.Status,
+		CreatedBy: k.CreatedBy,
+		CreatedAt: formatTime(k.CreatedAt),
+		UpdatedAt: formatTime(k.UpdatedAt),
+	}
+	if k.LastUsed.Valid {
+		s := formatTime(k.LastUsed.Int64)
+		v.LastUsed = &s
+	}
+	return v
+}
+
+type pagination struct {
+	Limit   int    `json:"limit"`
+	LastKey string `json:"lastKey,omitempty"`
+}
+
+type listResponse[T any] struct {
+	Data       []T        `json:"data"`
+	Pagination pagination `json:"pagination"`
+}
+
+func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request, segs []string) {
+	if (len(segs) != 5 && len(segs) != 6) || segs[0] != "organizations" || segs[2] != "projects" || segs[4] != "api-keys" {
+		writeNotFound(w)
+		return
+	}
+	org, project := segs[1], segs[3]
+	item := len(segs) == 6
+	allowed := []string{http.MethodGet, http.MethodHead, http.MethodPost}
+	if item {
+		allowed = []string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete}
+	}
+	if !methodIn(r.Method, allowed...) {
+		writeMethodNotAllowed(w, r, strings.Join(allowed, ", "))
+		return
+	}
+
+	claims, token, ok := e.authenticateAdmin(w, r)
+	if !ok {
+		return
+	}
+	info := requestInfo(r)
+	info.actor = claims.Subject
+	if !apiKeyRoles[claims.Role] {
+		writeError(w, http.StatusForbidden, "FORBIDDEN", fmt.Sprintf("The role %q does not have the apiKeys permission", claims.Role), nil)
+		return
+	}
+	if claims.Org != org {
+		writeError(w, http.StatusForbidden, "FORBIDDEN", "This token is not valid for this organization", nil)
+		return
+	}
+	if !e.allowCredential(w, tokenBucketKey(token)) {
+		return
+	}
+	proj, herr := e.resolveProject(r.Context(), org, project)
+	if herr != nil {
+		if herr.status == http.StatusInternalServerError {
+			e.log.Error("resolve project", "request_id", info.id, "error", herr.Message)
+			herr = newHTTPError(http.StatusInternalServerError, "INTERNAL_ERROR", "The emulator hit an internal error", nil)
+		}
+		herr.write(w)
+		return
+	}
+
+	if !item {
+		switch r.Method {
+		case http.MethodGet, http.MethodHead:
+			e.listKeysHandler(w, r, proj)
+		case http.MethodPost:
+			e.createKeyHandler(w, r, proj, claims)
+		}
+		return
+	}
+	id, ok := canonicalUUID(segs[5])
+	if !ok {
+		writeError(w, http.StatusNotFound, "NOT_FOUND", "API key not found", nil)
+		return
+	}
+	info.keyID = id
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		e.showKeyHandler(w, r, proj, id)
+	case http.MethodPut:
+		e.updateKeyHandler(w, r, proj, id, claims)
+	case http.MethodDelete:
+		e.deleteKeyHandler(w, r, proj, id, claims)
+	}
+}
+
+// authenticateAdmin checks the bearer token and answers 401 (or 429) itself
+// when it does not verify.
+func (e *Emulator) authenticateAdmin(w http.ResponseWriter, r *http.Request) (tokenClaims, string, bool) {
+	fail := func(msg string) {
+		e.failedAuth(w, r, func() {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metabind-emulator", error="invalid_token"`)
+			writeError(w, http.StatusUnauthorized, "UNAUTHORIZED", msg, nil)
+		})
+	}
+	vals := r.Header.Values("Authorization")
+	if len(vals) == 0 {
+		fail("Authentication required: send Authorization: Bearer <token>")
+		return tokenClaims{}, "", false
+	}
+	if len(vals) > 1 {
+		fail("Send exactly one Authorization header")
+		return tokenClaims{}, "", false
+	}
+	scheme, token, found := strings.Cut(vals[0], " ")
+	token = strings.TrimSpace(token)
+	if !found || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		fail("Authentication required: send Authorization: Bearer <token>")
+		return tokenClaims{}, "", false
+	}
+	claims, err := parseToken(e.secret, token, e.now())
+	if err != nil {
+		msg := "The token is invalid"
+		if errors.Is(err, errTokenExpired) {
+			msg = "The token has expired"
+		}
+		fail(msg)
+		return tokenClaims{}, "", false
+	}
+	return claims, token, true
+}
+
+// resolveProject finds org/project or says which of them does not exist.
+func (e *Emulator) resolveProject(ctx context.Context, org, project string) (projectRef, *httpError) {
+	pk, ok, err := e.store.projectPK(ctx, org, project)
+	if err != nil {
+		return projectRef{}, newHTTPError(http.StatusInternalServerError, "INTERNAL_ERROR", err.Error(), nil)
+	}
+	if ok {
+		return projectRef{pk: pk, org: org, project: project}, nil
+	}
+	var one int
+	err = e.store.r.QueryRowContext(ctx, `SELECT 1 FROM orgs WHERE id = ?`, org).Scan(&one)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return projectRef{}, newHTTPError(http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("Organization %q not found", org), nil)
+	case err != nil:
+		return projectRef{}, newHTTPError(http.StatusInternalServerError, "INTERNAL_ERROR", err.Error(), nil)
+	}
+	return projectRef{}, newHTTPError(http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("Project %q not found in organization %q", project, org), nil)
+}
+
+// canonicalUUID accepts only the 36-character hyphenated form (any case) and
+// returns it in lower case.
+func canonicalUUID(s string) (string, bool) {
+	if len(s) != 36 {
+		return "", false
+	}
+	u, err := uuid.Parse(s)
+	if err != nil {
+		return "", false
+	}
+	return u.String(), true
+}
+
+func (e *Emulator) meta(r *http.Request, proj projectRef, c tokenClaims) auditMeta {
+	info := requestInfo(r)
+	return auditMeta{actor: c.Subject, org: proj.org, project: proj.project, requestID: info.id, remote: info.remote}
+}
+
+// --- request bodies ---
+
+// readJSONBody reads a JSON object body: 400 for a wrong content type, an empty
+// or malformed body; 413 over 64 KiB; 422 for JSON that is not an object or
+// repeats a field.
+func readJSONBody(r *http.Request) (map[string]json.RawMessage, *httpError) {
+	ct := r.Header.Get("Content-Type")
+	mt, params, err := mime.ParseMediaType(ct)
+	if ct == "" || err != nil || mt != "application/json" {
+		return nil, newHTTPError(http.StatusBadRequest, "BAD_REQUEST", "Content-Type must be application/json", nil)
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return nil, newHTTPError(http.StatusBadRequest, "BAD_REQUEST", "The request body must be UTF-8 JSON", nil)
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, newHTTPError(http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", fmt.Sprintf("The request body exceeds %d bytes", maxBodyBytes), nil)
+		}
+		return nil, newHTTPError(http.StatusBadRequest, "BAD_REQUEST", "The request body could not be read", nil)
+	}
+	return parseJSONObject(body)
+}
+
+// parseJSONObject decodes body as one JSON object, keeping each field raw.
+func parseJSONObject(body []byte) (map[string]json.RawMessage, *httpError) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, newHTTPError(http.StatusBadRequest, "BAD_REQUEST", "The request body is empty; send a JSON object", nil)
+	}
+	if !json.Valid(body) {
+		return nil, newHTTPError(http.StatusBadRequest, "BAD_REQUEST", "The request body is not valid JSON", nil)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	tok, err := dec.Token()
+	if d, ok := tok.(json.Delim); err != nil || !ok || d != '{' {
+		return nil, newHTTPError(http.StatusUnprocessableEntity, "VALIDATION_FAILED", "The request body must be a JSON object",
+			map[string]string{"body": "must be a JSON object"})
+	}
+	obj := make(map[string]json.RawMessage)
+	details := make(map[string]string)
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, newHTTPError(http.StatusBadRequest, "BAD_REQUEST", "The request body is not valid JSON", nil)
+		}
+		field, _ := tok.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, newHTTPError(http.StatusBadRequest, "BAD_REQUEST", "The request body is not valid JSON", nil)
+		}
+		if _, dup := obj[field]; dup {
+			details[field] = "appears more than once"
+		}
+		obj[field] = raw
+	}
+	if len(details) > 0 {
+		return nil, validationFailed(details)
+	}
+	return obj, nil
+}
+
+func validationFailed(details map[string]string) *httpError {
+	return newHTTPError(http.StatusUnprocessableEntity, "VALIDATION_FAILED", "The request is invalid: "+describeDetails(details), details)
+}
+
+func describeDetails(details map[string]string) string {
+	fields := make([]string, 0, len(details))
+	for f := range details {
+		fields = append(fields, f)
+	}
+	slices.Sort(fields)
+	parts := make([]string, 0, len(fields))
+	for _, f := range fields {
+		parts = append(parts, f+" "+details[f])
+	}
+	return strings.Join(parts, "; ")
+}
+
+// jsonString decodes a field that must be a JSON string.
+func jsonString(raw json.RawMessage) (string, bool) {
+	if len(raw) == 0 || raw[0] != '"' {
+		return "", false
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", false
+	}
+	return s, true
+}
+
+type createRequest struct {
+	name, norm string
+	apiKey     string // "" = generate
+}
+
+const customKeyRule = "must be 20 to 128 characters of A-Z, a-z, 0-9, '_' and '-'"
+
+func decodeCreate(obj map[string]json.RawMessage) (createRequest, *httpError) {
+	var req createRequest
+	details := make(map[string]string)
+	for f := range obj {
+		if f != "name" && f != "apiKey" {
+			details[f] = "is not a known field"
+		}
+	}
+	if raw, ok := obj["name"]; !ok {
+		details["name"] = "is required"
+	} else if s, ok := jsonString(raw); !ok {
+		details["name"] = "must be a string"
+	} else if name, norm, problem := checkName(s); problem != "" {
+		details["name"] = problem
+	} else {
+		req.name, req.norm = name, norm
+	}
+	if raw, ok := obj["apiKey"]; ok {
+		if s, ok := jsonString(raw); !ok {
+			details["apiKey"] = "must be a string"
+		} else if !keyShapeOK(s) {
+			details["apiKey"] = customKeyRule
+		} else {
+			req.apiKey = s
+		}
+	}
+	if len(details) > 0 {
+		return createRequest{}, validationFailed(details)
+	}
+	return req, nil
+}
+
+type updateRequest struct {
+	name, norm *string
+	status     *string
+}
+
+func decodeUpdate(obj map[string]json.RawMessage) (updateRequest, *httpError) {
+	var req updateRequest
+	details := make(map[string]string)
+	for f := range obj {
+		if f != "name" && f != "status" {
+			details[f] = "is not a known field"
+		}
+	}
+	if raw, ok := obj["name"]; ok {
+		if s, ok := jsonString(raw); !ok {
+			details["name"] = "must be a string"
+		} else if name, norm, problem := checkName(s); problem != "" {
+			details["name"] = problem
+		} else {
+			req.name, req.norm = &name, &norm
+		}
+	}
+	if raw, ok := obj["status"]; ok {
+		if s, ok := jsonString(raw); !ok || (s != "active" && s != "revoked") {
+			details["status"] = `must be "active" or "revoked"`
+		} else {
+			req.status = &s
+		}
+	}
+	_, hasName := obj["name"]
+	_, hasStatus := obj["status"]
+	if !hasName && !hasStatus && len(details) == 0 {
+		details["body"] = "must set name, status or both"
+	}
+	if len(details) > 0 {
+		return updateRequest{}, validationFailed(details)
+	}
+	return req, nil
+}
+
+// --- handlers ---
+
+func (e *Emulator) listKeysHandler(w http.ResponseWriter, r *http.Request, proj projectRef) {
+	q := r.URL.Query()
+	details := make(map[string]string)
+	limit, ok := parseLimit(q.Get("limit"))
+	if !ok {
+		details["limit"] = fmt.Sprintf("must be a whole number from 1 to %d", maxPageLimit)
+	}
+	status := q.Get("status")
+	if status != "" && status != "active" && status != "revoked" {
+		details["status"] = `must be "active" or "revoked"`
+	}
+	var after *keyCursor
+	if lk := q.Get("lastKey"); lk != "" {
+		c, ok := decodeKeyCursor(lk)
+		if !ok {
+			details["lastKey"] = "is not a cursor this server issued"
+		}
+		after = &c
+	}
+	if len(details) > 0 {
+		writeError(w, http.StatusBadRequest, "BAD_REQUEST", "Invalid query parameters: "+describeDetails(details), details)
+		return
+	}
+	keys, next, err := e.listKeys(r.Context(), proj, status, limit, after)
+	if err != nil {
+		e.writeInternal(w, r, "list keys", err)
+		return
+	}
+	resp := listResponse[keyView]{Data: make([]keyView, 0, len(keys)), Pagination: pagination{Limit: limit, LastKey: next}}
+	for _, k := range keys {
+		resp.Data = append(resp.Data, k.view())
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func parseLimit(s string) (int, bool) {
+	if s == "" {
+		return defaultPageLimit, true
+	}
+	if len(s) > 4 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > maxPageLimit {
+		return 0, false
+	}
+	return n, true
+}
+
+func (e *Emulator) createKeyHandler(w http.ResponseWriter, r *http.Request, proj projectRef, c tokenClaims) {
+	obj, herr := readJSONBody(r)
+	if herr != nil {
+		herr.write(w)
+		return
+	}
+	req, herr := decodeCreate(obj)
+	if herr != nil {
+		herr.write(w)
+		return
+	}
+	rec, key, err := e.createKey(r.Context(), proj, req, e.meta(r, proj, c))
+	switch {
+	case errors.Is(err, errNameTaken):
+		writeError(w, http.StatusConflict, "APIKEY_NAME_ALREADY_EXISTS", fmt.Sprintf("An API key named %q already exists in this project", req.name),
+			map[string]string{"name": "is already used by another key in this project"})
+		return
+	case errors.Is(err, errKeyTaken):
+		writeError(w, http.StatusConflict, "ALREADY_EXISTS", "This key value cannot be used; choose another", nil)
+		return
+	case err != nil:
+		e.writeInternal(w, r, "create key", err)
+		return
+	}
+	requestInfo(r).keyID = rec.ID
+	v := rec.view()
+	v.Key = key
+	writeJSON(w, http.StatusCreated, v)
+}
+
+func (e *Emulator) showKeyHandler(w http.ResponseWriter, r *http.Request, proj projectRef, id string) {
+	rec, err := getKey(r.Context(), e.store.r, proj, id)
+	if errors.Is(err, errKeyNotFound) {
+		writeError(w, http.StatusNotFound, "NOT_FOUND", "API key not found", nil)
+		return
+	}
+	if err != nil {
+		e.writeInternal(w, r, "get key", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, rec.view())
+}
+
+func (e *Emulator) updateKeyHandler(w http.ResponseWriter, r *http.Request, proj projectRef, id string, c tokenClaims) {
+	obj, herr := readJSONBody(r)
+	if herr != nil {
+		herr.write(w)
+		return
+	}
+	req, herr := decodeUpdate(obj)
+	if herr != nil {
+		herr.write(w)
+		return
+	}
+	rec, err := e.updateKey(r.Context(), proj, id, req, e.meta(r, proj, c))
+	switch {
+	case errors.Is(err, errKeyNotFound):
+		writeError(w, http.StatusNotFound, "APIKEY_NOT_FOUND", "API key not found", nil)
+	case errors.Is(err, errBadTransition):
+		writeError(w, http.StatusUnprocessableEntity, "INVALID_STATUS_TRANSITION", "A revoked key cannot be made active again; create a new key",
+			map[string]string{"status": "cannot change from revoked to active"})
+	case errors.Is(err, errNameTaken):
+		writeError(w, http.StatusConflict, "APIKEY_NAME_ALREADY_EXISTS", fmt.Sprintf("An API key named %q already exists in this project", *req.name),
+			map[string]string{"name": "is already used by another key in this project"})
+	case err != nil:
+		e.writeInternal(w, r, "update key", err)
+	default:
+		writeJSON(w, http.StatusOK, rec.view())
+	}
+}
+
+func (e *Emulator) deleteKeyHandler(w http.ResponseWriter, r *http.Request, proj projectRef, id string, c tokenClaims) {
+	err := e.deleteKey(r.Context(), proj, id, e.meta(r, proj, c))
+	switch {
+	case errors.Is(err, errKeyNotFound):
+		writeError(w, http.StatusNotFound, "APIKEY_NOT_FOUND", "API key not found", nil)
+	case err != nil:
+		e.writeInternal(w, r, "delete key", err)
+	default:
+		writeJSON(w, http.StatusOK, struct {
+			Message string `json:"message"`
+			ID      string `json:"id"`
+		}{"API key successfully deleted", id})
+	}
+}
+
+// --- store operations ---
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+const keyColumns = `k.id, p.id, k.name, k.name_norm, k.status, k.last_used, k.created_by, k.created_at, k.updated_at`
+
+func scanKey(sc interface{ Scan(...any) error }) (keyRecord, error) {
+	var k keyRecord
+	err := sc.Scan(&k.ID, &k.ProjectID, &k.Name, &k.NameNorm, &k.Status, &k.LastUsed, &k.CreatedBy, &k.CreatedAt, &k.UpdatedAt)
+	return k, err
+}
+
+func getKey(ctx context.Context, q querier, proj projectRef, id string) (keyRecord, error) {
+	k, err := scanKey(q.QueryRowContext(ctx, `SELECT `+keyColumns+`
+		FROM api_keys k JOIN projects p ON p.pk = k.project_pk
+		WHERE k.id = ? AND k.project_pk = ?`, id, proj.pk))
+	if errors.Is(err, sql.ErrNoRows) {
+		return keyRecord{}, errKeyNotFound
+	}
+	return k, err
+}
+
+// createKey stores a new key and its audit row in one transaction and returns the
+// record and the plaintext key (which exists only in this return value and the
+// response built from it).
+func (e *Emulator) createKey(ctx context.Context, proj projectRef, req createRequest, m auditMeta) (keyRecord, string, error) {
+	for attempt := 0; ; attempt++ {
+		key := req.apiKey
+		if key == "" {
+			var err error
+			if key, err = generateKey(); err != nil {
+				return keyRecord{}, "", err
+			}
+		}
+		rec, err := e.insertKey(ctx, proj, req, key, m)
+		// A generated key equal to an existing one (odds about 2^-190) is simply
+		// made again.
+		if errors.Is(err, errKeyTaken) && req.apiKey == "" && attempt < 3 {
+			continue
+		}
+		return rec, key, err
+	}
+}
+
+func (e *Emulator) insertKey(ctx context.Context, proj projectRef, req createRequest, key string, m auditMeta) (keyRecord, error) {
+	digest := keyDigest(e.secret, key)
+	now := e.now().Unix()
+	rec := keyRecord{
+		ID:        uuid.NewString(),
+		ProjectID: proj.project,
+		Name:      req.name,
+		NameNorm:  req.norm,
+		Status:    "active",
+		CreatedBy: m.actor,
+		CreatedAt: now,
+		UpdatedAt: now,
+	}
+	err := e.store.writeTx(ctx, func(tx *sql.Tx) error {
+		// The transaction holds SQLite's write lock from its first statement
+		// (BEGIN IMMEDIATE), so these checks and the insert are atomic; the
+		// unique indexes stay as the last line of defence.
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM api_keys WHERE project_pk = ? AND name_norm = ?`, proj.pk, req.norm).Scan(&one)
+		if err == nil {
+			return errNameTaken
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		err = tx.QueryRowContext(ctx, `SELECT 1 FROM api_keys WHERE digest = ?`, digest[:]).Scan(&one)
+		if err == nil {
+			return errKeyTaken
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `
+			INSERT INTO api_keys (id, project_pk, name, name_norm, digest, status, last_used, created_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, 'active', NULL, ?, ?, ?)`,
+			rec.ID, proj.pk, rec.Name, rec.NameNorm, digest[:], rec.CreatedBy, now, now)
+		switch {
+		case isUniqueViolation(err, "name_norm"):
+			return errNameTaken
+		case isUniqueViolation(err, "digest"):
+			return errKeyTaken
+		case err != nil:
+			return fmt.Errorf("insert key: %w", err)
+		}
+		return insertAudit(ctx, tx, now, m, "create", rec.ID, fmt.Sprintf("name %q", rec.Name))
+	})
+	if err != nil {
+		return keyRecord{}, err
+	}
+	return rec, nil
+}
+
+// updateKey renames and/or revokes a key. Revoking a revoked key, or renaming a
+// key to its own name, changes nothing (updatedAt included) but is still audited.
+func (e *Emulator) updateKey(ctx context.Context, proj projectRef, id string, req updateRequest, m auditMeta) (keyRecord, error) {
+	var out keyRecord
+	var revoked bool
+	err := e.store.writeTx(ctx, func(tx *sql.Tx) error {
+		rec, err := getKey(ctx, tx, proj, id)
+		if err != nil {
+			return err
+		}
+		revoke := false
+		if req.status != nil {
+			switch {
+			case *req.status == "active" && rec.Status == "revoked":
+				return errBadTransition
+			case *req.status == "revoked" && rec.Status == "active":
+				revoke = true
+			}
+		}
+		rename := req.name != nil && *req.name != rec.Name
+		if rename && *req.norm != rec.NameNorm {
+			var one int
+			err := tx.QueryRowContext(ctx, `SELECT 1 FROM api_keys WHERE project_pk = ? AND name_norm = ? AND id <> ?`, proj.pk, *req.norm, id).Scan(&one)
+			if err == nil {
+				return errNameTaken
+			} else if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+		now := e.now().Unix()
+		if !rename && !revoke {
+			out = rec
+			return insertAudit(ctx, tx, now, m, "update", id, "no change")
+		}
+		oldName := rec.Name
+		if rename {
+			rec.Name, rec.NameNorm = *req.name, *req.norm
+		}
+		if revoke {
+			rec.Status = "revoked"
+		}
+		rec.UpdatedAt = now
+		_, err = tx.ExecContext(ctx, `UPDATE api_keys SET name = ?, name_norm = ?, status = ?, updated_at = ? WHERE id = ?`,
+			rec.Name, rec.NameNorm, rec.Status, rec.UpdatedAt, id)
+		if isUniqueViolation(err, "name_norm") {
+			return errNameTaken
+		}
+		if err != nil {
+			return fmt.Errorf("update key: %w", err)
+		}
+		if rename {
+			if err := insertAudit(ctx, tx, now, m, "rename", id, fmt.Sprintf("name %q -> %q", oldName, rec.Name)); err != nil {
+				return err
+			}
+		}
+		if revoke {
+			if err := insertAudit(ctx, tx, now, m, "revoke", id, ""); err != nil {
+				return err
+			}
+		}
+		out, revoked = rec, revoke
+		return nil
+	})
+	if err != nil {
+		return keyRecord{}, err
+	}
+	if revoked {
+		e.cache.invalidate(id)
+	}
+	return out, nil
+}
+
+func (e *Emulator) deleteKey(ctx context.Context, proj projectRef, id string, m auditMeta) error {
+	err := e.store.writeTx(ctx, func(tx *sql.Tx) error {
+		var name string
+		err := tx.QueryRowContext(ctx, `DELETE FROM api_keys WHERE id = ? AND project_pk = ? RETURNING name`, id, proj.pk).Scan(&name)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errKeyNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("delete key: %w", err)
+		}
+		return insertAudit(ctx, tx, e.now().Unix(), m, "delete", id, fmt.Sprintf("name %q", name))
+	})
+	if err != nil {
+		return err
+	}
+	e.cache.invalidate(id)
+	return nil
+}
+
+// keyCursor is the position after the last key of a page: keys are listed by
+// creation time, then id.
+type keyCursor struct {
+	createdAt int64
+	id        string
+}
+
+const keyCursorPrefix = "k1:"
+
+func (c keyCursor) encode() string {
+	return base64.RawURLEncoding.EncodeToString([]byte(keyCursorPrefix + strconv.FormatInt(c.createdAt, 10) + ":" + c.id))
+}
+
+func decodeKeyCursor(s string) (keyCursor, bool) {
+	if len(s) > 128 {
+		return keyCursor{}, false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || !bytes.HasPrefix(b, []byte(keyCursorPrefix)) {
+		return keyCursor{}, false
+	}
+	ts, id, ok := strings.Cut(string(b[len(keyCursorPrefix):]), ":")
+	if !ok {
+		return keyCursor{}, false
+	}
+	t, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return keyCursor{}, false
+	}
+	id, ok = canonicalUUID(id)
+	if !ok {
+		return keyCursor{}, false
+	}
+	return keyCursor{createdAt: t, id: id}, true
+}
+
+func (e *Emulator) listKeys(ctx context.Context, proj projectRef, status string, limit int, after *keyCursor) ([]keyRecord, string, error) {
+	var sb strings.Builder
+	args := []any{proj.pk}
+	sb.WriteString(`SELECT ` + keyColumns + ` FROM api_keys k JOIN projects p ON p.pk = k.project_pk WHERE k.project_pk = ?`)
+	if status != "" {
+		sb.WriteString(` AND k.status = ?`)
+		args = append(args, status)
+	}
+	if after != nil {
+		sb.WriteString(` AND (k.created_at, k.id) > (?, ?)`)
+		args = append(args, after.createdAt, after.id)
+	}
+	sb.WriteString(` ORDER BY k.created_at, k.id LIMIT ?`)
+	args = append(args, limit+1)
+	rows, err := e.store.r.QueryContext(ctx, sb.String(), args...)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	keys := make([]keyRecord, 0, limit+1)
+	for rows.Next() {
+		k, err := scanKey(rows)
+		if err != nil {
+			return nil, "", err
+		}
+		keys = append(keys, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(keys) > limit {
+		keys = keys[:limit]
+		last := keys[limit-1]
+		next = keyCursor{createdAt: last.CreatedAt, id: last.ID}.encode()
+	}
+	return keys, next, nil
+}

@@ -1,0 +1,160 @@
+package emulator
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"math"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// rateLimiter is a set of token buckets, one per key (a credential or a client
+// address). Each bucket holds up to limit tokens and refills evenly at limit per
+// minute, so a burst up to the limit passes and the long-run rate is the limit.
+type rateLimiter struct {
+	limit float64
+	rate  float64 // tokens per second
+
+	mu        sync.Mutex
+	buckets   map[string]*bucket
+	lastSweep time.Time
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+// rateDecision is one answer from the limiter, with what the X-RateLimit headers
+// report.
+type rateDecision struct {
+	allowed    bool
+	limit      int
+	remaining  int
+	reset      time.Time     // when the bucket is full again
+	retryAfter time.Duration // when !allowed: until the next token
+}
+
+// sweepEvery bounds how often idle buckets are dropped; sweepMinSize is the map
+// size below which sweeping is not worth it.
+const (
+	sweepEvery   = time.Minute
+	sweepMinSize = 1024
+)
+
+func newRateLimiter(perMinute int) *rateLimiter {
+	return &rateLimiter{
+		limit:   float64(perMinute),
+		rate:    float64(perMinute) / 60,
+		buckets: make(map[string]*bucket),
+	}
+}
+
+// take spends one token from key's bucket if it has one.
+func (l *rateLimiter) take(key string, now time.Time) rateDecision {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.maybeSweep(now)
+	b := l.buckets[key]
+	if b == nil {
+		b = &bucket{tokens: l.limit, last: now}
+		l.buckets[key] = b
+	}
+	l.refill(b, now)
+	d := rateDecision{limit: int(l.limit)}
+	if b.tokens >= 1 {
+		b.tokens--
+		d.allowed = true
+	} else {
+		d.retryAfter = time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
+	}
+	d.remaining = int(math.Floor(b.tokens))
+	d.reset = b.last.Add(time.Duration((l.limit - b.tokens) / l.rate * float64(time.Second)))
+	return d
+}
+
+// refill adds the tokens earned since the bucket was last seen. A clock that
+// moved backwards earns nothing and does not move the bucket's time back.
+func (l *rateLimiter) refill(b *bucket, now time.Time) {
+	if !now.After(b.last) {
+		return
+	}
+	b.tokens = math.Min(l.limit, b.tokens+now.Sub(b.last).Seconds()*l.rate)
+	b.last = now
+}
+
+// maybeSweep drops buckets that have refilled completely: they are
+// indistinguishable from new ones.
+func (l *rateLimiter) maybeSweep(now time.Time) {
+	if len(l.buckets) < sweepMinSize || now.Sub(l.lastSweep) < sweepEvery {
+		return
+	}
+	l.lastSweep = now
+	for k, b := range l.buckets {
+		if b.tokens+now.Sub(b.last).Seconds()*l.rate >= l.limit {
+			delete(l.buckets, k)
+		}
+	}
+}
+
+// setHeaders writes the X-RateLimit-* headers, and Retry-After when refused.
+func (d rateDecision) setHeaders(h http.Header) {
+	h.Set("X-RateLimit-Limit", strconv.Itoa(d.limit))
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(d.remaining))
+	reset := d.reset.Unix()
+	if d.reset.Nanosecond() > 0 {
+		reset++
+	}
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(reset, 10))
+	if !d.allowed {
+		secs := int64(math.Ceil(d.retryAfter.Seconds()))
+		if secs < 1 {
+			secs = 1
+		}
+		h.Set("Retry-After", strconv.FormatInt(secs, 10))
+	}
+}
+
+func writeRateLimited(w http.ResponseWriter, d rateDecision, what string) {
+	d.setHeaders(w.Header())
+	writeError(w, http.StatusTooManyRequests, "RATE_LIMITED",
+		"Too many "+what+"; retry after "+w.Header().Get("Retry-After")+" s", nil)
+}
+
+// allowCredential spends one request from the credential's bucket, sets the
+// rate-limit headers, and answers 429 when the bucket is empty. cred is an
+// identifier, never the credential itself.
+func (e *Emulator) allowCredential(w http.ResponseWriter, cred string) bool {
+	if e.limiter == nil {
+		return true
+	}
+	d := e.limiter.take(cred, e.now())
+	if !d.allowed {
+		writeRateLimited(w, d, "requests")
+		return false
+	}
+	d.setHeaders(w.Header())
+	return true
+}
+
+// failedAuth answers a failed authentication: 401 with body, or 429 once the
+// client address has used up its failed attempts for now.
+func (e *Emulator) failedAuth(w http.ResponseWriter, r *http.Request, status401 func()) {
+	if e.failed != nil {
+		d := e.failed.take("addr:"+requestInfo(r).remote, e.now())
+		if !d.allowed {
+			writeRateLimited(w, d, "failed authentication attempts")
+			return
+		}
+	}
+	status401()
+}
+
+// tokenBucketKey identifies a bearer token for rate limiting by a hash of it, so
+// the limiter never holds the token.
+func tokenBucketKey(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return "jwt:" + hex.EncodeToString(sum[:16])
+}

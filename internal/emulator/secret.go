@@ -1,0 +1,123 @@
+package emulator
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// secretLen is the size of the emulator's signing and digest secret.
+const secretLen = 32
+
+// SecretPath is where the emulator keeps the secret for the database at dbPath:
+// beside it, with mode 0600.
+func SecretPath(dbPath string) string { return dbPath + ".secret" }
+
+// loadOrCreateSecret reads the secret at path, or makes one when there is none.
+// Creation is safe against a concurrent creator: the new file is written under a
+// temporary name and linked into place, so whoever links first wins and the other
+// reads the winner's secret. It returns a warning when an existing file had
+// group or other permission bits (they are removed).
+func loadOrCreateSecret(path string) (secret []byte, warning string, err error) {
+	for attempt := 0; attempt < 2; attempt++ {
+		secret, warning, err = readSecret(path)
+		if err == nil || !errors.Is(err, fs.ErrNotExist) {
+			return secret, warning, err
+		}
+		created, err := createSecret(path)
+		if err != nil {
+			return nil, "", err
+		}
+		if created != nil {
+			return created, "", nil
+		}
+		// Someone else created it first: read theirs.
+	}
+	return nil, "", fmt.Errorf("emulator secret %s: could not be created or read", path)
+}
+
+func readSecret(path string) ([]byte, string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, "", err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, "", err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, "", fmt.Errorf("emulator secret %s is not a regular file", path)
+	}
+	buf := make([]byte, 4*secretLen)
+	n, _ := f.Read(buf)
+	raw := strings.TrimSpace(string(buf[:n]))
+	secret, err := hex.DecodeString(raw)
+	if err != nil || len(secret) != secretLen {
+		return nil, "", fmt.Errorf("emulator secret %s is corrupt (want %d hex-encoded bytes); delete it to make a new one (tokens minted with the old one stop working)", path, secretLen)
+	}
+	var warning string
+	if st.Mode().Perm()&0o077 != 0 {
+		warning = fmt.Sprintf("emulator secret %s had mode %04o; it is now 0600", path, st.Mode().Perm())
+		if err := os.Chmod(path, 0o600); err != nil {
+			warning = fmt.Sprintf("emulator secret %s has mode %04o and could not be made 0600: %v", path, st.Mode().Perm(), err)
+		}
+	}
+	return secret, warning, nil
+}
+
+// createSecret writes a new secret to path. It returns nil, nil when path
+// appeared in the meantime.
+func createSecret(path string) ([]byte, error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create directory for the emulator secret: %w", err)
+	}
+	secret := make([]byte, secretLen)
+	if _, err := rand.Read(secret); err != nil {
+		return nil, fmt.Errorf("make emulator secret: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, ".secret-*")
+	if err != nil {
+		return nil, fmt.Errorf("write emulator secret: %w", err)
+	}
+	tmpName := tmp.Name()
+	defer os.Remove(tmpName)
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return nil, fmt.Errorf("write emulator secret: %w", err)
+	}
+	if _, err := tmp.WriteString(hex.EncodeToString(secret) + "\n"); err != nil {
+		tmp.Close()
+		return nil, fmt.Errorf("write emulator secret: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return nil, fmt.Errorf("write emulator secret: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return nil, fmt.Errorf("write emulator secret: %w", err)
+	}
+	if err := os.Link(tmpName, path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("write emulator secret: %w", err)
+	}
+	syncDir(dir)
+	return secret, nil
+}
+
+// syncDir makes a new directory entry durable; failure only weakens durability,
+// so it is ignored.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		_ = d.Close()
+	}
+}

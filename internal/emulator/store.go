@@ -1,0 +1,275 @@
+package emulator
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// memoryPath is the DBPath that selects a throwaway in-memory database.
+const memoryPath = ":memory:"
+
+// store owns the SQLite database. Writes go through w, a pool of exactly one
+// connection whose transactions begin with BEGIN IMMEDIATE, so writers in this
+// process queue in Go instead of racing for SQLite's write lock; writers in other
+// processes wait on busy_timeout. Reads go through r, a pool of read-only
+// connections that WAL lets run beside the writer. An in-memory database lives on
+// one connection, so there r and w are the same pool.
+type store struct {
+	w, r   *sql.DB
+	memory bool
+
+	// Prepared statements for the hot paths.
+	keyByDigest *sql.Stmt // r
+	touchUsed   *sql.Stmt // w
+
+	projMu   sync.RWMutex
+	projects map[projectKey]int64 // projects are never deleted, so a hit is always valid
+}
+
+type projectKey struct{ org, project string }
+
+// pragmaValues are set on every connection through the DSN, so a connection the
+// pool opens later has them too.
+var pragmaValues = []string{
+	"busy_timeout(5000)",
+	"foreign_keys(1)",
+	"journal_mode(WAL)",
+	"synchronous(FULL)",
+}
+
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	for _, p := range pragmaValues {
+		q.Add("_pragma", p)
+	}
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	}
+	q.Set("_txlock", "immediate")
+	if path == memoryPath {
+		return "file::memory:?" + q.Encode()
+	}
+	p := filepath.ToSlash(path)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	return "file:" + (&url.URL{Path: p}).EscapedPath() + "?" + q.Encode()
+}
+
+// openStore opens (creating if needed) the database at path and applies the
+// embedded migrations. path is absolute or ":memory:".
+func openStore(ctx context.Context, path string) (*store, error) {
+	s := &store{memory: path == memoryPath, projects: make(map[projectKey]int64)}
+	w, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	s.w = w
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if err := s.migrate(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if s.memory {
+		s.r = w
+	} else {
+		r, err := sql.Open("sqlite", dsn(path, true))
+		if err != nil {
+			w.Close()
+			return nil, err
+		}
+		n := max(8, 2*runtime.GOMAXPROCS(0))
+		r.SetMaxOpenConns(n)
+		r.SetMaxIdleConns(n)
+		s.r = r
+		if err := r.PingContext(ctx); err != nil {
+			s.close()
+			return nil, err
+		}
+	}
+	if err := s.prepare(ctx); err != nil {
+		s.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *store) prepare(ctx context.Context) error {
+	var err error
+	s.keyByDigest, err = s.r.PrepareContext(ctx, `
+		SELECT k.id, k.status, k.last_used, p.pk, p.org_id, p.id
+		FROM api_keys k JOIN projects p ON p.pk = k.project_pk
+		WHERE k.digest = ?`)
+	if err != nil {
+		return fmt.Errorf("prepare key lookup: %w", err)
+	}
+	// The conditional write: it only moves last_used forward and only once the
+	// previous value is at least a window old; it never touches updated_at.
+	s.touchUsed, err = s.w.PrepareContext(ctx, `
+		UPDATE api_keys SET last_used = ?1
+		WHERE id = ?2 AND status = 'active' AND (last_used IS NULL OR last_used <= ?3)`)
+	if err != nil {
+		return fmt.Errorf("prepare lastUsed update: %w", err)
+	}
+	return nil
+}
+
+func (s *store) close() error {
+	var errs []error
+	for _, st := range []*sql.Stmt{s.keyByDigest, s.touchUsed} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	if s.r != nil && s.r != s.w {
+		errs = append(errs, s.r.Close())
+	}
+	if s.w != nil {
+		errs = append(errs, s.w.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// writeTx runs fn in one write transaction (BEGIN IMMEDIATE through the DSN) and
+// commits it when fn returns nil.
+func (s *store) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func loadMigrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFS, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range entries {
+		name := e.Name()
+		num, _, ok := strings.Cut(name, "_")
+		if !ok || !strings.HasSuffix(name, ".sql") {
+			return nil, fmt.Errorf("migration %q: name must be NNNN_description.sql", name)
+		}
+		v, err := strconv.Atoi(num)
+		if err != nil || v <= 0 {
+			return nil, fmt.Errorf("migration %q: bad version number", name)
+		}
+		body, err := migrationFS.ReadFile("migrations/" + name)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: name, sql: string(body)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i, m := range ms {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("migration %q: versions must run 1, 2, 3… without gaps", m.name)
+		}
+	}
+	return ms, nil
+}
+
+// migrate brings the schema up to date in one write transaction, so two processes
+// opening a new database at once cannot both apply a migration.
+func (s *store) migrate(ctx context.Context) error {
+	ms, err := loadMigrations()
+	if err != nil {
+		return err
+	}
+	return s.writeTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+			return fmt.Errorf("create schema_version: %w", err)
+		}
+		var current int
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&current); err != nil {
+			return fmt.Errorf("read schema version: %w", err)
+		}
+		if current > len(ms) {
+			return fmt.Errorf("the database has schema version %d but this metabind knows only up to %d; use a newer metabind or another --db", current, len(ms))
+		}
+		for _, m := range ms[current:] {
+			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+				return fmt.Errorf("apply migration %s: %w", m.name, err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES (?)`, m.version); err != nil {
+				return fmt.Errorf("record migration %s: %w", m.name, err)
+			}
+		}
+		return nil
+	})
+}
+
+// projectPK returns the internal key of org/project, or ok=false when either does
+// not exist.
+func (s *store) projectPK(ctx context.Context, org, project string) (pk int64, ok bool, err error) {
+	k := projectKey{org, project}
+	s.projMu.RLock()
+	pk, ok = s.projects[k]
+	s.projMu.RUnlock()
+	if ok {
+		return pk, true, nil
+	}
+	err = s.r.QueryRowContext(ctx, `SELECT pk FROM projects WHERE org_id = ? AND id = ?`, org, project).Scan(&pk)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	s.projMu.Lock()
+	s.projects[k] = pk
+	s.projMu.Unlock()
+	return pk, true, nil
+}
+
+// isUniqueViolation reports whether err is a UNIQUE constraint failure, and on
+// which index (SQLite names the columns: "api_keys.digest").
+func isUniqueViolation(err error, column string) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	if se.Code() != sqlite3.SQLITE_CONSTRAINT_UNIQUE && se.Code() != sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY {
+		return false
+	}
+	return column == "" || strings.Contains(se.Error(), column)
+}
