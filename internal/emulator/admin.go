@@ -240,7 +240,11 @@ func (e *Emulator) meta(r *http.Request, proj projectRef, c tokenClaims) auditMe
 // or malformed body; 413 over 64 KiB; 422 for JSON that is not an object or
 // repeats a field.
 func readJSONBody(r *http.Request) (map[string]json.RawMessage, *httpError) {
-	ct := r.Header.Get("Content-Type")
+	cts := r.Header.Values("Content-Type")
+	ct := ""
+	if len(cts) == 1 {
+		ct = cts[0]
+	}
 	mt, params, err := mime.ParseMediaType(ct)
 	if ct == "" || err != nil || mt != "application/json" {
 		return nil, newHTTPError(http.StatusBadRequest, "BAD_REQUEST", "Content-Type must be application/json", nil)

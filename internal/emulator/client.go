@@ -133,6 +133,7 @@ func (e *Emulator) lookupKey(ctx context.Context, d [sha256.Size]byte) (*verifie
 		status   string
 		lastUsed sql.NullInt64
 	)
+	e.keyLookups.Add(1)
 	err := e.store.keyByDigest.QueryRowContext(ctx, d[:]).Scan(&k.id, &status, &lastUsed, &k.projectPK, &k.org, &k.project)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -163,7 +164,7 @@ func (e *Emulator) recordUse(ctx context.Context, k *verifiedKey, requestID stri
 	if last := k.lastUsed.Load(); last != 0 && last > threshold {
 		return
 	}
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lastUsedTimeout)
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.lastUsedTimeout)
 	defer cancel()
 	res, err := e.store.touchUsed.ExecContext(wctx, now, k.id, threshold)
 	if err != nil {

@@ -75,8 +75,13 @@ type Emulator struct {
 	limiter *rateLimiter // per credential
 	failed  *rateLimiter // failed authentications per address
 
-	// lastUsedWrites counts lastUsed updates that changed a row.
+	// lastUsedWrites counts lastUsed updates that changed a row; keyLookups
+	// counts database lookups of a key digest. Tests read both.
 	lastUsedWrites atomic.Int64
+	keyLookups     atomic.Int64
+
+	lastUsedTimeout time.Duration
+	timeouts        serverTimeouts
 
 	handler http.Handler
 }
@@ -103,7 +108,7 @@ func Open(ctx context.Context, cfg Config) (*Emulator, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	e := &Emulator{cfg: cfg, log: cfg.Logger}
+	e := &Emulator{cfg: cfg, log: cfg.Logger, lastUsedTimeout: lastUsedTimeout, timeouts: defaultTimeouts}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}

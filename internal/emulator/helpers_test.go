@@ -216,3 +216,7 @@ func mustContain(t testing.TB, haystack []byte, needle string, want bool) {
 		t.Fatalf("contains %q = %v, want %v", needle, got, want)
 	}
 }
+
+type httpRecorder = httptest.ResponseRecorder
+
+func nopCloser(s string) io.ReadCloser { return io.NopCloser(strings.NewReader(s)) }

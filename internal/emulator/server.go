@@ -18,17 +18,25 @@ import (
 	"github.com/google/uuid"
 )
 
-// Server limits (../shared SECURITY S11).
+// Request limits.
 const (
-	maxBodyBytes      = 64 << 10
-	maxHeaderBytes    = 64 << 10
-	readHeaderTimeout = 5 * time.Second
-	readTimeout       = 30 * time.Second
-	writeTimeout      = 30 * time.Second
-	idleTimeout       = 2 * time.Minute
-	shutdownTimeout   = 15 * time.Second
-	maxRequestIDLen   = 128
+	maxBodyBytes    = 64 << 10
+	maxHeaderBytes  = 64 << 10
+	maxRequestIDLen = 128
 )
+
+// serverTimeouts are the http.Server's timeouts and the shutdown grace period.
+type serverTimeouts struct {
+	readHeader, read, write, idle, shutdown time.Duration
+}
+
+var defaultTimeouts = serverTimeouts{
+	readHeader: 5 * time.Second,
+	read:       30 * time.Second,
+	write:      30 * time.Second,
+	idle:       2 * time.Minute,
+	shutdown:   15 * time.Second,
+}
 
 // reqInfo is what the handlers learn about a request that the access log
 // wants: never a credential, only the key id and the token subject.
@@ -199,10 +207,10 @@ func splitPath(escaped string) ([]string, bool) {
 func (e *Emulator) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           e.handler,
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
+		ReadHeaderTimeout: e.timeouts.readHeader,
+		ReadTimeout:       e.timeouts.read,
+		WriteTimeout:      e.timeouts.write,
+		IdleTimeout:       e.timeouts.idle,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
@@ -217,12 +225,12 @@ func (e *Emulator) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), e.timeouts.shutdown)
 	defer cancel()
 	err := srv.Shutdown(sctx)
 	if err != nil {
 		_ = srv.Close()
-		err = fmt.Errorf("in-flight requests did not finish within %s and were cut off", shutdownTimeout)
+		err = fmt.Errorf("in-flight requests did not finish within %s and were cut off", e.timeouts.shutdown)
 	}
 	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
 		err = serr
@@ -252,7 +260,9 @@ func newHTTPError(status int, code, message string, details map[string]string) *
 	return &httpError{status: status, apiError: apiError{Code: code, Message: message, Details: details}}
 }
 
-func (h *httpError) write(w http.ResponseWriter) { writeError(w, h.status, h.Code, h.Message, h.Details) }
+func (h *httpError) write(w http.ResponseWriter) {
+	writeError(w, h.status, h.Code, h.Message, h.Details)
+}
 
 func encodeJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
