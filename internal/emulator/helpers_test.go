@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -220,3 +221,5 @@ func mustContain(t testing.TB, haystack []byte, needle string, want bool) {
 type httpRecorder = httptest.ResponseRecorder
 
 func nopCloser(s string) io.ReadCloser { return io.NopCloser(strings.NewReader(s)) }
+
+func newTextLogger(w io.Writer) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }
