@@ -421,8 +421,8 @@ telemetry:
 func TestSetQuotesValuesThatLookLikeOtherTypes(t *testing.T) {
 	dir := t.TempDir()
 	c := load(t, LoadOptions{Dir: dir})
-	for key, value := range map[string]string{"org": "123", "project": "true"} {
-		if err := c.Set(key, value); err != nil {
+	for _, kv := range [][2]string{{"org", "123"}, {"project", "true"}} {
+		if err := c.Set(kv[0], kv[1]); err != nil {
 			t.Fatal(err)
 		}
 	}
