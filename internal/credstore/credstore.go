@@ -93,7 +93,7 @@ type Token struct {
 	Path string
 	// FallbackReason says, when Source is SourceFile, why the keyring was not
 	// used: "MB_NO_KEYRING is set" or the keyring's failure. It is empty
-	// otherwise.
+	// otherwise, and also when Token found the keyring working but empty.
 	FallbackReason string
 }
 
@@ -185,7 +185,9 @@ func (s *Store) Token() (Token, error) {
 		return Token{Value: v, Source: SourceEnv}, nil
 	}
 	var keyringErr error
+	reason := EnvNoKeyring + " is set"
 	if !s.KeyringDisabled() {
+		reason = ""
 		v, err := s.keyringGet()
 		switch {
 		case err == nil && v != "":
@@ -200,11 +202,10 @@ func (s *Store) Token() (Token, error) {
 		return Token{}, err
 	}
 	if v != "" {
-		t := Token{Value: v, Source: SourceFile, Path: s.path}
 		if keyringErr != nil {
-			t.FallbackReason = keyringErr.Error()
+			reason = keyringErr.Error()
 		}
-		return t, nil
+		return Token{Value: v, Source: SourceFile, Path: s.path, FallbackReason: reason}, nil
 	}
 	if keyringErr != nil && !isAbsent(keyringErr) {
 		return Token{}, &notLoggedIn{keyring: keyringErr}
@@ -259,7 +260,7 @@ func (s *Store) Save(token string) (Token, error) {
 		}
 		reason = err.Error()
 		var ke *KeyringError
-		if errors.As(err, &ke) && !ke.TimedOut {
+		if errors.As(err, &ke) && !ke.TimedOut && !ke.Absent {
 			// The keyring answers but would not take the token (too large, a
 			// refused write): make sure an older token there does not shadow
 			// the new one. Best effort: the fallback below is what matters.

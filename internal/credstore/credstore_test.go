@@ -130,8 +130,15 @@ func TestTokenPrecedence(t *testing.T) {
 			if tt.failKR && !strings.Contains(tok.FallbackReason, "no Secret Service") {
 				t.Errorf("FallbackReason = %q", tok.FallbackReason)
 			}
-			if tt.env[EnvNoKeyring] == "1" && f.kr.Calls() != callsBefore {
-				t.Errorf("MB_NO_KEYRING=1 but the keyring was called")
+			if tt.env[EnvNoKeyring] == "1" {
+				if f.kr.Calls() != callsBefore {
+					t.Errorf("MB_NO_KEYRING=1 but the keyring was called")
+				}
+				if tok.FallbackReason != "MB_NO_KEYRING is set" {
+					t.Errorf("FallbackReason = %q", tok.FallbackReason)
+				}
+			} else if !tt.failKR && tok.FallbackReason != "" {
+				t.Errorf("FallbackReason = %q with a working keyring", tok.FallbackReason)
 			}
 		})
 	}
