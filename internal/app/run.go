@@ -2,23 +2,83 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"time"
+	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
 
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/commands/root"
 	"github.com/metabind/metabind-cli/internal/iostreams"
 )
 
+// Main runs metabind with the process's arguments and streams and returns the exit code.
+// SIGINT and SIGTERM cancel the command's context, which cancels any request in
+// flight; the exit code is then 130 or 143. A second signal exits at once.
+func Main() int {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var got atomic.Value
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		first := true
+		for s := range sigs {
+			if !first {
+				os.Exit(signalExit(s))
+			}
+			first = false
+			got.Store(s)
+			cancel()
+		}
+	}()
+	code := Run(ctx, os.Args[1:], iostreams.System(), os.Getenv)
+	if s, ok := got.Load().(os.Signal); ok && code != cmdutil.ExitOK {
+		return signalExit(s)
+	}
+	return code
+}
+
+func signalExit(s os.Signal) int {
+	if s == syscall.SIGTERM {
+		return cmdutil.ExitTerminated
+	}
+	return cmdutil.ExitInterrupted
+}
+
 // Run executes one command line and returns its exit code.
 func Run(ctx context.Context, args []string, ios *iostreams.IOStreams, getenv func(string) string) int {
-	f := &cmdutil.Factory{IOStreams: ios, Getenv: getenv, Now: time.Now}
+	return RunFactory(ctx, args, cmdutil.New(ios, getenv))
+}
+
+// RunFactory is Run with a prepared factory (tests inject fakes through it).
+func RunFactory(ctx context.Context, args []string, f *cmdutil.Factory) int {
 	cmd := root.NewCmdRoot(f)
 	cmd.SetArgs(args)
-	err := cmd.ExecuteContext(ctx)
-	if err != nil {
-		fmt.Fprintln(ios.ErrOut, "error:", err)
-		return cmdutil.ExitError
+	executed, err := cmd.ExecuteContextC(ctx)
+	if err == nil {
+		return cmdutil.ExitOK
 	}
-	return cmdutil.ExitOK
+	err = cmdutil.CobraError(executed, err)
+	code := cmdutil.ExitCode(err)
+	var silent *cmdutil.SilentError
+	if !errors.As(err, &silent) {
+		reportError(f, err, code)
+	}
+	return code
+}
+
+func reportError(f *cmdutil.Factory, err error, code int) {
+	var tok *cmdutil.TokenState
+	if c := f.Claims(); c != nil {
+		tok = &cmdutil.TokenState{ExpiresAt: c.ExpiresAt}
+	}
+	if f.JSONErrors() {
+		cmdutil.WriteJSONError(f.IOStreams.ErrOut, err, code, f.Now(), tok)
+		return
+	}
+	fmt.Fprintln(f.IOStreams.ErrOut, cmdutil.FormatError(err, f.Now(), tok))
 }

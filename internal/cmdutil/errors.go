@@ -39,9 +39,9 @@ func Errorf(code int, format string, args ...any) *Error {
 	return &Error{Code: code, Err: fmt.Errorf(format, args...)}
 }
 
-// WithHint returns e with a hint attached.
-func (e *Error) WithHint(format string, args ...any) *Error {
-	e.Hint = fmt.Sprintf(format, args...)
+// WithHint returns e with a hint attached: what the user should do next.
+func (e *Error) WithHint(hint string) *Error {
+	e.Hint = hint
 	return e
 }
 

@@ -1,12 +1,33 @@
 // Package cmdutil holds what every command shares: the factory of lazily built
-// dependencies, typed errors and the one mapping from errors to exit codes.
+// dependencies, the global options, typed errors and the one mapping from errors
+// to exit codes.
 package cmdutil
 
 import (
+	"fmt"
+	"path/filepath"
+	"sync"
 	"time"
 
+	"github.com/spf13/pflag"
+
+	"github.com/metabind/metabind-cli/internal/api"
+	"github.com/metabind/metabind-cli/internal/build"
+	"github.com/metabind/metabind-cli/internal/config"
+	"github.com/metabind/metabind-cli/internal/credstore"
 	"github.com/metabind/metabind-cli/internal/iostreams"
+	"github.com/metabind/metabind-cli/internal/output"
+	"github.com/metabind/metabind-cli/internal/prompt"
 )
+
+// GlobalOptions are the root command's persistent flags that are not part of the
+// configuration file (those are read through Config).
+type GlobalOptions struct {
+	Debug     bool
+	Timeout   time.Duration
+	NoColor   bool
+	AllowHTTP bool
+}
 
 // Factory hands commands their dependencies. Everything expensive (configuration,
 // credentials, the API client) is built on first use, so a command that makes no
@@ -17,4 +38,211 @@ type Factory struct {
 	Getenv func(string) string
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// Global holds the parsed global flags (filled by cobra before RunE).
+	Global GlobalOptions
+	// Flags is the root's persistent flag set, for configuration precedence.
+	Flags *pflag.FlagSet
+
+	// Keyring overrides the OS keyring (tests); nil means the real one.
+	Keyring credstore.Keyring
+	// NewPrompter builds the prompter; tests replace it with a prompt.Fake.
+	NewPrompter func() prompt.Prompter
+	// HTTPOptions lets tests adjust the API client (e.g. a fake transport).
+	HTTPOptions func(*api.Options)
+
+	configOnce sync.Once
+	config     *config.Config
+	configErr  error
+
+	storeOnce sync.Once
+	store     *credstore.Store
+	storeErr  error
+
+	tokenOnce sync.Once
+	token     credstore.Token
+	claims    *credstore.Claims
+	tokenErr  error
+}
+
+// New returns a factory over the given streams and environment.
+func New(ios *iostreams.IOStreams, getenv func(string) string) *Factory {
+	f := &Factory{IOStreams: ios, Getenv: getenv, Now: time.Now}
+	f.NewPrompter = func() prompt.Prompter { return prompt.New(f.IOStreams) }
+	return f
+}
+
+// Config loads the configuration once.
+func (f *Factory) Config() (*config.Config, error) {
+	f.configOnce.Do(func() {
+		dir, err := config.Dir(f.Getenv)
+		if err != nil {
+			f.configErr = Errorf(ExitError, "cannot find the configuration directory: %v", err).
+				WithHint("set MB_CONFIG_DIR to a writable directory")
+			return
+		}
+		f.config, f.configErr = config.Load(config.LoadOptions{Dir: dir, Flags: f.Flags, Getenv: f.Getenv, Profile: f.profileFlag()})
+		if f.configErr == nil {
+			for _, w := range f.config.Warnings() {
+				fmt.Fprintln(f.IOStreams.ErrOut, "warning:", w)
+			}
+		}
+	})
+	return f.config, f.configErr
+}
+
+func (f *Factory) profileFlag() string {
+	if f.Flags == nil {
+		return ""
+	}
+	if fl := f.Flags.Lookup("profile"); fl != nil && fl.Changed {
+		return fl.Value.String()
+	}
+	return ""
+}
+
+// CredStore returns the credential store for the active profile.
+func (f *Factory) CredStore() (*credstore.Store, error) {
+	f.storeOnce.Do(func() {
+		cfg, err := f.Config()
+		if err != nil {
+			f.storeErr = err
+			return
+		}
+		f.store = credstore.New(credstore.Options{
+			ConfigDir: configDir(cfg),
+			Getenv:    f.Getenv,
+			Account:   cfg.Profile(),
+			Keyring:   f.Keyring,
+		})
+		for _, w := range f.store.Warnings() {
+			fmt.Fprintln(f.IOStreams.ErrOut, "warning:", w)
+		}
+	})
+	return f.store, f.storeErr
+}
+
+func configDir(cfg *config.Config) string { return filepath.Dir(cfg.Path()) }
+
+// Token returns the admin JWT and its decoded claims (nil when undecodable). It
+// fails with an exit-4 error when no credential is stored.
+func (f *Factory) Token() (credstore.Token, *credstore.Claims, error) {
+	f.tokenOnce.Do(func() {
+		store, err := f.CredStore()
+		if err != nil {
+			f.tokenErr = err
+			return
+		}
+		f.token, f.tokenErr = store.Token()
+		if f.tokenErr != nil {
+			f.tokenErr = NotLoggedIn(f.tokenErr)
+			return
+		}
+		if c, err := credstore.ParseClaims(f.token.Value); err == nil {
+			f.claims = &c
+		}
+	})
+	return f.token, f.claims, f.tokenErr
+}
+
+// Claims returns the decoded claims of the token already loaded, or nil.
+func (f *Factory) Claims() *credstore.Claims { return f.claims }
+
+// OutputFormat returns the resolved -o/--output format.
+func (f *Factory) OutputFormat() (output.Format, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return "", err
+	}
+	format, err := output.ParseFormat(cfg.Get("output"))
+	if err != nil {
+		return "", FlagErrorf("%v", err)
+	}
+	return format, nil
+}
+
+// Scope is the organization and project a command acts on, with where each came from.
+type Scope struct {
+	Org, Project             string
+	OrgSource, ProjectSource config.Source
+}
+
+// Scope resolves org and project: flag > environment > profile; when no org is set
+// anywhere, the token's org claim. A missing value is a usage error that says how
+// to set it.
+func (f *Factory) Scope() (Scope, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return Scope{}, err
+	}
+	s := Scope{Org: cfg.Get("org"), Project: cfg.Get("project"), OrgSource: cfg.Source("org"), ProjectSource: cfg.Source("project")}
+	if s.Org == "" {
+		if _, claims, err := f.Token(); err == nil && claims != nil && claims.Org != "" {
+			s.Org, s.OrgSource = claims.Org, config.Source("token")
+		}
+	}
+	switch {
+	case s.Org == "" && s.Project == "":
+		return s, FlagErrorf("no organization or project set").
+			WithHint("pass --org ORG --project PROJECT, set MB_ORG and MB_PROJECT, or save them with `metabind use --org ORG --project PROJECT`")
+	case s.Org == "":
+		return s, FlagErrorf("no organization set").
+			WithHint("pass --org ORG, set MB_ORG, or save it with `metabind use --org ORG`")
+	case s.Project == "":
+		return s, FlagErrorf("no project set").
+			WithHint("pass --project PROJECT, set MB_PROJECT, or save it with `metabind use --project PROJECT`")
+	}
+	return s, nil
+}
+
+// APIClient builds the admin API client with the stored credential. It warns on
+// stderr, before any request, when the token's expiry has passed.
+func (f *Factory) APIClient() (*api.Client, error) {
+	tok, claims, err := f.Token()
+	if err != nil {
+		return nil, err
+	}
+	if claims != nil && claims.ExpiresAt != nil && !claims.ExpiresAt.After(f.Now()) {
+		fmt.Fprintf(f.IOStreams.ErrOut, "warning: your token expired %s; the API will likely refuse it (run `metabind auth login`)\n",
+			output.RelativeTime(f.Now(), *claims.ExpiresAt))
+	}
+	return f.newClient(tok.Value)
+}
+
+// AnonymousClient builds a client that carries no admin credential (keys test).
+func (f *Factory) AnonymousClient() (*api.Client, error) { return f.newClient("") }
+
+func (f *Factory) newClient(token string) (*api.Client, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, err
+	}
+	opts := api.Options{
+		BaseURL:   cfg.Get("api-url"),
+		Token:     token,
+		UserAgent: build.UserAgent(),
+		Timeout:   f.Global.Timeout,
+		AllowHTTP: f.Global.AllowHTTP || truthy(f.Getenv("MB_ALLOW_HTTP")),
+	}
+	if f.Global.Debug {
+		opts.Debug = f.IOStreams.ErrOut
+	}
+	if f.HTTPOptions != nil {
+		f.HTTPOptions(&opts)
+	}
+	c, err := api.New(opts)
+	if err != nil {
+		return nil, FlagErrorf("%v", err)
+	}
+	return c, nil
+}
+
+// Prompter returns a prompter over the command's streams.
+func (f *Factory) Prompter() prompt.Prompter { return f.NewPrompter() }
+
+func truthy(s string) bool {
+	switch s {
+	case "1", "true", "TRUE", "True", "yes", "on":
+		return true
+	}
+	return false
 }

@@ -67,9 +67,9 @@ func (s *IOStreams) SetStdinTTY(v bool)  { s.stdinTTY = v }
 func (s *IOStreams) SetStdoutTTY(v bool) { s.stdoutTTY = v }
 func (s *IOStreams) SetStderrTTY(v bool) { s.stderrTTY = v }
 
-// CanPrompt reports whether the user can be asked a question: stdin and stderr
-// (where prompts are written) are both terminals.
-func (s *IOStreams) CanPrompt() bool { return s.stdinTTY && s.stderrTTY }
+// CanPrompt reports whether the user can be asked a question: stdin is a
+// terminal. Prompts are written to stderr, which may be redirected.
+func (s *IOStreams) CanPrompt() bool { return s.stdinTTY }
 
 // ColorEnabled reports whether output may carry ANSI colour.
 func (s *IOStreams) ColorEnabled() bool { return s.color }

@@ -24,9 +24,13 @@ func TestTestStreamsAreNotTTYs(t *testing.T) {
 	if s.CanPrompt() || s.IsStdoutTTY() || s.ColorEnabled() {
 		t.Fatal("test streams must not look like a terminal")
 	}
-	s.SetStdinTTY(true)
+	s.SetStdoutTTY(true)
 	s.SetStderrTTY(true)
+	if s.CanPrompt() {
+		t.Fatal("CanPrompt must be false while stdin is not a terminal")
+	}
+	s.SetStdinTTY(true)
 	if !s.CanPrompt() {
-		t.Fatal("CanPrompt should follow stdin and stderr TTY state")
+		t.Fatal("CanPrompt should follow the stdin TTY state")
 	}
 }

@@ -1,28 +1,124 @@
-// Package root assembles the command tree.
+// Package root assembles the command tree and owns the global flags.
 package root
 
 import (
+	"regexp"
+	"time"
+
 	"github.com/spf13/cobra"
 
 	"github.com/metabind/metabind-cli/internal/build"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
+	authCmd "github.com/metabind/metabind-cli/internal/commands/auth"
+	configCmd "github.com/metabind/metabind-cli/internal/commands/config"
+	emulatorCmd "github.com/metabind/metabind-cli/internal/commands/emulator"
+	keysCmd "github.com/metabind/metabind-cli/internal/commands/keys"
+	statusCmd "github.com/metabind/metabind-cli/internal/commands/status"
+	useCmd "github.com/metabind/metabind-cli/internal/commands/use"
 	versionCmd "github.com/metabind/metabind-cli/internal/commands/version"
+	"github.com/metabind/metabind-cli/internal/config"
 )
+
+var longFlagValue = regexp.MustCompile(`invalid argument "[^"]{16,}"`)
+
+const exitCodeHelp = `
+Exit codes:
+  0    success
+  1    error (network, server, declined confirmation)
+  2    usage: bad flag or argument, missing --yes without a terminal, missing org/project
+  3    keys test: the key was rejected
+  4    not logged in, token expired or invalid (401), or not permitted (403)
+  5    not found (404, or no key matches the id or name)
+  6    conflict (409, e.g. the name is taken)
+  7    a bulk operation failed for some keys
+  130  interrupted (Ctrl-C); 143 terminated (SIGTERM)
+
+Environment:
+  MB_API_URL, MB_ORG, MB_PROJECT, MB_OUTPUT, MB_PROFILE   like the flags of the same name
+  MB_TOKEN       admin JWT; wins over the stored one
+  MB_API_KEY     the key for "keys test"
+  MB_CONFIG_DIR  configuration and credential directory
+  MB_NO_KEYRING  1: store the token in a file, not the OS keyring
+  MB_ALLOW_HTTP  1: allow plain http:// to a non-loopback host
+`
 
 // NewCmdRoot returns the root command with every subcommand attached.
 func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
+	info := build.Get()
 	cmd := &cobra.Command{
-		Use:           "metabind <command> <subcommand> [flags]",
-		Short:         "Manage Metabind API keys from the terminal",
-		Long:          "metabind creates, lists, inspects, tests and revokes Metabind API keys through the admin API.",
+		Use:   "metabind <command> <subcommand> [flags]",
+		Short: "Manage Metabind API keys from the terminal",
+		Long: `metabind creates, lists, inspects, tests, rotates and revokes Metabind API keys
+through the Metabind admin API, and runs a local emulator of that API.` + "\n" + exitCodeHelp,
+		Example: `  metabind auth login
+  metabind use --org acme --project web
+  metabind keys create --name "iOS Production App"
+  metabind keys list
+  metabind keys revoke "iOS Production App"`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
-		Version:       build.Get().Version,
+		Version:       info.Version,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if f.Global.NoColor {
+				f.IOStreams.SetColorEnabled(false)
+			}
+			if f.Global.Timeout <= 0 {
+				return cmdutil.FlagErrorf("--timeout must be positive, got %s", f.Global.Timeout)
+			}
+			return nil
+		},
 	}
-	cmd.SetVersionTemplate(versionCmd.Format(build.Get()))
+	cmd.SetVersionTemplate(versionCmd.Format(info))
 	cmd.SetOut(f.IOStreams.Out)
 	cmd.SetErr(f.IOStreams.ErrOut)
 	cmd.SetIn(f.IOStreams.In)
-	cmd.AddCommand(versionCmd.NewCmdVersion(f))
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		// A long flag value may be a pasted secret: never echo it.
+		msg := longFlagValue.ReplaceAllString(err.Error(), "invalid argument (value not shown)")
+		return cmdutil.FlagErrorf("%s", msg).WithHint("run `" + c.CommandPath() + " --help` for usage")
+	})
+
+	pf := cmd.PersistentFlags()
+	pf.String("api-url", config.DefaultAPIURL, "Metabind API base URL (env MB_API_URL)")
+	pf.String("org", "", "organization id (env MB_ORG)")
+	pf.String("project", "", "project id (env MB_PROJECT)")
+	pf.StringP("output", "o", "table", "output format: table, json or yaml (env MB_OUTPUT)")
+	pf.String("profile", "", "configuration profile to use (env MB_PROFILE)")
+	pf.BoolVar(&f.Global.Debug, "debug", false, "log HTTP requests and responses to stderr, secrets masked")
+	pf.DurationVar(&f.Global.Timeout, "timeout", 30*time.Second, "time limit for each API call, retries included")
+	pf.BoolVar(&f.Global.NoColor, "no-color", false, "disable colour output")
+	pf.BoolVar(&f.Global.AllowHTTP, "allow-http", false, "allow plain http:// to a non-loopback host (env MB_ALLOW_HTTP=1)")
+	f.Flags = pf
+
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "json", "yaml"}, cobra.ShellCompDirectiveNoFileComp))
+
+	cmd.AddCommand(
+		authCmd.NewCmdAuth(f),
+		useCmd.NewCmdUse(f, nil),
+		configCmd.NewCmdConfig(f),
+		statusCmd.NewCmdStatus(f, nil),
+		keysCmd.NewCmdKeys(f),
+		emulatorCmd.NewCmdEmulator(f),
+		versionCmd.NewCmdVersion(f),
+	)
+	guardGroups(cmd)
 	return cmd
+}
+
+// guardGroups makes every command group reject an unknown subcommand (exit 2)
+// instead of printing its help and succeeding; without arguments it shows help.
+func guardGroups(cmd *cobra.Command) {
+	for _, c := range cmd.Commands() {
+		if c.HasSubCommands() && c.Run == nil && c.RunE == nil {
+			c.Args = cobra.ArbitraryArgs
+			c.RunE = func(c *cobra.Command, args []string) error {
+				if len(args) > 0 {
+					return cmdutil.FlagErrorf("unknown command %q for %q", args[0], c.CommandPath()).
+						WithHint("run `" + c.CommandPath() + " --help` for the available commands")
+				}
+				return c.Help()
+			}
+		}
+		guardGroups(c)
+	}
 }

@@ -1,0 +1,115 @@
+package cmdutil
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/metabind/metabind-cli/internal/api"
+	"github.com/metabind/metabind-cli/internal/credstore"
+	"github.com/metabind/metabind-cli/internal/output"
+)
+
+// ExitCode maps an error to the process exit code. It is the only place that does.
+func ExitCode(err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	var silent *SilentError
+	if errors.As(err, &silent) {
+		return silent.Code
+	}
+	var ce *Error
+	if errors.As(err, &ce) {
+		return ce.Code
+	}
+	if errors.Is(err, context.Canceled) {
+		return ExitInterrupted
+	}
+	var ae *api.Error
+	if errors.As(err, &ae) {
+		switch {
+		case ae.StatusCode == 401 || ae.StatusCode == 403:
+			return ExitAuth
+		case api.IsNotFound(ae):
+			return ExitNotFound
+		case api.IsConflict(ae):
+			return ExitConflict
+		}
+		return ExitError
+	}
+	if errors.Is(err, credstore.ErrNotLoggedIn) {
+		return ExitAuth
+	}
+	return ExitError
+}
+
+// NotLoggedIn wraps a credential lookup failure as an exit-4 error.
+func NotLoggedIn(err error) error {
+	if errors.Is(err, credstore.ErrNotLoggedIn) {
+		return Errorf(ExitAuth, "not logged in").WithHint("run `metabind auth login` (or set MB_TOKEN)")
+	}
+	return err
+}
+
+// TokenState is what the error printer knows about the credential in use, to
+// explain a 401.
+type TokenState struct {
+	ExpiresAt *time.Time
+	FromEnv   bool
+}
+
+// FormatError renders err for a human: what happened, and what to do next.
+// now and tok may be zero.
+func FormatError(err error, now time.Time, tok *TokenState) string {
+	var b strings.Builder
+	msg := err.Error()
+	hint := ""
+	var ce *Error
+	if errors.As(err, &ce) {
+		hint = ce.Hint
+	}
+	var ae *api.Error
+	if errors.As(err, &ae) && hint == "" {
+		hint = apiHint(ae, now, tok)
+	}
+	var te *api.TimeoutError
+	if errors.As(err, &te) && hint == "" {
+		hint = "check your network, or allow more time with --timeout"
+	}
+	if errors.Is(err, context.Canceled) {
+		msg = "interrupted"
+	}
+	b.WriteString("error: ")
+	b.WriteString(output.Sanitize(msg))
+	if hint != "" {
+		b.WriteString("\n")
+		b.WriteString(hint)
+	}
+	return b.String()
+}
+
+func apiHint(ae *api.Error, now time.Time, tok *TokenState) string {
+	switch {
+	case ae.StatusCode == 401:
+		if tok != nil && tok.ExpiresAt != nil && !now.IsZero() && !tok.ExpiresAt.After(now) {
+			return fmt.Sprintf("your token expired %s: run `metabind auth login`", output.RelativeTime(now, *tok.ExpiresAt))
+		}
+		if tok != nil && tok.FromEnv {
+			return "the token in MB_TOKEN was rejected (expired or invalid): set a fresh one"
+		}
+		return "your session expired or the token is invalid: run `metabind auth login`"
+	case ae.StatusCode == 403:
+		return "the token is valid but not permitted here: API keys need the owner, admin or developer role, and the token's organization must match --org"
+	case ae.StatusCode == 429:
+		if ae.RetryAfter > 0 {
+			return fmt.Sprintf("rate limited: try again in %s", output.Duration(ae.RetryAfter))
+		}
+		return "rate limited: wait a minute and try again"
+	case ae.StatusCode >= 500:
+		return "the server failed; try again shortly"
+	}
+	return ""
+}

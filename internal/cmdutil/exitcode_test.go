@@ -1,0 +1,93 @@
+package cmdutil
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/metabind/metabind-cli/internal/api"
+	"github.com/metabind/metabind-cli/internal/credstore"
+)
+
+func TestExitCode(t *testing.T) {
+	cases := []struct {
+		name string
+		err  error
+		want int
+	}{
+		{"nil", nil, ExitOK},
+		{"plain", errors.New("boom"), ExitError},
+		{"usage", FlagErrorf("bad flag"), ExitUsage},
+		{"silent", &SilentError{Code: ExitKeyRejected}, ExitKeyRejected},
+		{"wrapped usage", fmt.Errorf("outer: %w", FlagErrorf("x")), ExitUsage},
+		{"canceled", fmt.Errorf("request: %w", context.Canceled), ExitInterrupted},
+		{"401", &api.Error{StatusCode: 401, Code: "UNAUTHORIZED"}, ExitAuth},
+		{"403", &api.Error{StatusCode: 403, Code: "FORBIDDEN"}, ExitAuth},
+		{"404", &api.Error{StatusCode: 404, Code: "NOT_FOUND"}, ExitNotFound},
+		{"404 key", &api.Error{StatusCode: 404, Code: "APIKEY_NOT_FOUND"}, ExitNotFound},
+		{"409", &api.Error{StatusCode: 409, Code: "APIKEY_NAME_ALREADY_EXISTS"}, ExitConflict},
+		{"409 old code", &api.Error{StatusCode: 409, Code: "NAME_ALREADY_EXISTS"}, ExitConflict},
+		{"409 value", &api.Error{StatusCode: 409, Code: "ALREADY_EXISTS"}, ExitConflict},
+		{"422", &api.Error{StatusCode: 422, Code: "VALIDATION_FAILED"}, ExitError},
+		{"500", &api.Error{StatusCode: 500}, ExitError},
+		{"not logged in", NotLoggedIn(credstore.ErrNotLoggedIn), ExitAuth},
+		{"partial", Errorf(ExitPartial, "2 of 3"), ExitPartial},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := ExitCode(c.err); got != c.want {
+				t.Fatalf("ExitCode(%v) = %d, want %d", c.err, got, c.want)
+			}
+		})
+	}
+}
+
+func TestFormatErrorExplains401WithExpiry(t *testing.T) {
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	exp := now.Add(-2 * time.Hour)
+	err := &api.Error{StatusCode: 401, Code: "UNAUTHORIZED", Message: "token expired", RequestID: "req-1"}
+	got := FormatError(err, now, &TokenState{ExpiresAt: &exp})
+	if !strings.Contains(got, "your token expired 2 hours ago: run `metabind auth login`") {
+		t.Fatalf("missing expiry hint: %q", got)
+	}
+	if !strings.Contains(got, "401") || !strings.Contains(got, "req-1") {
+		t.Fatalf("missing status or request id: %q", got)
+	}
+}
+
+func TestFormatErrorEscapesControlCharacters(t *testing.T) {
+	got := FormatError(errors.New("bad \x1b[2J name"), time.Time{}, nil)
+	if strings.ContainsRune(got, 0x1b) {
+		t.Fatalf("ESC leaked: %q", got)
+	}
+}
+
+func TestWriteJSONError(t *testing.T) {
+	var buf bytes.Buffer
+	err := &api.Error{StatusCode: 409, Code: "APIKEY_NAME_ALREADY_EXISTS", Message: "taken", RequestID: "r-9"}
+	WriteJSONError(&buf, err, ExitCode(err), time.Time{}, nil)
+	line := buf.String()
+	if strings.Count(line, "\n") != 1 || !strings.HasSuffix(line, "\n") {
+		t.Fatalf("want exactly one line, got %q", line)
+	}
+	var got struct {
+		Error struct {
+			Code      string `json:"code"`
+			Message   string `json:"message"`
+			Status    int    `json:"status"`
+			RequestID string `json:"requestId"`
+			ExitCode  int    `json:"exitCode"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Error.Code != "APIKEY_NAME_ALREADY_EXISTS" || got.Error.Status != 409 || got.Error.RequestID != "r-9" || got.Error.ExitCode != ExitConflict {
+		t.Fatalf("unexpected JSON error %+v", got.Error)
+	}
+}

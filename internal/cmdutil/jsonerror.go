@@ -1,0 +1,76 @@
+package cmdutil
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/metabind/metabind-cli/internal/api"
+	"github.com/metabind/metabind-cli/internal/output"
+)
+
+// JSONErrors reports whether errors should be written as one line of JSON: the
+// output format is json. It never loads the configuration just to decide.
+func (f *Factory) JSONErrors() bool {
+	if f.config == nil {
+		return false
+	}
+	return f.config.Get("output") == string(output.JSON)
+}
+
+// jsonError is the machine-readable error printed on stderr in -o json mode.
+type jsonError struct {
+	Error jsonErrorBody `json:"error"`
+}
+
+type jsonErrorBody struct {
+	Code      string `json:"code"`
+	Message   string `json:"message"`
+	Hint      string `json:"hint,omitempty"`
+	Status    int    `json:"status,omitempty"`
+	RequestID string `json:"requestId,omitempty"`
+	ExitCode  int    `json:"exitCode"`
+}
+
+// WriteJSONError writes err as a single JSON line to w.
+func WriteJSONError(w io.Writer, err error, code int, now time.Time, tok *TokenState) {
+	body := jsonErrorBody{Message: err.Error(), ExitCode: code, Code: errorCode(code)}
+	var ce *Error
+	if errors.As(err, &ce) {
+		body.Hint = ce.Hint
+	}
+	var ae *api.Error
+	if errors.As(err, &ae) {
+		body.Status = ae.StatusCode
+		body.RequestID = ae.RequestID
+		if ae.Code != "" {
+			body.Code = ae.Code
+		}
+		if body.Hint == "" {
+			body.Hint = apiHint(ae, now, tok)
+		}
+	}
+	line, _ := json.Marshal(jsonError{Error: body})
+	_, _ = w.Write(append(line, '\n'))
+}
+
+func errorCode(code int) string {
+	switch code {
+	case ExitUsage:
+		return "USAGE"
+	case ExitKeyRejected:
+		return "KEY_REJECTED"
+	case ExitAuth:
+		return "UNAUTHORIZED"
+	case ExitNotFound:
+		return "NOT_FOUND"
+	case ExitConflict:
+		return "CONFLICT"
+	case ExitPartial:
+		return "PARTIAL_FAILURE"
+	case ExitInterrupted, ExitTerminated:
+		return "INTERRUPTED"
+	}
+	return "ERROR"
+}

@@ -1,0 +1,119 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/metabind/metabind-cli/internal/cmdutil"
+	"github.com/metabind/metabind-cli/internal/credstore"
+	"github.com/metabind/metabind-cli/internal/iostreams"
+	"github.com/metabind/metabind-cli/internal/output"
+	"github.com/metabind/metabind-cli/internal/prompt"
+)
+
+// maxTokenBytes bounds what login reads from stdin.
+const maxTokenBytes = 64 << 10
+
+// LoginOptions holds the inputs of `auth login`.
+type LoginOptions struct {
+	IO        *iostreams.IOStreams
+	Store     func() (*credstore.Store, error)
+	Prompter  func() prompt.Prompter
+	Getenv    func(string) string
+	Now       func() time.Time
+	WithToken bool
+}
+
+// NewCmdLogin returns `auth login`. runF replaces the run function in tests.
+func NewCmdLogin(f *cmdutil.Factory, runF func(context.Context, *LoginOptions) error) *cobra.Command {
+	opts := &LoginOptions{IO: f.IOStreams, Store: f.CredStore, Prompter: f.Prompter, Getenv: f.Getenv, Now: f.Now}
+	cmd := &cobra.Command{
+		Use:   "login",
+		Short: "Store an admin JWT for the API",
+		Long: `Store the admin JWT that metabind sends to the Metabind admin API.
+
+On a terminal you are asked for the token with hidden input. With --with-token, or
+when standard input is not a terminal, the token is read from standard input. The
+token is never accepted as an argument, so it stays out of shell history and ps.
+
+The token goes to the OS keyring; where none answers (or MB_NO_KEYRING=1), to a
+credentials file readable only by you in the configuration directory.`,
+		Example: `  metabind auth login
+  metabind auth login --with-token < token.txt
+  printf '%s' "$METABIND_JWT" | metabind auth login --with-token`,
+		Args: cmdutil.NoSecretArgs("pipe the token on standard input (`metabind auth login --with-token < token.txt`) or run `metabind auth login` on a terminal to be asked for it"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return loginRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.WithToken, "with-token", false, "read the token from standard input")
+	return cmd
+}
+
+func loginRun(ctx context.Context, opts *LoginOptions) error {
+	var token string
+	if opts.WithToken || !opts.IO.IsStdinTTY() {
+		b, err := io.ReadAll(io.LimitReader(opts.IO.In, maxTokenBytes+1))
+		if err != nil {
+			return fmt.Errorf("reading the token from standard input: %w", err)
+		}
+		if len(b) > maxTokenBytes {
+			return cmdutil.FlagErrorf("standard input holds more than %d KiB; expected one JWT", maxTokenBytes>>10)
+		}
+		token = string(b)
+	} else {
+		fmt.Fprintln(opts.IO.ErrOut, "Paste an admin JWT from the Metabind web app (Settings → API Keys → Create JWT).")
+		t, err := opts.Prompter().Password(ctx, "Token: ")
+		if err != nil {
+			return err
+		}
+		token = t
+	}
+	token = strings.TrimSpace(token)
+	if token == "" {
+		return cmdutil.FlagErrorf("no token given").
+			WithHint("pipe it in: `metabind auth login --with-token < token.txt`, or run `metabind auth login` on a terminal")
+	}
+	claims, err := credstore.ParseClaims(token)
+	if err != nil {
+		return cmdutil.FlagErrorf("%v", err).WithHint("copy the whole JWT from the Metabind web app: three base64 parts separated by dots")
+	}
+	now := opts.Now()
+	if claims.ExpiresAt != nil && !claims.ExpiresAt.After(now) {
+		fmt.Fprintf(opts.IO.ErrOut, "warning: this token expired %s; the API will refuse it until you log in with a fresh one\n",
+			output.RelativeTime(now, *claims.ExpiresAt))
+	}
+	store, err := opts.Store()
+	if err != nil {
+		return err
+	}
+	saved, err := store.Save(token)
+	if err != nil {
+		return fmt.Errorf("storing the token: %w", err)
+	}
+	who := "the token's user"
+	if claims.Subject != "" {
+		who = output.Sanitize(claims.Subject)
+	}
+	if claims.Org != "" {
+		who += " (organization " + output.Sanitize(claims.Org) + ")"
+	}
+	switch saved.Source {
+	case credstore.SourceKeyring:
+		fmt.Fprintf(opts.IO.ErrOut, "Logged in as %s. Token stored in the system keyring.\n", who)
+	default:
+		fmt.Fprintf(opts.IO.ErrOut, "Logged in as %s. Token stored in %s (mode 0600; no system keyring was used).\n", who, saved.Path)
+	}
+	if strings.TrimSpace(opts.Getenv("MB_TOKEN")) != "" {
+		fmt.Fprintln(opts.IO.ErrOut, "note: MB_TOKEN is set in your environment and takes precedence over the stored token.")
+	}
+	return nil
+}

@@ -1,0 +1,76 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/metabind/metabind-cli/internal/cmdutil"
+	"github.com/metabind/metabind-cli/internal/credstore"
+	"github.com/metabind/metabind-cli/internal/iostreams"
+)
+
+// LogoutOptions holds the inputs of `auth logout`.
+type LogoutOptions struct {
+	IO     *iostreams.IOStreams
+	Store  func() (*credstore.Store, error)
+	Getenv func(string) string
+}
+
+// NewCmdLogout returns `auth logout`.
+func NewCmdLogout(f *cmdutil.Factory, runF func(context.Context, *LogoutOptions) error) *cobra.Command {
+	opts := &LogoutOptions{IO: f.IOStreams, Store: f.CredStore, Getenv: f.Getenv}
+	return &cobra.Command{
+		Use:   "logout",
+		Short: "Remove the stored admin JWT from every store that holds it",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return logoutRun(opts)
+		},
+	}
+}
+
+func logoutRun(opts *LogoutOptions) error {
+	store, err := opts.Store()
+	if err != nil {
+		return err
+	}
+	removed, err := store.Delete()
+	if err != nil {
+		return fmt.Errorf("removing the stored token: %w", err)
+	}
+	envSet := strings.TrimSpace(opts.Getenv("MB_TOKEN")) != ""
+	if len(removed) == 0 {
+		if envSet {
+			return cmdutil.Errorf(cmdutil.ExitAuth, "no stored token to remove; the token in use comes from MB_TOKEN").
+				WithHint("unset MB_TOKEN in your environment")
+		}
+		return cmdutil.Errorf(cmdutil.ExitAuth, "not logged in: no stored token to remove")
+	}
+	names := make([]string, len(removed))
+	for i, s := range removed {
+		names[i] = describeSource(s)
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "Logged out: removed the token from %s.\n", strings.Join(names, " and "))
+	if envSet {
+		fmt.Fprintln(opts.IO.ErrOut, "note: MB_TOKEN is still set in your environment; unset it to log out completely.")
+	}
+	return nil
+}
+
+func describeSource(s credstore.Source) string {
+	switch s {
+	case credstore.SourceKeyring:
+		return "the system keyring"
+	case credstore.SourceFile:
+		return "the credentials file"
+	case credstore.SourceEnv:
+		return "MB_TOKEN"
+	}
+	return string(s)
+}

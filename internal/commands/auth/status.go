@@ -1,0 +1,156 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/metabind/metabind-cli/internal/cmdutil"
+	"github.com/metabind/metabind-cli/internal/credstore"
+	"github.com/metabind/metabind-cli/internal/iostreams"
+	"github.com/metabind/metabind-cli/internal/output"
+)
+
+// StatusOptions holds the inputs of `auth status`.
+type StatusOptions struct {
+	IO     *iostreams.IOStreams
+	Store  func() (*credstore.Store, error)
+	Format func() (output.Format, error)
+	Now    func() time.Time
+}
+
+// NewCmdStatus returns `auth status`.
+func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *StatusOptions) error) *cobra.Command {
+	opts := &StatusOptions{IO: f.IOStreams, Store: f.CredStore, Format: f.OutputFormat, Now: f.Now}
+	return &cobra.Command{
+		Use:   "status",
+		Short: "Show who is logged in, until when, and where the token comes from",
+		Long: `Show the stored admin credential: user, organization claim, expiry, where the token
+comes from (MB_TOKEN, the system keyring or the credentials file) and a masked form
+of it. The token is read locally and not verified; exits 4 when not logged in or
+when the token has expired.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return statusRun(opts)
+		},
+	}
+}
+
+// StatusReport is the machine-readable form of `auth status`.
+type StatusReport struct {
+	LoggedIn  bool       `json:"loggedIn"`
+	User      string     `json:"user,omitempty"`
+	Org       string     `json:"org,omitempty"`
+	Role      string     `json:"role,omitempty"`
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	Expired   bool       `json:"expired"`
+	Source    string     `json:"source,omitempty"`
+	Path      string     `json:"path,omitempty"`
+	Token     string     `json:"token,omitempty"`
+	Overrides bool       `json:"overridesStored,omitempty"`
+}
+
+func statusRun(opts *StatusOptions) error {
+	format, err := opts.Format()
+	if err != nil {
+		return err
+	}
+	store, err := opts.Store()
+	if err != nil {
+		return err
+	}
+	tok, err := store.Token()
+	if errors.Is(err, credstore.ErrNotLoggedIn) {
+		if format != output.Table {
+			if err := output.Write(opts.IO.Out, format, StatusReport{}); err != nil {
+				return err
+			}
+			return &cmdutil.SilentError{Code: cmdutil.ExitAuth}
+		}
+		return cmdutil.Errorf(cmdutil.ExitAuth, "not logged in").WithHint("run `metabind auth login` (or set MB_TOKEN)")
+	}
+	if err != nil {
+		return err
+	}
+	now := opts.Now()
+	rep := StatusReport{LoggedIn: true, Source: string(tok.Source), Path: tok.Path, Token: credstore.Mask(tok.Value)}
+	claims, claimErr := credstore.ParseClaims(tok.Value)
+	if claimErr == nil {
+		rep.User, rep.Org, rep.Role, rep.ExpiresAt = claims.Subject, claims.Org, claims.Role, claims.ExpiresAt
+		rep.Expired = claims.ExpiresAt != nil && !claims.ExpiresAt.After(now)
+	}
+	rep.Overrides = tok.Source == credstore.SourceEnv && store.HasStored()
+
+	if format != output.Table {
+		if err := output.Write(opts.IO.Out, format, rep); err != nil {
+			return err
+		}
+	} else {
+		pairs := [][2]string{
+			{"Logged in", "yes"},
+			{"User", orDash(rep.User)},
+			{"Organization", orDash(rep.Org)},
+		}
+		if rep.Role != "" {
+			pairs = append(pairs, [2]string{"Role", rep.Role})
+		}
+		pairs = append(pairs,
+			[2]string{"Expires", expiry(claims.ExpiresAt, now, claimErr)},
+			[2]string{"Source", sourceText(tok)},
+			[2]string{"Token", rep.Token},
+		)
+		if err := output.WriteKeyValues(opts.IO.Out, pairs); err != nil {
+			return err
+		}
+		if claimErr != nil {
+			fmt.Fprintf(opts.IO.ErrOut, "warning: the stored token cannot be read as a JWT (%v); run `metabind auth login`\n", claimErr)
+		}
+		if rep.Overrides {
+			fmt.Fprintln(opts.IO.ErrOut, "note: MB_TOKEN overrides the token stored by `metabind auth login`.")
+		}
+	}
+	if rep.Expired {
+		return cmdutil.Errorf(cmdutil.ExitAuth, "the token expired %s", output.RelativeTime(now, *claims.ExpiresAt)).
+			WithHint("run `metabind auth login` with a fresh token")
+	}
+	return nil
+}
+
+func expiry(exp *time.Time, now time.Time, claimErr error) string {
+	switch {
+	case claimErr != nil:
+		return "unknown (not a readable JWT)"
+	case exp == nil:
+		return "never (the token has no exp claim)"
+	case exp.After(now):
+		return fmt.Sprintf("in %s (%s)", output.Duration(exp.Sub(now)), exp.UTC().Format(time.RFC3339))
+	default:
+		return fmt.Sprintf("expired %s (%s)", output.RelativeTime(now, *exp), exp.UTC().Format(time.RFC3339))
+	}
+}
+
+func sourceText(t credstore.Token) string {
+	switch t.Source {
+	case credstore.SourceEnv:
+		return "environment (MB_TOKEN)"
+	case credstore.SourceKeyring:
+		return "system keyring"
+	case credstore.SourceFile:
+		return "file " + t.Path
+	}
+	return string(t.Source)
+}
+
+func orDash(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "-"
+	}
+	return s
+}

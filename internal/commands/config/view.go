@@ -1,0 +1,78 @@
+package config
+
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/metabind/metabind-cli/internal/cmdutil"
+	"github.com/metabind/metabind-cli/internal/output"
+)
+
+// setting is one row of `config view`.
+type setting struct {
+	Key    string `json:"key"`
+	Value  string `json:"value"`
+	Origin string `json:"origin,omitempty"`
+}
+
+func newCmdView(f *cmdutil.Factory) *cobra.Command {
+	var showOrigin bool
+	cmd := &cobra.Command{
+		Use:   "view [--show-origin]",
+		Short: "Show every setting as it resolves now, and the profiles",
+		Long: `Show each setting's value as this command line resolves it. With --show-origin,
+also where it came from: flag, env, profile (the config file) or default.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := f.Config()
+			if err != nil {
+				return err
+			}
+			format, err := f.OutputFormat()
+			if err != nil {
+				return err
+			}
+			rows := make([]setting, 0, len(cfg.Keys()))
+			for _, k := range cfg.Keys() {
+				s := setting{Key: k, Value: cfg.Get(k)}
+				if showOrigin {
+					s.Origin = string(cfg.Source(k))
+					if s.Origin == "" {
+						s.Origin = "unset"
+					}
+				}
+				rows = append(rows, s)
+			}
+			if format != output.Table {
+				return output.Write(f.IOStreams.Out, format, struct {
+					Profile  string    `json:"profile"`
+					Path     string    `json:"path"`
+					Settings []setting `json:"settings"`
+					Profiles []string  `json:"profiles"`
+				}{cfg.Profile(), cfg.Path(), rows, cfg.Profiles()})
+			}
+			headers := []string{"KEY", "VALUE"}
+			if showOrigin {
+				headers = append(headers, "ORIGIN")
+			}
+			table := make([][]string, len(rows))
+			for i, r := range rows {
+				table[i] = []string{r.Key, r.Value}
+				if showOrigin {
+					table[i] = append(table[i], r.Origin)
+				}
+			}
+			if err := output.WriteTable(f.IOStreams.Out, headers, table, output.TableOptions{}); err != nil {
+				return err
+			}
+			return output.WriteKeyValues(f.IOStreams.ErrOut, [][2]string{
+				{"Profile", cfg.Profile()},
+				{"Profiles", strings.Join(cfg.Profiles(), ", ")},
+				{"File", cfg.Path()},
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&showOrigin, "show-origin", false, "show where each value came from")
+	return cmd
+}

@@ -1,0 +1,197 @@
+package keys
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/metabind/metabind-cli/internal/api"
+	"github.com/metabind/metabind-cli/internal/cmdutil"
+	"github.com/metabind/metabind-cli/internal/iostreams"
+	"github.com/metabind/metabind-cli/internal/output"
+)
+
+// secretNotice goes to stderr whenever a secret is printed.
+const secretNotice = "! This secret is shown only once; store it now. It cannot be retrieved again."
+
+// CreateOptions holds the inputs of `keys create`.
+type CreateOptions struct {
+	IO         *iostreams.IOStreams
+	APIClient  func() (*api.Client, error)
+	Scope      func() (cmdutil.Scope, error)
+	Format     func() (output.Format, error)
+	Now        func() time.Time
+	Name       string
+	Quiet      bool
+	OutputFile string
+	KeyStdin   bool
+	customKey  string
+}
+
+// NewCmdCreate returns `keys create`.
+func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *CreateOptions) error) *cobra.Command {
+	opts := &CreateOptions{IO: f.IOStreams, APIClient: f.APIClient, Scope: f.Scope, Format: f.OutputFormat, Now: f.Now}
+	cmd := &cobra.Command{
+		Use:   "create --name NAME",
+		Short: "Create an API key and print its secret once",
+		Long: `Create an API key for the project. The new key's secret is printed once, on
+standard output, and can never be retrieved again; the notice saying so goes to
+standard error, so -o json stays valid JSON.
+
+With -q only the secret and a newline are printed, for capture in a script. With
+--output-file the secret is written to a new file (mode 0600) instead of the
+terminal; an existing file is never overwritten.
+
+--key-stdin imports an existing key value (20 to 128 characters of A-Z, a-z, 0-9,
+_ and -) read from standard input, never from an argument; it is not printed back.`,
+		Example: `  metabind keys create --name "iOS Production App"
+  KEY=$(metabind keys create --name ci -q)
+  metabind keys create --name web --output-file web.key
+  metabind keys create --name android -o json
+  metabind keys create --name legacy --key-stdin < legacy.key`,
+		Args: cmdutil.NoSecretArgs(`name the key with --name, e.g. --name "iOS Production App"`),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name, err := checkName("--name", opts.Name)
+			if err != nil {
+				return err
+			}
+			opts.Name = name
+			if opts.Quiet && opts.OutputFile != "" {
+				return cmdutil.FlagErrorf("-q/--quiet and --output-file cannot be used together: -q prints the secret, --output-file keeps it off the terminal")
+			}
+			if opts.KeyStdin {
+				if opts.Quiet || opts.OutputFile != "" {
+					return cmdutil.FlagErrorf("--key-stdin imports a key you already hold; -q and --output-file do not apply")
+				}
+				v, err := readCustomKey(opts.IO.In)
+				if err != nil {
+					return err
+				}
+				opts.customKey = v
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return createRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Name, "name", "", "descriptive name, unique in the project (required)")
+	cmd.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "print only the secret and a newline")
+	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "write the secret to this new file (mode 0600) instead of printing it")
+	cmd.Flags().BoolVar(&opts.KeyStdin, "key-stdin", false, "import an existing key value read from standard input")
+	_ = cmd.MarkFlagRequired("name")
+	return cmd
+}
+
+func createRun(ctx context.Context, opts *CreateOptions) error {
+	format, err := opts.Format()
+	if err != nil {
+		return err
+	}
+	scope, err := opts.Scope()
+	if err != nil {
+		return err
+	}
+	client, err := opts.APIClient()
+	if err != nil {
+		return err
+	}
+	// Claim the output file before the key exists, so a bad path changes nothing.
+	var secretFile *os.File
+	if opts.OutputFile != "" {
+		secretFile, err = os.OpenFile(opts.OutputFile, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			if errors.Is(err, os.ErrExist) {
+				return cmdutil.FlagErrorf("%s already exists; refusing to overwrite it", opts.OutputFile).WithHint("choose a new path, or remove the file first")
+			}
+			return cmdutil.FlagErrorf("cannot create %s: %v", opts.OutputFile, errors.Unwrap(err))
+		}
+	}
+	key, err := client.CreateKey(ctx, scope.Org, scope.Project, api.CreateKeyRequest{Name: opts.Name, APIKey: opts.customKey})
+	if err != nil {
+		if secretFile != nil {
+			secretFile.Close()
+			os.Remove(opts.OutputFile)
+		}
+		return explainCreateFailure(ctx, client, scope, opts.Name, err)
+	}
+	if opts.customKey != "" {
+		key.Key = ""
+		fmt.Fprintln(opts.IO.ErrOut, "Imported the key value read from standard input; it is not shown again.")
+		return writeKey(opts.IO.Out, format, *key, opts.Now())
+	}
+	return printNewKey(opts.IO, format, *key, opts.Quiet, secretFile, opts.OutputFile, opts.Now())
+}
+
+// printNewKey shows a newly created key and its secret exactly once: on stdout, or
+// only in secretFile when one is given.
+func printNewKey(io *iostreams.IOStreams, format output.Format, key api.Key, quiet bool, secretFile *os.File, path string, now time.Time) error {
+	if secretFile != nil {
+		_, werr := fmt.Fprintln(secretFile, key.Key)
+		if serr := secretFile.Sync(); werr == nil {
+			werr = serr
+		}
+		if cerr := secretFile.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			return fmt.Errorf("the key %s was created, but writing its secret to %s failed (%v): revoke it with `metabind keys revoke %s` and create another", key.ID, path, werr, key.ID)
+		}
+		fmt.Fprintf(io.ErrOut, "Secret written to %s (mode 0600); it is not shown anywhere else.\n", path)
+		key.Key = ""
+		return writeKey(io.Out, format, key, now)
+	}
+	if quiet {
+		_, err := fmt.Fprintln(io.Out, key.Key)
+		return err
+	}
+	fmt.Fprintln(io.ErrOut, secretNotice)
+	return writeKey(io.Out, format, key, now)
+}
+
+// explainCreateFailure turns an unknown outcome into a definite answer: the create
+// request is never resent; instead the key is looked up by name.
+func explainCreateFailure(ctx context.Context, client *api.Client, scope cmdutil.Scope, name string, err error) error {
+	var unknown *api.OutcomeUnknownError
+	if !errors.As(err, &unknown) {
+		return err
+	}
+	all, lerr := client.ListAllKeys(ctx, scope.Org, scope.Project, api.ListOptions{Limit: 100}, nil)
+	if lerr != nil {
+		return cmdutil.Errorf(cmdutil.ExitError, "the outcome of the create request is unknown (%v), and checking for the key failed too (%v)", unknown.Err, lerr).
+			WithHint(fmt.Sprintf("run `metabind keys show %q`: if the key exists, its secret cannot be recovered; revoke it and create it again", name))
+	}
+	for _, k := range all {
+		if equalFoldTrim(k.Name, name) {
+			return cmdutil.Errorf(cmdutil.ExitError, "the create request failed (%v), but the key %q now exists (id %s); its secret was never received and cannot be recovered", unknown.Err, output.Sanitize(k.Name), k.ID).
+				WithHint(fmt.Sprintf("revoke it with `metabind keys revoke %s --yes`, then create it again", k.ID))
+		}
+	}
+	return cmdutil.Errorf(cmdutil.ExitError, "the create request failed (%v); no key named %q exists, so nothing was created", unknown.Err, output.Sanitize(name)).
+		WithHint("it is safe to run the command again")
+}
+
+// customKeyRE is the contract's rule for imported key values.
+var customKeyRE = regexp.MustCompile(`^[A-Za-z0-9_-]{20,128}$`)
+
+func readCustomKey(r io.Reader) (string, error) {
+	b, err := io.ReadAll(io.LimitReader(r, 4096))
+	if err != nil {
+		return "", fmt.Errorf("reading the key value from standard input: %w", err)
+	}
+	v := strings.TrimSpace(string(b))
+	if v == "" {
+		return "", cmdutil.FlagErrorf("--key-stdin: standard input is empty").WithHint("pipe the key value in: `metabind keys create --name NAME --key-stdin < key.txt`")
+	}
+	if !customKeyRE.MatchString(v) {
+		return "", cmdutil.FlagErrorf("--key-stdin: the value must be 20 to 128 characters of A-Z, a-z, 0-9, _ and - (got %d characters)", len(v))
+	}
+	return v, nil
+}

@@ -1,0 +1,122 @@
+package keys
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/metabind/metabind-cli/internal/api"
+	"github.com/metabind/metabind-cli/internal/cmdutil"
+	"github.com/metabind/metabind-cli/internal/iostreams"
+	"github.com/metabind/metabind-cli/internal/output"
+	"github.com/metabind/metabind-cli/internal/prompt"
+)
+
+// DeleteOptions holds the inputs of `keys delete`.
+type DeleteOptions struct {
+	IO        *iostreams.IOStreams
+	APIClient func() (*api.Client, error)
+	Scope     func() (cmdutil.Scope, error)
+	Format    func() (output.Format, error)
+	Prompter  func() prompt.Prompter
+	Now       func() time.Time
+	Args      []string
+	Yes       bool
+}
+
+// NewCmdDelete returns `keys delete`.
+func NewCmdDelete(f *cmdutil.Factory, runF func(context.Context, *DeleteOptions) error) *cobra.Command {
+	opts := &DeleteOptions{IO: f.IOStreams, APIClient: f.APIClient, Scope: f.Scope, Format: f.OutputFormat, Prompter: f.Prompter, Now: f.Now}
+	cmd := &cobra.Command{
+		Use:   "delete ID|NAME...",
+		Short: "Delete API keys permanently",
+		Long: `Delete keys permanently: unlike revoke, the key disappears from the list and its
+history with it. Apps using it lose access at once.
+
+On a terminal you confirm each key by typing its name. Without a terminal, --yes is
+required. One result is reported per key; when some fail and others succeed the
+exit code is 7.`,
+		Example: `  metabind keys delete "old test key"
+  metabind keys delete 3f0c9a52-6d1e-4c8e-9a47-1b2f3c4d5e6f --yes`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Args = args
+			if !opts.Yes && !opts.IO.CanPrompt() {
+				return cmdutil.FlagErrorf("refusing to delete without confirmation: standard input is not a terminal").
+					WithHint("pass --yes to delete non-interactively")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return deleteRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "delete without asking for confirmation")
+	return cmd
+}
+
+func deleteRun(ctx context.Context, opts *DeleteOptions) error {
+	format, err := opts.Format()
+	if err != nil {
+		return err
+	}
+	scope, err := opts.Scope()
+	if err != nil {
+		return err
+	}
+	client, err := opts.APIClient()
+	if err != nil {
+		return err
+	}
+	keys, err := newResolver(client, scope).resolveAll(ctx, opts.Args)
+	if err != nil {
+		return err
+	}
+	if !opts.Yes {
+		p := opts.Prompter()
+		for _, k := range keys {
+			typed, err := p.Input(ctx, fmt.Sprintf("Deleting %q (%s) cannot be undone. Type its name to confirm:", output.Sanitize(k.Name), shortID(k.ID)))
+			if err != nil {
+				return err
+			}
+			if !equalFoldTrim(typed, k.Name) {
+				return cmdutil.Errorf(cmdutil.ExitError, "the name typed does not match %q; nothing was deleted", output.Sanitize(k.Name))
+			}
+		}
+	}
+	var results, failed []result
+	for i, k := range keys {
+		if len(keys) > 1 && opts.IO.IsStderrTTY() {
+			fmt.Fprintf(opts.IO.ErrOut, "[%d/%d] ", i+1, len(keys))
+		}
+		label := fmt.Sprintf("%q (%s)", output.Sanitize(k.Name), k.ID)
+		if err := client.DeleteKey(ctx, scope.Org, scope.Project, k.ID); err != nil {
+			fmt.Fprintf(opts.IO.ErrOut, "Failed to delete %s: %s\n", label, output.Sanitize(err.Error()))
+			failed = append(failed, result{k, err})
+			continue
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "Deleted %s.\n", label)
+		results = append(results, result{Key: k})
+	}
+	if format != output.Table {
+		type deleted struct {
+			ID      string `json:"id"`
+			Name    string `json:"name"`
+			Deleted bool   `json:"deleted"`
+			Error   string `json:"error,omitempty"`
+		}
+		out := make([]deleted, 0, len(keys))
+		for _, r := range results {
+			out = append(out, deleted{ID: r.Key.ID, Name: r.Key.Name, Deleted: true})
+		}
+		for _, r := range failed {
+			out = append(out, deleted{ID: r.Key.ID, Name: r.Key.Name, Error: r.Err.Error()})
+		}
+		if err := output.Write(opts.IO.Out, format, out); err != nil {
+			return err
+		}
+	}
+	return bulkError("delete", failed, len(keys))
+}

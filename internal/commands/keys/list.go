@@ -1,0 +1,201 @@
+package keys
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/metabind/metabind-cli/internal/api"
+	"github.com/metabind/metabind-cli/internal/cmdutil"
+	"github.com/metabind/metabind-cli/internal/iostreams"
+	"github.com/metabind/metabind-cli/internal/output"
+)
+
+const (
+	defaultListLimit = 20
+	maxPageSize      = 100
+)
+
+// ListOptions holds the inputs of `keys list`.
+type ListOptions struct {
+	IO        *iostreams.IOStreams
+	APIClient func() (*api.Client, error)
+	Scope     func() (cmdutil.Scope, error)
+	Format    func() (output.Format, error)
+	Now       func() time.Time
+	Status    string
+	Limit     int
+	All       bool
+	Sort      string
+	Select    Selectors
+
+	limitSet bool
+}
+
+// NewCmdList returns `keys list`.
+func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) error) *cobra.Command {
+	opts := &ListOptions{IO: f.IOStreams, APIClient: f.APIClient, Scope: f.Scope, Format: f.OutputFormat, Now: f.Now}
+	cmd := &cobra.Command{
+		Use:     "list",
+		Aliases: []string{"ls"},
+		Short:   "List the project's API keys with their status and last use",
+		Long: `List the project's API keys: ID, NAME, STATUS, LAST USED and CREATED.
+
+On a terminal times are relative ("3 hours ago", "never"); piped, and in JSON and
+YAML, they are RFC 3339. -o json prints an array of key objects ([] when there are
+none). Without --all at most --limit keys are shown; --all follows the pagination
+to the end.
+
+Sort orders: name (A→Z), created (newest first), last-used (most recent first,
+never-used keys last). Without --sort, keys come in the server's order.
+
+Selectors find stale keys; they combine with AND and imply reading every page:
+--unused-for 90d (not used for 90 days; a never-used key counts from its creation),
+--never-used, --used-since 24h, --created-before 2026-01-01, --name-match 'ios-*'.`,
+		Example: `  metabind keys list
+  metabind keys list --status active --sort last-used
+  metabind keys list --all -o json
+  metabind keys list --unused-for 90d --status active`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			switch opts.Status {
+			case "", "active", "revoked":
+			default:
+				return cmdutil.FlagErrorf("invalid --status %q: use active or revoked", opts.Status)
+			}
+			switch opts.Sort {
+			case "", "name", "created", "last-used":
+			default:
+				return cmdutil.FlagErrorf("invalid --sort %q: use name, created or last-used", opts.Sort)
+			}
+			if err := opts.Select.Validate(); err != nil {
+				return err
+			}
+			opts.limitSet = cmd.Flags().Changed("limit")
+			if opts.limitSet {
+				if opts.All {
+					return cmdutil.FlagErrorf("--limit and --all cannot be used together")
+				}
+				if opts.Limit < 1 {
+					return cmdutil.FlagErrorf("invalid --limit %d: it must be at least 1", opts.Limit)
+				}
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return listRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Status, "status", "", "only keys with this status: active or revoked")
+	cmd.Flags().IntVarP(&opts.Limit, "limit", "L", defaultListLimit, "maximum number of keys to show")
+	cmd.Flags().BoolVar(&opts.All, "all", false, "list every key, following the pagination")
+	cmd.Flags().StringVar(&opts.Sort, "sort", "", "sort by name, created or last-used")
+	opts.Select.AddFlags(cmd.Flags())
+	_ = cmd.RegisterFlagCompletionFunc("status", cobra.FixedCompletions([]string{"active", "revoked"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("sort", cobra.FixedCompletions([]string{"name", "created", "last-used"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+func listRun(ctx context.Context, opts *ListOptions) error {
+	format, err := opts.Format()
+	if err != nil {
+		return err
+	}
+	scope, err := opts.Scope()
+	if err != nil {
+		return err
+	}
+	client, err := opts.APIClient()
+	if err != nil {
+		return err
+	}
+	var keys []api.Key
+	more := false
+	if opts.All || opts.Select.Active() {
+		var progress func(int)
+		if opts.IO.IsStderrTTY() {
+			progress = func(n int) { fmt.Fprintf(opts.IO.ErrOut, "\rFetched %d keys…", n) }
+		}
+		keys, err = client.ListAllKeys(ctx, scope.Org, scope.Project, api.ListOptions{Status: opts.Status, Limit: maxPageSize}, progress)
+		if progress != nil {
+			fmt.Fprint(opts.IO.ErrOut, "\r\033[K")
+		}
+		if err != nil {
+			return err
+		}
+		if opts.Select.Active() {
+			keys = opts.Select.Filter(keys, opts.Now())
+			if opts.limitSet && len(keys) > opts.Limit {
+				keys, more = keys[:opts.Limit], true
+			}
+		}
+	} else {
+		keys, more, err = fetchUpTo(ctx, client, scope, opts.Status, opts.Limit)
+		if err != nil {
+			return err
+		}
+	}
+	sortKeys(keys, opts.Sort)
+	if err := writeKeys(opts.IO.Out, format, keys, opts.Now(), opts.IO.IsStdoutTTY()); err != nil {
+		return err
+	}
+	if more {
+		fmt.Fprintf(opts.IO.ErrOut, "Showing the first %d keys; more exist. Use --all, or a larger --limit.\n", len(keys))
+	} else if len(keys) == 0 && format == output.Table {
+		fmt.Fprintln(opts.IO.ErrOut, "No API keys found. Create one with `metabind keys create --name NAME`.")
+	}
+	return nil
+}
+
+// fetchUpTo reads pages until limit keys are collected; more reports whether the
+// server has further keys.
+func fetchUpTo(ctx context.Context, client *api.Client, scope cmdutil.Scope, status string, limit int) ([]api.Key, bool, error) {
+	var keys []api.Key
+	o := api.ListOptions{Status: status}
+	for {
+		o.Limit = min(limit-len(keys), maxPageSize)
+		page, err := client.ListKeys(ctx, scope.Org, scope.Project, o)
+		if err != nil {
+			return nil, false, err
+		}
+		keys = append(keys, page.Keys...)
+		hasNext := page.NextKey != "" || (page.Pages > 0 && page.Page < page.Pages)
+		if len(keys) >= limit {
+			if len(keys) > limit {
+				keys, hasNext = keys[:limit], true
+			}
+			return keys, hasNext, nil
+		}
+		if !hasNext || len(page.Keys) == 0 {
+			return keys, false, nil
+		}
+		o.LastKey = page.NextKey
+		if page.NextKey == "" {
+			o.Page = page.Page + 1
+		}
+	}
+}
+
+func sortKeys(keys []api.Key, by string) {
+	switch by {
+	case "name":
+		sort.SliceStable(keys, func(i, j int) bool { return strings.ToLower(keys[i].Name) < strings.ToLower(keys[j].Name) })
+	case "created":
+		sort.SliceStable(keys, func(i, j int) bool { return keys[i].CreatedAt.After(keys[j].CreatedAt) })
+	case "last-used":
+		sort.SliceStable(keys, func(i, j int) bool {
+			a, b := keys[i].LastUsed, keys[j].LastUsed
+			switch {
+			case a == nil:
+				return false
+			case b == nil:
+				return true
+			}
+			return a.After(*b)
+		})
+	}
+}

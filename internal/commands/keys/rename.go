@@ -1,0 +1,74 @@
+package keys
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/metabind/metabind-cli/internal/api"
+	"github.com/metabind/metabind-cli/internal/cmdutil"
+	"github.com/metabind/metabind-cli/internal/iostreams"
+	"github.com/metabind/metabind-cli/internal/output"
+)
+
+// RenameOptions holds the inputs of `keys rename`.
+type RenameOptions struct {
+	IO        *iostreams.IOStreams
+	APIClient func() (*api.Client, error)
+	Scope     func() (cmdutil.Scope, error)
+	Format    func() (output.Format, error)
+	Now       func() time.Time
+	Arg       string
+	NewName   string
+}
+
+// NewCmdRename returns `keys rename`.
+func NewCmdRename(f *cmdutil.Factory, runF func(context.Context, *RenameOptions) error) *cobra.Command {
+	opts := &RenameOptions{IO: f.IOStreams, APIClient: f.APIClient, Scope: f.Scope, Format: f.OutputFormat, Now: f.Now}
+	return &cobra.Command{
+		Use:   "rename ID|NAME NEW_NAME",
+		Short: "Give an API key a new name",
+		Long: `Rename a key. Names are unique in the project (case-insensitively), 1 to 100
+characters, without control characters. Revoked keys can be renamed too.`,
+		Example: `  metabind keys rename ios-prod "iOS Production App (2026)"`,
+		Args:    cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name, err := checkName("NEW_NAME", args[1])
+			if err != nil {
+				return err
+			}
+			opts.Arg, opts.NewName = args[0], name
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return renameRun(cmd.Context(), opts)
+		},
+	}
+}
+
+func renameRun(ctx context.Context, opts *RenameOptions) error {
+	format, err := opts.Format()
+	if err != nil {
+		return err
+	}
+	scope, err := opts.Scope()
+	if err != nil {
+		return err
+	}
+	client, err := opts.APIClient()
+	if err != nil {
+		return err
+	}
+	key, err := newResolver(client, scope).resolve(ctx, opts.Arg)
+	if err != nil {
+		return err
+	}
+	updated, err := client.UpdateKey(ctx, scope.Org, scope.Project, key.ID, api.UpdateKeyRequest{Name: &opts.NewName})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "Renamed %q to %q.\n", output.Sanitize(key.Name), output.Sanitize(updated.Name))
+	return writeKey(opts.IO.Out, format, *updated, opts.Now())
+}

@@ -1,0 +1,231 @@
+package keys
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/metabind/metabind-cli/internal/api"
+	"github.com/metabind/metabind-cli/internal/cmdutil"
+	"github.com/metabind/metabind-cli/internal/iostreams"
+	"github.com/metabind/metabind-cli/internal/output"
+	"github.com/metabind/metabind-cli/internal/prompt"
+)
+
+// RevokeOptions holds the inputs of `keys revoke`.
+type RevokeOptions struct {
+	IO        *iostreams.IOStreams
+	APIClient func() (*api.Client, error)
+	Scope     func() (cmdutil.Scope, error)
+	Format    func() (output.Format, error)
+	Prompter  func() prompt.Prompter
+	Now       func() time.Time
+	Args      []string
+	Yes       bool
+	DryRun    bool
+	Select    Selectors
+}
+
+// NewCmdRevoke returns `keys revoke`.
+func NewCmdRevoke(f *cmdutil.Factory, runF func(context.Context, *RevokeOptions) error) *cobra.Command {
+	opts := &RevokeOptions{IO: f.IOStreams, APIClient: f.APIClient, Scope: f.Scope, Format: f.OutputFormat, Prompter: f.Prompter, Now: f.Now}
+	cmd := &cobra.Command{
+		Use:   "revoke ID|NAME...",
+		Short: "Revoke API keys; apps using them lose access at once",
+		Long: `Revoke one or more keys. Revocation is immediate and permanent: apps sending the
+key are refused from the next request on. The key stays listed, with status revoked.
+
+On a terminal you are asked to confirm. Without one, --yes is required, and without
+it nothing is changed (exit 2). Revoking a key that is already revoked succeeds.
+Afterwards each key is read back and its status shown; -o json prints the key
+object (an array when several keys were given or selected).
+
+Instead of naming keys, select them with the selectors of ` + "`keys list`" + ` (active keys
+only): --unused-for, --never-used, --used-since, --created-before, --name-match.
+--dry-run lists what would be revoked and changes nothing. One result is reported
+per key; when some fail and others succeed the exit code is 7.`,
+		Example: `  metabind keys revoke "iOS Production App"
+  metabind keys revoke 3f0c9a52-6d1e-4c8e-9a47-1b2f3c4d5e6f --yes
+  metabind keys revoke --unused-for 90d --dry-run
+  metabind keys revoke --unused-for 90d --name-match 'ios-*' --yes`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Args = args
+			if err := opts.Select.Validate(); err != nil {
+				return err
+			}
+			switch {
+			case len(args) == 0 && !opts.Select.Active():
+				return cmdutil.FlagErrorf("name the keys to revoke (ID|NAME...) or select them (e.g. --unused-for 90d)")
+			case len(args) > 0 && opts.Select.Active():
+				return cmdutil.FlagErrorf("give keys by ID|NAME or by selectors, not both")
+			case opts.DryRun && !opts.Select.Active():
+				return cmdutil.FlagErrorf("--dry-run works with selectors (e.g. --unused-for 90d); to see one key use `metabind keys show`")
+			}
+			if !opts.Yes && !opts.DryRun && !opts.IO.CanPrompt() {
+				return cmdutil.FlagErrorf("refusing to revoke without confirmation: standard input is not a terminal").
+					WithHint("pass --yes to revoke non-interactively")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return revokeRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "revoke without asking for confirmation")
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "with selectors: list the keys that would be revoked, change nothing")
+	opts.Select.AddFlags(cmd.Flags())
+	return cmd
+}
+
+func revokeRun(ctx context.Context, opts *RevokeOptions) error {
+	format, err := opts.Format()
+	if err != nil {
+		return err
+	}
+	scope, err := opts.Scope()
+	if err != nil {
+		return err
+	}
+	client, err := opts.APIClient()
+	if err != nil {
+		return err
+	}
+	var keys []api.Key
+	if opts.Select.Active() {
+		all, err := client.ListAllKeys(ctx, scope.Org, scope.Project, api.ListOptions{Status: "active", Limit: maxPageSize}, nil)
+		if err != nil {
+			return err
+		}
+		keys = opts.Select.Filter(all, opts.Now())
+		if opts.DryRun || len(keys) == 0 {
+			if format == output.Table {
+				if opts.DryRun {
+					fmt.Fprintf(opts.IO.ErrOut, "%d active keys match; dry run, nothing was revoked.\n", len(keys))
+				} else {
+					fmt.Fprintln(opts.IO.ErrOut, "No active keys match; nothing to revoke.")
+				}
+				if len(keys) == 0 {
+					return nil
+				}
+			}
+			return writeKeys(opts.IO.Out, format, keys, opts.Now(), opts.IO.IsStdoutTTY())
+		}
+	} else {
+		keys, err = newResolver(client, scope).resolveAll(ctx, opts.Args)
+		if err != nil {
+			return err
+		}
+	}
+	if !opts.Yes {
+		ok, err := opts.Prompter().Confirm(ctx, revokeQuestion(keys), false)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return cmdutil.ErrCancelled
+		}
+	}
+	results, failed := revokeKeys(ctx, client, scope, keys, opts.IO)
+	if err := writeResults(opts.IO.Out, format, results, len(opts.Args) == 1 && !opts.Select.Active(), opts.Now()); err != nil {
+		return err
+	}
+	return bulkError("revoke", failed, len(keys))
+}
+
+func revokeQuestion(keys []api.Key) string {
+	if len(keys) == 1 {
+		return fmt.Sprintf("Revoke %q (%s)? Apps using it lose access immediately.", output.Sanitize(keys[0].Name), shortID(keys[0].ID))
+	}
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%q (%s)", output.Sanitize(k.Name), shortID(k.ID))
+	}
+	return fmt.Sprintf("Revoke %d keys: %s? Apps using them lose access immediately.", len(keys), strings.Join(parts, ", "))
+}
+
+// result is the outcome for one key of a bulk operation.
+type result struct {
+	Key api.Key
+	Err error
+}
+
+// revokeKeys revokes each key, reads it back, and reports per key on stderr.
+func revokeKeys(ctx context.Context, client *api.Client, scope cmdutil.Scope, keys []api.Key, ios *iostreams.IOStreams) ([]result, []result) {
+	var results, failed []result
+	revoked := "revoked"
+	for i, k := range keys {
+		if len(keys) > 1 && ios.IsStderrTTY() {
+			fmt.Fprintf(ios.ErrOut, "[%d/%d] ", i+1, len(keys))
+		}
+		label := fmt.Sprintf("%q (%s)", output.Sanitize(k.Name), k.ID)
+		if ctx.Err() != nil {
+			failed = append(failed, result{k, ctx.Err()})
+			continue
+		}
+		if k.Status == "revoked" {
+			fmt.Fprintf(ios.ErrOut, "Key %s was already revoked.\n", label)
+			results = append(results, result{Key: k})
+			continue
+		}
+		if _, err := client.UpdateKey(ctx, scope.Org, scope.Project, k.ID, api.UpdateKeyRequest{Status: &revoked}); err != nil {
+			fmt.Fprintf(ios.ErrOut, "Failed to revoke %s: %s\n", label, output.Sanitize(err.Error()))
+			failed = append(failed, result{k, err})
+			continue
+		}
+		fresh, err := client.GetKey(ctx, scope.Org, scope.Project, k.ID)
+		if err != nil {
+			fmt.Fprintf(ios.ErrOut, "Revoked %s, but reading it back failed: %s\n", label, output.Sanitize(err.Error()))
+			k.Status = revoked
+			results = append(results, result{Key: k})
+			continue
+		}
+		fmt.Fprintf(ios.ErrOut, "Revoked %s: status is now %s.\n", label, fresh.Status)
+		results = append(results, result{Key: *fresh})
+	}
+	return results, failed
+}
+
+// writeResults prints the keys that were acted on: a table, a bare object for a
+// single argument, or an array.
+func writeResults(w io.Writer, format output.Format, results []result, single bool, now time.Time) error {
+	keys := make([]api.Key, 0, len(results))
+	for _, r := range results {
+		keys = append(keys, r.Key)
+	}
+	if format != output.Table && single && len(keys) == 1 {
+		return output.Write(w, format, keys[0])
+	}
+	if format == output.Table {
+		rows := make([][]string, len(keys))
+		for i, k := range keys {
+			rows[i] = []string{k.ID, k.Name, k.Status}
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		return output.WriteTable(w, []string{"ID", "NAME", "STATUS"}, rows, output.TableOptions{})
+	}
+	return output.Write(w, format, keys)
+}
+
+// bulkError turns per-key failures into the command's error: the lone error when
+// one key was acted on, else a partial-failure error (exit 7) naming the failures.
+func bulkError(verb string, failed []result, total int) error {
+	switch {
+	case len(failed) == 0:
+		return nil
+	case total == 1:
+		return failed[0].Err
+	case len(failed) == total:
+		return cmdutil.Errorf(cmdutil.ExitError, "failed to %s all %d keys", verb, total)
+	}
+	names := make([]string, len(failed))
+	for i, r := range failed {
+		names[i] = r.Key.ID
+	}
+	return cmdutil.Errorf(cmdutil.ExitPartial, "%d of %d keys could not be %sd: %s; the others succeeded", len(failed), total, verb, strings.Join(names, ", "))
+}

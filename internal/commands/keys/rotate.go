@@ -1,0 +1,234 @@
+package keys
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/spf13/cobra"
+
+	"github.com/metabind/metabind-cli/internal/api"
+	"github.com/metabind/metabind-cli/internal/cmdutil"
+	"github.com/metabind/metabind-cli/internal/iostreams"
+	"github.com/metabind/metabind-cli/internal/output"
+	"github.com/metabind/metabind-cli/internal/prompt"
+)
+
+// RotateOptions holds the inputs of `keys rotate`.
+type RotateOptions struct {
+	IO         *iostreams.IOStreams
+	APIClient  func() (*api.Client, error)
+	Scope      func() (cmdutil.Scope, error)
+	Format     func() (output.Format, error)
+	Prompter   func() prompt.Prompter
+	Now        func() time.Time
+	Arg        string
+	NewName    string
+	KeepOld    bool
+	Yes        bool
+	Quiet      bool
+	OutputFile string
+}
+
+// NewCmdRotate returns `keys rotate`.
+func NewCmdRotate(f *cmdutil.Factory, runF func(context.Context, *RotateOptions) error) *cobra.Command {
+	opts := &RotateOptions{IO: f.IOStreams, APIClient: f.APIClient, Scope: f.Scope, Format: f.OutputFormat, Prompter: f.Prompter, Now: f.Now}
+	cmd := &cobra.Command{
+		Use:   "rotate ID|NAME",
+		Short: "Replace a key with a new one under the same name, then revoke the old one",
+		Long: `Rotate a key in one step:
+
+  1. the old key is renamed "<name> (rotated <time>)";
+  2. a new key is created under the original name (or --new-name) and its secret
+     printed once, as ` + "`keys create`" + ` does (-q, --output-file, -o json);
+  3. the old key is revoked; with --keep-old it stays active for a grace period,
+     to be revoked later with ` + "`keys revoke`" + `.
+
+Like revoke, it asks on a terminal and needs --yes without one (not with
+--keep-old, which revokes nothing). If a step fails the old key keeps working and
+the message says what state things are in and how to finish by hand.
+-o json prints {"old": {key}, "new": {key with "key"}}.`,
+		Example: `  metabind keys rotate "iOS Production App"
+  KEY=$(metabind keys rotate ci --yes -q)
+  metabind keys rotate web --keep-old -o json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Arg = args[0]
+			if opts.NewName != "" || cmd.Flags().Changed("new-name") {
+				name, err := checkName("--new-name", opts.NewName)
+				if err != nil {
+					return err
+				}
+				opts.NewName = name
+			}
+			if opts.Quiet && opts.OutputFile != "" {
+				return cmdutil.FlagErrorf("-q/--quiet and --output-file cannot be used together")
+			}
+			if !opts.Yes && !opts.KeepOld && !opts.IO.CanPrompt() {
+				return cmdutil.FlagErrorf("refusing to rotate without confirmation: standard input is not a terminal and rotation revokes the old key").
+					WithHint("pass --yes, or --keep-old to keep the old key active")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return rotateRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.KeepOld, "keep-old", false, "leave the old key active (revoke it later)")
+	cmd.Flags().StringVar(&opts.NewName, "new-name", "", "name for the new key (default: the old key's name)")
+	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "rotate without asking for confirmation")
+	cmd.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "print only the new secret and a newline")
+	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "write the new secret to this new file (mode 0600)")
+	return cmd
+}
+
+// rotatedSuffixTime is the time format in the old key's new name.
+const rotatedSuffixTime = "2006-01-02T15:04:05Z"
+
+// rotatedName is the old key's name after rotation, shortened to fit the limit.
+func rotatedName(name string, now time.Time) string {
+	suffix := " (rotated " + now.UTC().Format(rotatedSuffixTime) + ")"
+	room := maxNameLen - utf8.RuneCountInString(suffix)
+	if utf8.RuneCountInString(name) > room {
+		r := []rune(name)
+		name = strings.TrimSpace(string(r[:room-1])) + "…"
+	}
+	return name + suffix
+}
+
+func rotateRun(ctx context.Context, opts *RotateOptions) error {
+	format, err := opts.Format()
+	if err != nil {
+		return err
+	}
+	scope, err := opts.Scope()
+	if err != nil {
+		return err
+	}
+	client, err := opts.APIClient()
+	if err != nil {
+		return err
+	}
+	old, err := newResolver(client, scope).resolve(ctx, opts.Arg)
+	if err != nil {
+		return err
+	}
+	if old.Status != "active" {
+		return cmdutil.FlagErrorf("key %q (%s) is %s; only an active key can be rotated", output.Sanitize(old.Name), old.ID, old.Status).
+			WithHint("create a new key with `metabind keys create --name NAME`")
+	}
+	newName := opts.NewName
+	if newName == "" {
+		newName = old.Name
+	}
+	if !opts.Yes && !opts.KeepOld {
+		q := fmt.Sprintf("Rotate %q (%s)? A new key replaces it and the old one is revoked: apps using it lose access immediately.", output.Sanitize(old.Name), shortID(old.ID))
+		ok, err := opts.Prompter().Confirm(ctx, q, false)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return cmdutil.ErrCancelled
+		}
+	}
+	var secretFile *os.File
+	if opts.OutputFile != "" {
+		secretFile, err = os.OpenFile(opts.OutputFile, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			if errors.Is(err, os.ErrExist) {
+				return cmdutil.FlagErrorf("%s already exists; refusing to overwrite it", opts.OutputFile)
+			}
+			return cmdutil.FlagErrorf("cannot create %s: %v", opts.OutputFile, errors.Unwrap(err))
+		}
+	}
+	abandonFile := func() {
+		if secretFile != nil {
+			secretFile.Close()
+			os.Remove(opts.OutputFile)
+		}
+	}
+
+	// 1. Rename the old key out of the way.
+	parked := rotatedName(old.Name, opts.Now())
+	renamed, err := client.UpdateKey(ctx, scope.Org, scope.Project, old.ID, api.UpdateKeyRequest{Name: &parked})
+	if err != nil {
+		abandonFile()
+		return fmt.Errorf("rotation stopped before any change: renaming the old key failed: %w", err)
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "Renamed the old key %s to %q.\n", old.ID, output.Sanitize(parked))
+
+	// 2. Create the replacement. The create is never retried blindly.
+	fresh, err := client.CreateKey(ctx, scope.Org, scope.Project, api.CreateKeyRequest{Name: newName})
+	if err != nil {
+		abandonFile()
+		return rotateCreateFailed(ctx, client, scope, old, parked, newName, err)
+	}
+
+	// 3. Revoke the old key, unless asked to keep it.
+	var revokeErr error
+	oldNow := *renamed
+	if !opts.KeepOld {
+		revoked := "revoked"
+		if k, err := client.UpdateKey(ctx, scope.Org, scope.Project, old.ID, api.UpdateKeyRequest{Status: &revoked}); err != nil {
+			revokeErr = err
+		} else {
+			oldNow = *k
+		}
+	}
+
+	// The new secret is shown whatever happened to the old key.
+	if err := printRotation(opts, format, oldNow, *fresh, secretFile); err != nil {
+		return err
+	}
+	if revokeErr != nil {
+		return cmdutil.Errorf(cmdutil.ExitError, "the new key %s was created (secret above), but revoking the old key %s failed: %v; the old key still works", fresh.ID, old.ID, revokeErr).
+			WithHint(fmt.Sprintf("finish by hand: `metabind keys revoke %s --yes`", old.ID))
+	}
+	if opts.KeepOld {
+		fmt.Fprintf(opts.IO.ErrOut, "The old key %s stays active; revoke it when its users have moved: `metabind keys revoke %s --yes`\n", old.ID, old.ID)
+	} else {
+		fmt.Fprintf(opts.IO.ErrOut, "Revoked the old key %s.\n", old.ID)
+	}
+	return nil
+}
+
+func printRotation(opts *RotateOptions, format output.Format, old, fresh api.Key, secretFile *os.File) error {
+	if format == output.Table || opts.Quiet || secretFile != nil {
+		return printNewKey(opts.IO, format, fresh, opts.Quiet, secretFile, opts.OutputFile, opts.Now())
+	}
+	fmt.Fprintln(opts.IO.ErrOut, secretNotice)
+	return output.Write(opts.IO.Out, format, struct {
+		Old api.Key `json:"old"`
+		New api.Key `json:"new"`
+	}{old, fresh})
+}
+
+// rotateCreateFailed undoes the rename when the create definitely failed, and
+// explains the state when it may or may not have happened.
+func rotateCreateFailed(ctx context.Context, client *api.Client, scope cmdutil.Scope, old api.Key, parked, newName string, cerr error) error {
+	var unknown *api.OutcomeUnknownError
+	if errors.As(cerr, &unknown) {
+		all, lerr := client.ListAllKeys(ctx, scope.Org, scope.Project, api.ListOptions{Limit: maxPageSize}, nil)
+		if lerr == nil {
+			for _, k := range all {
+				if equalFoldTrim(k.Name, newName) {
+					return cmdutil.Errorf(cmdutil.ExitError, "rotation incomplete: the create request failed (%v) but the new key %s exists; its secret was never received. The old key %s still works, renamed %q", unknown.Err, k.ID, old.ID, parked).
+						WithHint(fmt.Sprintf("finish by hand: `metabind keys revoke %s --yes`, then `metabind keys rename %s %q`, then rotate again", k.ID, old.ID, old.Name))
+				}
+			}
+		} else {
+			return cmdutil.Errorf(cmdutil.ExitError, "rotation incomplete: the create request's outcome is unknown (%v) and checking failed (%v). The old key %s still works, renamed %q", unknown.Err, lerr, old.ID, parked).
+				WithHint(fmt.Sprintf("check with `metabind keys list`; if a key named %q exists, revoke it; then `metabind keys rename %s %q`", newName, old.ID, old.Name))
+		}
+	}
+	name := old.Name
+	if _, err := client.UpdateKey(ctx, scope.Org, scope.Project, old.ID, api.UpdateKeyRequest{Name: &name}); err != nil {
+		return cmdutil.NewError(cmdutil.ExitCode(cerr), fmt.Errorf("rotation failed: creating the new key failed (%w); the old key %s still works but is named %q, and renaming it back failed (%v)", cerr, old.ID, parked, err)).
+			WithHint(fmt.Sprintf("rename it by hand: `metabind keys rename %s %q`", old.ID, old.Name))
+	}
+	return cmdutil.NewError(cmdutil.ExitCode(cerr), fmt.Errorf("rotation failed: creating the new key failed (%w); the old key %s was renamed back and still works; nothing changed", cerr, old.ID))
+}

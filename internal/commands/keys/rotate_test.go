@@ -1,0 +1,26 @@
+package keys
+
+import (
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+func TestRotatedName(t *testing.T) {
+	now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.FixedZone("x", 3600))
+	if got := rotatedName("ci", now); got != "ci (rotated 2026-11-26T09:00:00Z)" {
+		t.Fatalf("got %q", got)
+	}
+	long := strings.Repeat("é", 100)
+	got := rotatedName(long, now)
+	if n := utf8.RuneCountInString(got); n != 100 {
+		t.Fatalf("rotated name is %d characters, want 100: %q", n, got)
+	}
+	if !strings.HasSuffix(got, "… (rotated 2026-11-26T09:00:00Z)") {
+		t.Fatalf("got %q", got)
+	}
+	if _, err := checkName("name", got); err != nil {
+		t.Fatalf("the rotated name breaks the name rules: %v", err)
+	}
+}

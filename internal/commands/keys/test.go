@@ -1,0 +1,147 @@
+package keys
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/metabind/metabind-cli/internal/api"
+	"github.com/metabind/metabind-cli/internal/cmdutil"
+	"github.com/metabind/metabind-cli/internal/iostreams"
+	"github.com/metabind/metabind-cli/internal/output"
+	"github.com/metabind/metabind-cli/internal/prompt"
+)
+
+// TestOptions holds the inputs of `keys test`.
+type TestOptions struct {
+	IO        *iostreams.IOStreams
+	APIClient func() (*api.Client, error)
+	Scope     func() (cmdutil.Scope, error)
+	Format    func() (output.Format, error)
+	Prompter  func() prompt.Prompter
+	Getenv    func(string) string
+	Stdin     bool
+}
+
+// NewCmdTest returns `keys test`.
+func NewCmdTest(f *cmdutil.Factory, runF func(context.Context, *TestOptions) error) *cobra.Command {
+	opts := &TestOptions{IO: f.IOStreams, APIClient: f.AnonymousClient, Scope: f.Scope, Format: f.OutputFormat, Prompter: f.Prompter, Getenv: f.Getenv}
+	cmd := &cobra.Command{
+		Use:   "test",
+		Short: "Check whether an API key works for the project",
+		Long: `Check a key the way a client app uses it: one GET of the project's tags through
+the client API, with the key in the x-api-key header and no admin token.
+
+The key is read from standard input with --stdin; else from MB_API_KEY; else from
+standard input when it is not a terminal; else from a hidden prompt. It is never
+taken as an argument.
+
+Exit codes: 0 the key works for the project; 3 it was rejected (invalid, revoked,
+or valid for another project); 1 the API could not be reached or rate limited the
+check. -o json prints {"valid", "status", "organizationId", "projectId",
+"requestId", "reason"}.`,
+		Example: `  MB_API_KEY=... metabind keys test
+  metabind keys test --stdin < web.key
+  echo "$KEY" | metabind keys test -o json`,
+		Args: cmdutil.NoSecretArgs("give the key on standard input (--stdin), in MB_API_KEY, or at the prompt"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return testRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.Stdin, "stdin", false, "read the key from standard input")
+	return cmd
+}
+
+// TestReport is the machine-readable result of `keys test`.
+type TestReport struct {
+	Valid          bool   `json:"valid"`
+	Status         int    `json:"status"`
+	OrganizationID string `json:"organizationId"`
+	ProjectID      string `json:"projectId"`
+	RequestID      string `json:"requestId"`
+	Reason         string `json:"reason"`
+}
+
+func readKey(ctx context.Context, opts *TestOptions) (string, error) {
+	if !opts.Stdin {
+		if v := strings.TrimSpace(opts.Getenv("MB_API_KEY")); v != "" {
+			return v, nil
+		}
+	}
+	if opts.Stdin || !opts.IO.IsStdinTTY() {
+		b, err := io.ReadAll(io.LimitReader(opts.IO.In, 64<<10))
+		if err != nil {
+			return "", fmt.Errorf("reading the key from standard input: %w", err)
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+	return opts.Prompter().Password(ctx, "API key: ")
+}
+
+func testRun(ctx context.Context, opts *TestOptions) error {
+	format, err := opts.Format()
+	if err != nil {
+		return err
+	}
+	scope, err := opts.Scope()
+	if err != nil {
+		return err
+	}
+	key, err := readKey(ctx, opts)
+	if err != nil {
+		return err
+	}
+	key = strings.TrimSpace(key)
+	if key == "" {
+		return cmdutil.FlagErrorf("no API key given").
+			WithHint("pipe it in (`metabind keys test --stdin < file`), set MB_API_KEY, or run on a terminal to be asked")
+	}
+	client, err := opts.APIClient()
+	if err != nil {
+		return err
+	}
+	res, err := client.CheckKey(ctx, scope.Org, scope.Project, key)
+	if err != nil {
+		return err
+	}
+	rep := TestReport{Status: res.StatusCode, OrganizationID: scope.Org, ProjectID: scope.Project, RequestID: res.RequestID}
+	var outcome error
+	where := fmt.Sprintf("organization %s, project %s", scope.Org, scope.Project)
+	switch {
+	case res.StatusCode >= 200 && res.StatusCode < 300:
+		rep.Valid, rep.Reason = true, "the key works for "+where
+	case res.StatusCode == 401:
+		rep.Reason = "the key was rejected: it is invalid or has been revoked"
+		outcome = &cmdutil.SilentError{Code: cmdutil.ExitKeyRejected}
+	case res.StatusCode == 403:
+		rep.Reason = "the key is valid but not for " + where + " (it belongs to another project)"
+		outcome = &cmdutil.SilentError{Code: cmdutil.ExitKeyRejected}
+	case res.StatusCode == 404:
+		rep.Reason = "the organization or project was not found: check --org and --project"
+		outcome = &cmdutil.SilentError{Code: cmdutil.ExitNotFound}
+	case res.StatusCode == 429:
+		rep.Reason = "the API rate limited the check; try again shortly"
+		outcome = &cmdutil.SilentError{Code: cmdutil.ExitError}
+	default:
+		rep.Reason = fmt.Sprintf("the API answered HTTP %d; the key could not be checked", res.StatusCode)
+		outcome = &cmdutil.SilentError{Code: cmdutil.ExitError}
+	}
+	if format != output.Table {
+		if err := output.Write(opts.IO.Out, format, rep); err != nil {
+			return err
+		}
+		return outcome
+	}
+	mark := "✓"
+	if !rep.Valid {
+		mark = "✗"
+	}
+	fmt.Fprintf(opts.IO.Out, "%s %s (HTTP %d, request id %s)\n", mark, output.Sanitize(rep.Reason), rep.Status, output.Sanitize(rep.RequestID))
+	return outcome
+}

@@ -1,0 +1,186 @@
+// Package status implements `metabind status`: auth state, the saved context and
+// whether the project's api-keys endpoint answers with the stored credential.
+package status
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/metabind/metabind-cli/internal/api"
+	"github.com/metabind/metabind-cli/internal/cmdutil"
+	"github.com/metabind/metabind-cli/internal/config"
+	"github.com/metabind/metabind-cli/internal/credstore"
+	"github.com/metabind/metabind-cli/internal/iostreams"
+	"github.com/metabind/metabind-cli/internal/output"
+)
+
+// Options holds the inputs of `status`.
+type Options struct {
+	IO        *iostreams.IOStreams
+	Config    func() (*config.Config, error)
+	Token     func() (credstore.Token, *credstore.Claims, error)
+	Scope     func() (cmdutil.Scope, error)
+	APIClient func() (*api.Client, error)
+	Format    func() (output.Format, error)
+	Now       func() time.Time
+}
+
+// NewCmdStatus returns the status command.
+func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{IO: f.IOStreams, Config: f.Config, Token: f.Token, Scope: f.Scope, APIClient: f.APIClient, Format: f.OutputFormat, Now: f.Now}
+	return &cobra.Command{
+		Use:   "status",
+		Short: "Show auth state, the saved context and whether the API answers",
+		Long: `Show who is logged in, which organization and project commands act on (and where
+each setting comes from), and whether the project's api-keys endpoint answers with the
+stored credential. Makes one request. Exits non-zero when something is wrong, with
+the exit code of that problem.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return statusRun(cmd.Context(), opts)
+		},
+	}
+}
+
+// Report is the machine-readable form of `status`.
+type Report struct {
+	APIURL        string     `json:"apiUrl"`
+	Profile       string     `json:"profile"`
+	LoggedIn      bool       `json:"loggedIn"`
+	User          string     `json:"user,omitempty"`
+	TokenSource   string     `json:"tokenSource,omitempty"`
+	TokenExpires  *time.Time `json:"tokenExpiresAt,omitempty"`
+	Org           string     `json:"org,omitempty"`
+	OrgSource     string     `json:"orgSource,omitempty"`
+	Project       string     `json:"project,omitempty"`
+	ProjectSource string     `json:"projectSource,omitempty"`
+	Reachable     bool       `json:"reachable"`
+	HTTPStatus    int        `json:"httpStatus,omitempty"`
+	Error         string     `json:"error,omitempty"`
+	RequestID     string     `json:"requestId,omitempty"`
+	LatencyMS     int64      `json:"latencyMs,omitempty"`
+}
+
+func statusRun(ctx context.Context, opts *Options) error {
+	format, err := opts.Format()
+	if err != nil {
+		return err
+	}
+	cfg, err := opts.Config()
+	if err != nil {
+		return err
+	}
+	now := opts.Now()
+	rep := Report{APIURL: cfg.Get("api-url"), Profile: cfg.Profile()}
+	var problem error
+
+	tok, claims, tokErr := opts.Token()
+	if tokErr == nil {
+		rep.LoggedIn, rep.TokenSource = true, string(tok.Source)
+		if claims != nil {
+			rep.User, rep.TokenExpires = claims.Subject, claims.ExpiresAt
+		}
+	} else {
+		problem = tokErr
+	}
+	scope, scopeErr := opts.Scope()
+	rep.Org, rep.Project = scope.Org, scope.Project
+	rep.OrgSource, rep.ProjectSource = string(scope.OrgSource), string(scope.ProjectSource)
+	if scopeErr != nil && problem == nil {
+		problem = scopeErr
+	}
+
+	if tokErr == nil && scopeErr == nil {
+		client, err := opts.APIClient()
+		if err != nil {
+			return err
+		}
+		start := time.Now()
+		_, err = client.ListKeys(ctx, scope.Org, scope.Project, api.ListOptions{Limit: 1})
+		rep.LatencyMS = time.Since(start).Milliseconds()
+		var ae *api.Error
+		switch {
+		case err == nil:
+			rep.Reachable, rep.HTTPStatus = true, 200
+		case errors.As(err, &ae):
+			rep.Reachable, rep.HTTPStatus, rep.RequestID = true, ae.StatusCode, ae.RequestID
+			rep.Error = ae.Error()
+			problem = err
+		default:
+			if errors.Is(err, context.Canceled) {
+				return err
+			}
+			rep.Error = err.Error()
+			problem = err
+		}
+	}
+
+	if format != output.Table {
+		if err := output.Write(opts.IO.Out, format, rep); err != nil {
+			return err
+		}
+	} else {
+		pairs := [][2]string{{"API", rep.APIURL}}
+		if rep.Profile != "default" {
+			pairs = append(pairs, [2]string{"Profile", rep.Profile})
+		}
+		if rep.LoggedIn {
+			who := rep.User
+			if who == "" {
+				who = "(token without a subject)"
+			}
+			pairs = append(pairs, [2]string{"Logged in", fmt.Sprintf("%s, token from %s%s", who, rep.TokenSource, expiryNote(rep.TokenExpires, now))})
+		} else {
+			pairs = append(pairs, [2]string{"Logged in", "no (run `metabind auth login`)"})
+		}
+		pairs = append(pairs,
+			[2]string{"Organization", withSource(rep.Org, rep.OrgSource)},
+			[2]string{"Project", withSource(rep.Project, rep.ProjectSource)},
+		)
+		switch {
+		case rep.HTTPStatus == 200:
+			pairs = append(pairs, [2]string{"API keys endpoint", fmt.Sprintf("answers (HTTP 200 in %d ms)", rep.LatencyMS)})
+		case rep.Error != "":
+			pairs = append(pairs, [2]string{"API keys endpoint", "fails: " + rep.Error})
+		default:
+			pairs = append(pairs, [2]string{"API keys endpoint", "not checked"})
+		}
+		if err := output.WriteKeyValues(opts.IO.Out, pairs); err != nil {
+			return err
+		}
+	}
+	if problem != nil {
+		if format != output.Table {
+			return &cmdutil.SilentError{Code: cmdutil.ExitCode(problem)}
+		}
+		return problem
+	}
+	return nil
+}
+
+func withSource(v, src string) string {
+	if v == "" {
+		return "(not set)"
+	}
+	if src == "token" {
+		return v + " (from the token's org claim)"
+	}
+	return fmt.Sprintf("%s (from %s)", v, src)
+}
+
+func expiryNote(exp *time.Time, now time.Time) string {
+	if exp == nil {
+		return ""
+	}
+	if exp.After(now) {
+		return ", expires in " + output.Duration(exp.Sub(now))
+	}
+	return ", expired " + output.RelativeTime(now, *exp)
+}
