@@ -254,7 +254,8 @@ func (e *Emulator) SeedKeys(ctx context.Context, org, project string, n int) (in
 
 // nextBulkIndex is one more than the highest bulk-key-N in the project.
 func nextBulkIndex(ctx context.Context, tx *sql.Tx, pk int64) (int, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT name_norm FROM api_keys WHERE project_pk = ? AND name_norm GLOB 'bulk-key-[0-9]*'`, pk)
+	prefix := foldName(bulkKeyPrefix)
+	rows, err := tx.QueryContext(ctx, `SELECT name_norm FROM api_keys WHERE project_pk = ? AND name_norm GLOB ? || '[0-9]*'`, pk, prefix)
 	if err != nil {
 		return 0, err
 	}
@@ -265,7 +266,7 @@ func nextBulkIndex(ctx context.Context, tx *sql.Tx, pk int64) (int, error) {
 		if err := rows.Scan(&name); err != nil {
 			return 0, err
 		}
-		if v, err := strconv.Atoi(strings.TrimPrefix(name, bulkKeyPrefix)); err == nil && v > high {
+		if v, err := strconv.Atoi(strings.TrimPrefix(name, prefix)); err == nil && v > high {
 			high = v
 		}
 	}
