@@ -75,10 +75,6 @@ func FormatError(err error, now time.Time, tok *TokenState) string {
 	if errors.As(err, &ae) && hint == "" {
 		hint = apiHint(ae, now, tok)
 	}
-	var te *api.TimeoutError
-	if errors.As(err, &te) && hint == "" {
-		hint = "check your network, or allow more time with --timeout"
-	}
 	if errors.Is(err, context.Canceled) {
 		msg = "interrupted"
 	}

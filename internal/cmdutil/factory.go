@@ -27,6 +27,10 @@ type GlobalOptions struct {
 	Timeout   time.Duration
 	NoColor   bool
 	AllowHTTP bool
+	JQ        string
+	Template  string
+	Columns   []string
+	NoHeaders bool
 }
 
 // Factory hands commands their dependencies. Everything expensive (configuration,
@@ -158,6 +162,20 @@ func (f *Factory) OutputFormat() (output.Format, error) {
 		return "", FlagErrorf("%v", err)
 	}
 	return format, nil
+}
+
+// Printer returns the output layer configured by -o, --jq, --template,
+// --columns and --no-headers.
+func (f *Factory) Printer() (*output.Printer, error) {
+	format, err := f.OutputFormat()
+	if err != nil {
+		return nil, err
+	}
+	p, err := output.NewPrinter(format, f.Global.JQ, f.Global.Template, f.Global.Columns, f.Global.NoHeaders)
+	if err != nil {
+		return nil, FlagErrorf("%v", err)
+	}
+	return p, nil
 }
 
 // Scope is the organization and project a command acts on, with where each came from.

@@ -5,11 +5,19 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/metabind/metabind-cli/internal/output"
 )
 
 // ValidOutputs lists the values the output key accepts, in the order shown to
-// users. It is the one list of output formats config knows.
-var ValidOutputs = []string{"table", "json", "yaml"}
+// users: the output package's formats, so the two never disagree.
+var ValidOutputs = func() []string {
+	var names []string
+	for _, f := range output.Formats() {
+		names = append(names, string(f))
+	}
+	return names
+}()
 
 // keySpec describes one setting.
 type keySpec struct {

@@ -14,10 +14,12 @@ const (
 	Table Format = "table"
 	JSON  Format = "json"
 	YAML  Format = "yaml"
+	CSV   Format = "csv"
+	TSV   Format = "tsv"
 )
 
 // Formats lists the valid formats in the order help text shows them.
-func Formats() []Format { return []Format{Table, JSON, YAML} }
+func Formats() []Format { return []Format{Table, JSON, YAML, CSV, TSV} }
 
 // ParseFormat parses a format name, ignoring case and surrounding space. The empty
 // string means the default, Table. Anything else is an error that lists the valid

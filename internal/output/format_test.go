@@ -7,16 +7,16 @@ import (
 )
 
 func TestParseFormat(t *testing.T) {
-	cases := map[string]Format{"table": Table, "json": JSON, "yaml": YAML, " JSON ": JSON, "Yaml": YAML, "": Table}
+	cases := map[string]Format{"table": Table, "json": JSON, "yaml": YAML, " JSON ": JSON, "Yaml": YAML, "": Table, "csv": CSV, "TSV": TSV}
 	for in, want := range cases {
 		got, err := ParseFormat(in)
 		if err != nil || got != want {
 			t.Errorf("ParseFormat(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"yml", "xml", "csv", "table,json"} {
+	for _, in := range []string{"yml", "xml", "cvs", "table,json"} {
 		_, err := ParseFormat(in)
-		if err == nil || !strings.Contains(err.Error(), "table, json, yaml") || !strings.Contains(err.Error(), in) {
+		if err == nil || !strings.Contains(err.Error(), "table, json, yaml, csv, tsv") || !strings.Contains(err.Error(), in) {
 			t.Errorf("ParseFormat(%q) error = %v; want one naming the value and listing the formats", in, err)
 		}
 	}

@@ -97,7 +97,11 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	}
 	saved, err := store.Save(token)
 	if err != nil {
-		return fmt.Errorf("storing the token: %w", err)
+		if saved.Source == "" {
+			return fmt.Errorf("storing the token: %w", err)
+		}
+		// Stored, but a stale copy elsewhere could not be cleaned up.
+		fmt.Fprintf(opts.IO.ErrOut, "warning: %v\n", err)
 	}
 	who := "the token's user"
 	if claims.Subject != "" {
@@ -110,7 +114,11 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	case credstore.SourceKeyring:
 		fmt.Fprintf(opts.IO.ErrOut, "Logged in as %s. Token stored in the system keyring.\n", who)
 	default:
-		fmt.Fprintf(opts.IO.ErrOut, "Logged in as %s. Token stored in %s (mode 0600; no system keyring was used).\n", who, saved.Path)
+		why := "no system keyring was used"
+		if saved.FallbackReason != "" {
+			why = saved.FallbackReason
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "Logged in as %s. Token stored in %s (mode 0600; %s).\n", who, saved.Path, why)
 	}
 	if strings.TrimSpace(opts.Getenv("MB_TOKEN")) != "" {
 		fmt.Fprintln(opts.IO.ErrOut, "note: MB_TOKEN is set in your environment and takes precedence over the stored token.")

@@ -17,15 +17,15 @@ import (
 
 // StatusOptions holds the inputs of `auth status`.
 type StatusOptions struct {
-	IO     *iostreams.IOStreams
-	Store  func() (*credstore.Store, error)
-	Format func() (output.Format, error)
-	Now    func() time.Time
+	IO      *iostreams.IOStreams
+	Store   func() (*credstore.Store, error)
+	Printer func() (*output.Printer, error)
+	Now     func() time.Time
 }
 
 // NewCmdStatus returns `auth status`.
 func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *StatusOptions) error) *cobra.Command {
-	opts := &StatusOptions{IO: f.IOStreams, Store: f.CredStore, Format: f.OutputFormat, Now: f.Now}
+	opts := &StatusOptions{IO: f.IOStreams, Store: f.CredStore, Printer: f.Printer, Now: f.Now}
 	return &cobra.Command{
 		Use:   "status",
 		Short: "Show who is logged in, until when, and where the token comes from",
@@ -58,7 +58,7 @@ type StatusReport struct {
 }
 
 func statusRun(opts *StatusOptions) error {
-	format, err := opts.Format()
+	p, err := opts.Printer()
 	if err != nil {
 		return err
 	}
@@ -68,11 +68,10 @@ func statusRun(opts *StatusOptions) error {
 	}
 	tok, err := store.Token()
 	if errors.Is(err, credstore.ErrNotLoggedIn) {
-		if format != output.Table {
-			if err := output.Write(opts.IO.Out, format, StatusReport{}); err != nil {
+		if p.Structured() {
+			if err := p.Data(opts.IO.Out, StatusReport{}); err != nil {
 				return err
 			}
-			return &cmdutil.SilentError{Code: cmdutil.ExitAuth}
 		}
 		return cmdutil.Errorf(cmdutil.ExitAuth, "not logged in").WithHint("run `metabind auth login` (or set MB_TOKEN)")
 	}
@@ -88,8 +87,8 @@ func statusRun(opts *StatusOptions) error {
 	}
 	rep.Overrides = tok.Source == credstore.SourceEnv && store.HasStored()
 
-	if format != output.Table {
-		if err := output.Write(opts.IO.Out, format, rep); err != nil {
+	if p.Structured() {
+		if err := p.Data(opts.IO.Out, rep); err != nil {
 			return err
 		}
 	} else {

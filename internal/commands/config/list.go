@@ -21,7 +21,7 @@ func newCmdList(f *cmdutil.Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			format, err := f.OutputFormat()
+			p, err := f.Printer()
 			if err != nil {
 				return err
 			}
@@ -31,8 +31,8 @@ func newCmdList(f *cmdutil.Factory) *cobra.Command {
 					saved[k] = v
 				}
 			}
-			if format != output.Table {
-				return output.Write(f.IOStreams.Out, format, saved)
+			if p.Structured() {
+				return p.Data(f.IOStreams.Out, saved)
 			}
 			for _, k := range cfg.Keys() {
 				if v, ok := saved[k]; ok {

@@ -29,7 +29,7 @@ also where it came from: flag, env, profile (the config file) or default.`,
 			if err != nil {
 				return err
 			}
-			format, err := f.OutputFormat()
+			p, err := f.Printer()
 			if err != nil {
 				return err
 			}
@@ -44,8 +44,8 @@ also where it came from: flag, env, profile (the config file) or default.`,
 				}
 				rows = append(rows, s)
 			}
-			if format != output.Table {
-				return output.Write(f.IOStreams.Out, format, struct {
+			if p.Structured() {
+				return p.Data(f.IOStreams.Out, struct {
 					Profile  string    `json:"profile"`
 					Path     string    `json:"path"`
 					Settings []setting `json:"settings"`

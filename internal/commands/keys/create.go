@@ -26,7 +26,7 @@ type CreateOptions struct {
 	IO         *iostreams.IOStreams
 	APIClient  func() (*api.Client, error)
 	Scope      func() (cmdutil.Scope, error)
-	Format     func() (output.Format, error)
+	Printer    func() (*output.Printer, error)
 	Now        func() time.Time
 	Name       string
 	Quiet      bool
@@ -37,7 +37,7 @@ type CreateOptions struct {
 
 // NewCmdCreate returns `keys create`.
 func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *CreateOptions) error) *cobra.Command {
-	opts := &CreateOptions{IO: f.IOStreams, APIClient: f.APIClient, Scope: f.Scope, Format: f.OutputFormat, Now: f.Now}
+	opts := &CreateOptions{IO: f.IOStreams, APIClient: f.APIClient, Scope: f.Scope, Printer: f.Printer, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "create --name NAME",
 		Short: "Create an API key and print its secret once",
@@ -91,7 +91,7 @@ _ and -) read from standard input, never from an argument; it is not printed bac
 }
 
 func createRun(ctx context.Context, opts *CreateOptions) error {
-	format, err := opts.Format()
+	p, err := opts.Printer()
 	if err != nil {
 		return err
 	}
@@ -125,14 +125,14 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if opts.customKey != "" {
 		key.Key = ""
 		fmt.Fprintln(opts.IO.ErrOut, "Imported the key value read from standard input; it is not shown again.")
-		return writeKey(opts.IO.Out, format, *key, opts.Now())
+		return writeKey(opts.IO.Out, p, *key, opts.Now())
 	}
-	return printNewKey(opts.IO, format, *key, opts.Quiet, secretFile, opts.OutputFile, opts.Now())
+	return printNewKey(opts.IO, p, *key, opts.Quiet, secretFile, opts.OutputFile, opts.Now())
 }
 
 // printNewKey shows a newly created key and its secret exactly once: on stdout, or
 // only in secretFile when one is given.
-func printNewKey(io *iostreams.IOStreams, format output.Format, key api.Key, quiet bool, secretFile *os.File, path string, now time.Time) error {
+func printNewKey(io *iostreams.IOStreams, p *output.Printer, key api.Key, quiet bool, secretFile *os.File, path string, now time.Time) error {
 	if secretFile != nil {
 		_, werr := fmt.Fprintln(secretFile, key.Key)
 		if serr := secretFile.Sync(); werr == nil {
@@ -146,14 +146,14 @@ func printNewKey(io *iostreams.IOStreams, format output.Format, key api.Key, qui
 		}
 		fmt.Fprintf(io.ErrOut, "Secret written to %s (mode 0600); it is not shown anywhere else.\n", path)
 		key.Key = ""
-		return writeKey(io.Out, format, key, now)
+		return writeKey(io.Out, p, key, now)
 	}
 	if quiet {
 		_, err := fmt.Fprintln(io.Out, key.Key)
 		return err
 	}
 	fmt.Fprintln(io.ErrOut, secretNotice)
-	return writeKey(io.Out, format, key, now)
+	return writeKey(io.Out, p, key, now)
 }
 
 // explainCreateFailure turns an unknown outcome into a definite answer: the create

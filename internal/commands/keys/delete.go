@@ -19,7 +19,7 @@ type DeleteOptions struct {
 	IO        *iostreams.IOStreams
 	APIClient func() (*api.Client, error)
 	Scope     func() (cmdutil.Scope, error)
-	Format    func() (output.Format, error)
+	Printer   func() (*output.Printer, error)
 	Prompter  func() prompt.Prompter
 	Now       func() time.Time
 	Args      []string
@@ -28,7 +28,7 @@ type DeleteOptions struct {
 
 // NewCmdDelete returns `keys delete`.
 func NewCmdDelete(f *cmdutil.Factory, runF func(context.Context, *DeleteOptions) error) *cobra.Command {
-	opts := &DeleteOptions{IO: f.IOStreams, APIClient: f.APIClient, Scope: f.Scope, Format: f.OutputFormat, Prompter: f.Prompter, Now: f.Now}
+	opts := &DeleteOptions{IO: f.IOStreams, APIClient: f.APIClient, Scope: f.Scope, Printer: f.Printer, Prompter: f.Prompter, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "delete ID|NAME...",
 		Short: "Delete API keys permanently",
@@ -58,7 +58,7 @@ exit code is 7.`,
 }
 
 func deleteRun(ctx context.Context, opts *DeleteOptions) error {
-	format, err := opts.Format()
+	p, err := opts.Printer()
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 		fmt.Fprintf(opts.IO.ErrOut, "Deleted %s.\n", label)
 		results = append(results, result{Key: k})
 	}
-	if format != output.Table {
+	if p.Structured() {
 		type deleted struct {
 			ID      string `json:"id"`
 			Name    string `json:"name"`
@@ -114,7 +114,7 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 		for _, r := range failed {
 			out = append(out, deleted{ID: r.Key.ID, Name: r.Key.Name, Error: r.Err.Error()})
 		}
-		if err := output.Write(opts.IO.Out, format, out); err != nil {
+		if err := p.Data(opts.IO.Out, out); err != nil {
 			return err
 		}
 	}

@@ -9,12 +9,25 @@ import (
 	"github.com/metabind/metabind-cli/internal/output"
 )
 
-// listHeaders are the columns of `keys list`.
-var listHeaders = []string{"ID", "NAME", "STATUS", "LAST USED", "CREATED"}
+// defaultColumns are the columns of `keys list`; keyColumns has them all.
+var defaultColumns = []string{"id", "name", "status", "lastUsed", "createdAt"}
 
-func keyRow(k api.Key, now time.Time, relative bool) []string {
-	created := k.CreatedAt
-	return []string{k.ID, k.Name, k.Status, output.FormatTime(k.LastUsed, now, relative), output.FormatTime(&created, now, relative)}
+// keyColumns are the columns a key can show in a table, CSV or TSV, selectable
+// with --columns by their JSON field names. Times are relative when relative is
+// set (a table on a terminal), else RFC 3339.
+func keyColumns(now time.Time, relative bool) []output.Column[api.Key] {
+	at := func(t time.Time) string { return output.FormatTime(&t, now, relative) }
+	return []output.Column[api.Key]{
+		{Header: "ID", Field: "id", Value: func(k api.Key) string { return k.ID }},
+		{Header: "NAME", Field: "name", Value: func(k api.Key) string { return k.Name }},
+		{Header: "STATUS", Field: "status", Value: func(k api.Key) string { return k.Status }},
+		{Header: "LAST USED", Field: "lastUsed", Value: func(k api.Key) string { return output.FormatTime(k.LastUsed, now, relative) }},
+		{Header: "CREATED", Field: "createdAt", Value: func(k api.Key) string { return at(k.CreatedAt) }},
+		{Header: "UPDATED", Field: "updatedAt", Value: func(k api.Key) string { return at(k.UpdatedAt) }},
+		{Header: "PROJECT", Field: "projectId", Value: func(k api.Key) string { return k.ProjectID }},
+		{Header: "CREATED BY", Field: "createdBy", Value: func(k api.Key) string { return k.CreatedBy }},
+		{Header: "KEY", Field: "key", Value: func(k api.Key) string { return k.Key }},
+	}
 }
 
 // keyPairs is the key/value view of one key, every field shown.
@@ -42,27 +55,29 @@ func absRel(t *time.Time, now time.Time) string {
 	return fmt.Sprintf("%s (%s)", output.FormatTime(t, now, false), output.RelativeTime(now, *t))
 }
 
-// writeKey prints one key: key/value lines for a table, the bare object otherwise.
-func writeKey(w io.Writer, format output.Format, k api.Key, now time.Time) error {
-	if format == output.Table {
+// writeKey prints one key: the bare object as data, key/value lines as a table,
+// one row in CSV or TSV (with the key column when the secret is present).
+func writeKey(w io.Writer, p *output.Printer, k api.Key, now time.Time) error {
+	switch {
+	case p.Structured():
+		return p.Data(w, k)
+	case p.Format == output.Table && len(p.Columns) == 0:
 		return output.WriteKeyValues(w, keyPairs(k, now))
 	}
-	return output.Write(w, format, k)
+	cols := defaultColumns
+	if k.Key != "" {
+		cols = append(append([]string{}, defaultColumns...), "key")
+	}
+	return output.PrintList(p, w, []api.Key{k}, keyColumns(now, false), cols)
 }
 
-// writeKeys prints a list of keys: a table, or a JSON/YAML array ([] when empty).
-func writeKeys(w io.Writer, format output.Format, keys []api.Key, now time.Time, relative bool) error {
-	if keys == nil {
-		keys = []api.Key{}
+// writeKeys prints a list of keys: a table, CSV or TSV, or a JSON/YAML array
+// ([] when empty).
+func writeKeys(w io.Writer, p *output.Printer, keys []api.Key, now time.Time, relative bool) error {
+	if p.Format != output.Table {
+		relative = false
 	}
-	if format != output.Table {
-		return output.Write(w, format, keys)
-	}
-	rows := make([][]string, len(keys))
-	for i, k := range keys {
-		rows[i] = keyRow(k, now, relative)
-	}
-	return output.WriteTable(w, listHeaders, rows, output.TableOptions{})
+	return output.PrintList(p, w, keys, keyColumns(now, relative), defaultColumns)
 }
 
 // shortID is the first block of a key id, as shown in prompts.

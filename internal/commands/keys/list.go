@@ -25,7 +25,7 @@ type ListOptions struct {
 	IO        *iostreams.IOStreams
 	APIClient func() (*api.Client, error)
 	Scope     func() (cmdutil.Scope, error)
-	Format    func() (output.Format, error)
+	Printer   func() (*output.Printer, error)
 	Now       func() time.Time
 	Status    string
 	Limit     int
@@ -38,7 +38,7 @@ type ListOptions struct {
 
 // NewCmdList returns `keys list`.
 func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) error) *cobra.Command {
-	opts := &ListOptions{IO: f.IOStreams, APIClient: f.APIClient, Scope: f.Scope, Format: f.OutputFormat, Now: f.Now}
+	opts := &ListOptions{IO: f.IOStreams, APIClient: f.APIClient, Scope: f.Scope, Printer: f.Printer, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:     "list",
 		Aliases: []string{"ls"},
@@ -101,7 +101,7 @@ Selectors find stale keys; they combine with AND and imply reading every page:
 }
 
 func listRun(ctx context.Context, opts *ListOptions) error {
-	format, err := opts.Format()
+	p, err := opts.Printer()
 	if err != nil {
 		return err
 	}
@@ -140,12 +140,12 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 		}
 	}
 	sortKeys(keys, opts.Sort)
-	if err := writeKeys(opts.IO.Out, format, keys, opts.Now(), opts.IO.IsStdoutTTY()); err != nil {
+	if err := writeKeys(opts.IO.Out, p, keys, opts.Now(), opts.IO.IsStdoutTTY()); err != nil {
 		return err
 	}
 	if more {
 		fmt.Fprintf(opts.IO.ErrOut, "Showing the first %d keys; more exist. Use --all, or a larger --limit.\n", len(keys))
-	} else if len(keys) == 0 && format == output.Table {
+	} else if len(keys) == 0 && !p.Structured() {
 		fmt.Fprintln(opts.IO.ErrOut, "No API keys found. Create one with `metabind keys create --name NAME`.")
 	}
 	return nil

@@ -18,7 +18,7 @@ type RenameOptions struct {
 	IO        *iostreams.IOStreams
 	APIClient func() (*api.Client, error)
 	Scope     func() (cmdutil.Scope, error)
-	Format    func() (output.Format, error)
+	Printer   func() (*output.Printer, error)
 	Now       func() time.Time
 	Arg       string
 	NewName   string
@@ -26,7 +26,7 @@ type RenameOptions struct {
 
 // NewCmdRename returns `keys rename`.
 func NewCmdRename(f *cmdutil.Factory, runF func(context.Context, *RenameOptions) error) *cobra.Command {
-	opts := &RenameOptions{IO: f.IOStreams, APIClient: f.APIClient, Scope: f.Scope, Format: f.OutputFormat, Now: f.Now}
+	opts := &RenameOptions{IO: f.IOStreams, APIClient: f.APIClient, Scope: f.Scope, Printer: f.Printer, Now: f.Now}
 	return &cobra.Command{
 		Use:   "rename ID|NAME NEW_NAME",
 		Short: "Give an API key a new name",
@@ -49,7 +49,7 @@ characters, without control characters. Revoked keys can be renamed too.`,
 }
 
 func renameRun(ctx context.Context, opts *RenameOptions) error {
-	format, err := opts.Format()
+	p, err := opts.Printer()
 	if err != nil {
 		return err
 	}
@@ -70,5 +70,5 @@ func renameRun(ctx context.Context, opts *RenameOptions) error {
 		return err
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "Renamed %q to %q.\n", output.Sanitize(key.Name), output.Sanitize(updated.Name))
-	return writeKey(opts.IO.Out, format, *updated, opts.Now())
+	return writeKey(opts.IO.Out, p, *updated, opts.Now())
 }

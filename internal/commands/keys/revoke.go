@@ -21,7 +21,7 @@ type RevokeOptions struct {
 	IO        *iostreams.IOStreams
 	APIClient func() (*api.Client, error)
 	Scope     func() (cmdutil.Scope, error)
-	Format    func() (output.Format, error)
+	Printer   func() (*output.Printer, error)
 	Prompter  func() prompt.Prompter
 	Now       func() time.Time
 	Args      []string
@@ -32,7 +32,7 @@ type RevokeOptions struct {
 
 // NewCmdRevoke returns `keys revoke`.
 func NewCmdRevoke(f *cmdutil.Factory, runF func(context.Context, *RevokeOptions) error) *cobra.Command {
-	opts := &RevokeOptions{IO: f.IOStreams, APIClient: f.APIClient, Scope: f.Scope, Format: f.OutputFormat, Prompter: f.Prompter, Now: f.Now}
+	opts := &RevokeOptions{IO: f.IOStreams, APIClient: f.APIClient, Scope: f.Scope, Printer: f.Printer, Prompter: f.Prompter, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "revoke ID|NAME...",
 		Short: "Revoke API keys; apps using them lose access at once",
@@ -82,7 +82,7 @@ per key; when some fail and others succeed the exit code is 7.`,
 }
 
 func revokeRun(ctx context.Context, opts *RevokeOptions) error {
-	format, err := opts.Format()
+	p, err := opts.Printer()
 	if err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func revokeRun(ctx context.Context, opts *RevokeOptions) error {
 		}
 		keys = opts.Select.Filter(all, opts.Now())
 		if opts.DryRun || len(keys) == 0 {
-			if format == output.Table {
+			if !p.Structured() {
 				if opts.DryRun {
 					fmt.Fprintf(opts.IO.ErrOut, "%d active keys match; dry run, nothing was revoked.\n", len(keys))
 				} else {
@@ -112,7 +112,7 @@ func revokeRun(ctx context.Context, opts *RevokeOptions) error {
 					return nil
 				}
 			}
-			return writeKeys(opts.IO.Out, format, keys, opts.Now(), opts.IO.IsStdoutTTY())
+			return writeKeys(opts.IO.Out, p, keys, opts.Now(), opts.IO.IsStdoutTTY())
 		}
 	} else {
 		keys, err = newResolver(client, scope).resolveAll(ctx, opts.Args)
@@ -130,7 +130,7 @@ func revokeRun(ctx context.Context, opts *RevokeOptions) error {
 		}
 	}
 	results, failed := revokeKeys(ctx, client, scope, keys, opts.IO)
-	if err := writeResults(opts.IO.Out, format, results, len(opts.Args) == 1 && !opts.Select.Active(), opts.Now()); err != nil {
+	if err := writeResults(opts.IO.Out, p, results, len(opts.Args) == 1 && !opts.Select.Active(), opts.Now()); err != nil {
 		return err
 	}
 	return bulkError("revoke", failed, len(keys))
@@ -191,25 +191,18 @@ func revokeKeys(ctx context.Context, client *api.Client, scope cmdutil.Scope, ke
 
 // writeResults prints the keys that were acted on: a table, a bare object for a
 // single argument, or an array.
-func writeResults(w io.Writer, format output.Format, results []result, single bool, now time.Time) error {
+func writeResults(w io.Writer, p *output.Printer, results []result, single bool, now time.Time) error {
 	keys := make([]api.Key, 0, len(results))
 	for _, r := range results {
 		keys = append(keys, r.Key)
 	}
-	if format != output.Table && single && len(keys) == 1 {
-		return output.Write(w, format, keys[0])
+	if p.Structured() && single && len(keys) == 1 {
+		return p.Data(w, keys[0])
 	}
-	if format == output.Table {
-		rows := make([][]string, len(keys))
-		for i, k := range keys {
-			rows[i] = []string{k.ID, k.Name, k.Status}
-		}
-		if len(rows) == 0 {
-			return nil
-		}
-		return output.WriteTable(w, []string{"ID", "NAME", "STATUS"}, rows, output.TableOptions{})
+	if len(keys) == 0 && !p.Structured() {
+		return nil
 	}
-	return output.Write(w, format, keys)
+	return output.PrintList(p, w, keys, keyColumns(now, false), []string{"id", "name", "status"})
 }
 
 // bulkError turns per-key failures into the command's error: the lone error when

@@ -23,7 +23,7 @@ type RotateOptions struct {
 	IO         *iostreams.IOStreams
 	APIClient  func() (*api.Client, error)
 	Scope      func() (cmdutil.Scope, error)
-	Format     func() (output.Format, error)
+	Printer    func() (*output.Printer, error)
 	Prompter   func() prompt.Prompter
 	Now        func() time.Time
 	Arg        string
@@ -36,7 +36,7 @@ type RotateOptions struct {
 
 // NewCmdRotate returns `keys rotate`.
 func NewCmdRotate(f *cmdutil.Factory, runF func(context.Context, *RotateOptions) error) *cobra.Command {
-	opts := &RotateOptions{IO: f.IOStreams, APIClient: f.APIClient, Scope: f.Scope, Format: f.OutputFormat, Prompter: f.Prompter, Now: f.Now}
+	opts := &RotateOptions{IO: f.IOStreams, APIClient: f.APIClient, Scope: f.Scope, Printer: f.Printer, Prompter: f.Prompter, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "rotate ID|NAME",
 		Short: "Replace a key with a new one under the same name, then revoke the old one",
@@ -101,7 +101,7 @@ func rotatedName(name string, now time.Time) string {
 }
 
 func rotateRun(ctx context.Context, opts *RotateOptions) error {
-	format, err := opts.Format()
+	p, err := opts.Printer()
 	if err != nil {
 		return err
 	}
@@ -181,7 +181,7 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 	}
 
 	// The new secret is shown whatever happened to the old key.
-	if err := printRotation(opts, format, oldNow, *fresh, secretFile); err != nil {
+	if err := printRotation(opts, p, oldNow, *fresh, secretFile); err != nil {
 		return err
 	}
 	if revokeErr != nil {
@@ -196,12 +196,12 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 	return nil
 }
 
-func printRotation(opts *RotateOptions, format output.Format, old, fresh api.Key, secretFile *os.File) error {
-	if format == output.Table || opts.Quiet || secretFile != nil {
-		return printNewKey(opts.IO, format, fresh, opts.Quiet, secretFile, opts.OutputFile, opts.Now())
+func printRotation(opts *RotateOptions, p *output.Printer, old, fresh api.Key, secretFile *os.File) error {
+	if !p.Structured() || opts.Quiet || secretFile != nil {
+		return printNewKey(opts.IO, p, fresh, opts.Quiet, secretFile, opts.OutputFile, opts.Now())
 	}
 	fmt.Fprintln(opts.IO.ErrOut, secretNotice)
-	return output.Write(opts.IO.Out, format, struct {
+	return p.Data(opts.IO.Out, struct {
 		Old api.Key `json:"old"`
 		New api.Key `json:"new"`
 	}{old, fresh})

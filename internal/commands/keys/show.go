@@ -17,14 +17,14 @@ type ShowOptions struct {
 	IO        *iostreams.IOStreams
 	APIClient func() (*api.Client, error)
 	Scope     func() (cmdutil.Scope, error)
-	Format    func() (output.Format, error)
+	Printer   func() (*output.Printer, error)
 	Now       func() time.Time
 	Arg       string
 }
 
 // NewCmdShow returns `keys show`.
 func NewCmdShow(f *cmdutil.Factory, runF func(context.Context, *ShowOptions) error) *cobra.Command {
-	opts := &ShowOptions{IO: f.IOStreams, APIClient: f.APIClient, Scope: f.Scope, Format: f.OutputFormat, Now: f.Now}
+	opts := &ShowOptions{IO: f.IOStreams, APIClient: f.APIClient, Scope: f.Scope, Printer: f.Printer, Now: f.Now}
 	return &cobra.Command{
 		Use:   "show ID|NAME",
 		Short: "Show every field of one API key",
@@ -45,7 +45,7 @@ when it was last used (absolute and relative). The secret is never shown again.
 }
 
 func showRun(ctx context.Context, opts *ShowOptions) error {
-	format, err := opts.Format()
+	p, err := opts.Printer()
 	if err != nil {
 		return err
 	}
@@ -61,5 +61,5 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 	if err != nil {
 		return err
 	}
-	return writeKey(opts.IO.Out, format, key, opts.Now())
+	return writeKey(opts.IO.Out, p, key, opts.Now())
 }

@@ -20,7 +20,7 @@ type TestOptions struct {
 	IO        *iostreams.IOStreams
 	APIClient func() (*api.Client, error)
 	Scope     func() (cmdutil.Scope, error)
-	Format    func() (output.Format, error)
+	Printer   func() (*output.Printer, error)
 	Prompter  func() prompt.Prompter
 	Getenv    func(string) string
 	Stdin     bool
@@ -28,7 +28,7 @@ type TestOptions struct {
 
 // NewCmdTest returns `keys test`.
 func NewCmdTest(f *cmdutil.Factory, runF func(context.Context, *TestOptions) error) *cobra.Command {
-	opts := &TestOptions{IO: f.IOStreams, APIClient: f.AnonymousClient, Scope: f.Scope, Format: f.OutputFormat, Prompter: f.Prompter, Getenv: f.Getenv}
+	opts := &TestOptions{IO: f.IOStreams, APIClient: f.AnonymousClient, Scope: f.Scope, Printer: f.Printer, Prompter: f.Prompter, Getenv: f.Getenv}
 	cmd := &cobra.Command{
 		Use:   "test",
 		Short: "Check whether an API key works for the project",
@@ -85,7 +85,7 @@ func readKey(ctx context.Context, opts *TestOptions) (string, error) {
 }
 
 func testRun(ctx context.Context, opts *TestOptions) error {
-	format, err := opts.Format()
+	p, err := opts.Printer()
 	if err != nil {
 		return err
 	}
@@ -132,9 +132,13 @@ func testRun(ctx context.Context, opts *TestOptions) error {
 		rep.Reason = fmt.Sprintf("the API answered HTTP %d; the key could not be checked", res.StatusCode)
 		outcome = &cmdutil.SilentError{Code: cmdutil.ExitError}
 	}
-	if format != output.Table {
-		if err := output.Write(opts.IO.Out, format, rep); err != nil {
+	if p.Structured() {
+		if err := p.Data(opts.IO.Out, rep); err != nil {
 			return err
+		}
+		// Scripts reading -o json also get the one-line JSON error on stderr.
+		if s, ok := outcome.(*cmdutil.SilentError); ok {
+			return cmdutil.Errorf(s.Code, "%s", rep.Reason)
 		}
 		return outcome
 	}

@@ -25,13 +25,13 @@ type Options struct {
 	Token     func() (credstore.Token, *credstore.Claims, error)
 	Scope     func() (cmdutil.Scope, error)
 	APIClient func() (*api.Client, error)
-	Format    func() (output.Format, error)
+	Printer   func() (*output.Printer, error)
 	Now       func() time.Time
 }
 
 // NewCmdStatus returns the status command.
 func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Config: f.Config, Token: f.Token, Scope: f.Scope, APIClient: f.APIClient, Format: f.OutputFormat, Now: f.Now}
+	opts := &Options{IO: f.IOStreams, Config: f.Config, Token: f.Token, Scope: f.Scope, APIClient: f.APIClient, Printer: f.Printer, Now: f.Now}
 	return &cobra.Command{
 		Use:   "status",
 		Short: "Show auth state, the saved context and whether the API answers",
@@ -69,7 +69,7 @@ type Report struct {
 }
 
 func statusRun(ctx context.Context, opts *Options) error {
-	format, err := opts.Format()
+	p, err := opts.Printer()
 	if err != nil {
 		return err
 	}
@@ -122,8 +122,8 @@ func statusRun(ctx context.Context, opts *Options) error {
 		}
 	}
 
-	if format != output.Table {
-		if err := output.Write(opts.IO.Out, format, rep); err != nil {
+	if p.Structured() {
+		if err := p.Data(opts.IO.Out, rep); err != nil {
 			return err
 		}
 	} else {
@@ -156,13 +156,7 @@ func statusRun(ctx context.Context, opts *Options) error {
 			return err
 		}
 	}
-	if problem != nil {
-		if format != output.Table {
-			return &cmdutil.SilentError{Code: cmdutil.ExitCode(problem)}
-		}
-		return problem
-	}
-	return nil
+	return problem
 }
 
 func withSource(v, src string) string {

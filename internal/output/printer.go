@@ -1,0 +1,197 @@
+package output
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/template"
+
+	"github.com/itchyny/gojq"
+)
+
+// Printer applies the script-facing output options to what a command prints:
+// -o/--output, --jq, --template, --columns and --no-headers. Commands hand it
+// their data; it is the single place that decides the shape.
+type Printer struct {
+	Format    Format
+	Columns   []string
+	NoHeaders bool
+
+	jq   *gojq.Code
+	tmpl *template.Template
+}
+
+// NewPrinter validates the options; errors describe the bad flag value.
+func NewPrinter(format Format, jq, tmpl string, columns []string, noHeaders bool) (*Printer, error) {
+	p := &Printer{Format: format, Columns: columns, NoHeaders: noHeaders}
+	if jq != "" && tmpl != "" {
+		return nil, fmt.Errorf("--jq and --template cannot be used together")
+	}
+	if jq != "" {
+		q, err := gojq.Parse(jq)
+		if err != nil {
+			return nil, fmt.Errorf("invalid --jq expression: %v", err)
+		}
+		code, err := gojq.Compile(q)
+		if err != nil {
+			return nil, fmt.Errorf("invalid --jq expression: %v", err)
+		}
+		p.jq = code
+	}
+	if tmpl != "" {
+		t, err := template.New("output").Option("missingkey=zero").Funcs(templateFuncs).Parse(tmpl)
+		if err != nil {
+			return nil, fmt.Errorf("invalid --template: %v", err)
+		}
+		p.tmpl = t
+	}
+	return p, nil
+}
+
+var templateFuncs = template.FuncMap{
+	"json": func(v any) (string, error) {
+		b, err := json.Marshal(v)
+		return string(b), err
+	},
+	"join": func(sep string, v []any) string {
+		parts := make([]string, len(v))
+		for i, x := range v {
+			parts[i] = fmt.Sprint(x)
+		}
+		return strings.Join(parts, sep)
+	},
+	"upper": strings.ToUpper,
+	"lower": strings.ToLower,
+}
+
+// Structured reports whether output is data (JSON, YAML, --jq or --template)
+// rather than a table, CSV or TSV.
+func (p *Printer) Structured() bool {
+	return p.jq != nil || p.tmpl != nil || p.Format == JSON || p.Format == YAML
+}
+
+// Data prints v as data: through --jq or --template when given, else as JSON or
+// YAML. Both filters see the JSON form of v, with the API's field names.
+func (p *Printer) Data(w io.Writer, v any) error {
+	switch {
+	case p.jq != nil:
+		return p.runJQ(w, v)
+	case p.tmpl != nil:
+		doc, err := jsonForm(v)
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		if err := p.tmpl.Execute(&buf, doc); err != nil {
+			return fmt.Errorf("--template: %v", err)
+		}
+		_, err = w.Write(buf.Bytes())
+		return err
+	case p.Format == YAML:
+		return WriteYAML(w, v)
+	}
+	return WriteJSON(w, v)
+}
+
+func (p *Printer) runJQ(w io.Writer, v any) error {
+	doc, err := jsonForm(v)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	iter := p.jq.Run(doc)
+	for {
+		out, ok := iter.Next()
+		if !ok {
+			break
+		}
+		if err, isErr := out.(error); isErr {
+			return fmt.Errorf("--jq: %v", err)
+		}
+		if s, isStr := out.(string); isStr {
+			buf.WriteString(s)
+		} else {
+			b, err := gojq.Marshal(out)
+			if err != nil {
+				return fmt.Errorf("--jq: %v", err)
+			}
+			buf.Write(b)
+		}
+		buf.WriteByte('\n')
+	}
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+// jsonForm converts v to the generic value its JSON encoding decodes to.
+func jsonForm(v any) (any, error) {
+	b, err := json.Marshal(emptyIfNilSlice(v))
+	if err != nil {
+		return nil, err
+	}
+	var doc any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return nil, err
+	}
+	return doc, nil
+}
+
+// Rows prints a tabular view (table, CSV or TSV) of rows under headers,
+// honouring --no-headers. Cells are sanitized.
+func (p *Printer) Rows(w io.Writer, headers []string, rows [][]string) error {
+	switch p.Format {
+	case CSV, TSV:
+		return writeDelimited(w, p.Format, headers, rows, p.NoHeaders)
+	}
+	return WriteTable(w, headers, rows, TableOptions{NoHeaders: p.NoHeaders})
+}
+
+func writeDelimited(w io.Writer, f Format, headers []string, rows [][]string, noHeaders bool) error {
+	cw := csv.NewWriter(w)
+	if f == TSV {
+		cw.Comma = '\t'
+	}
+	clean := func(cells []string) []string {
+		out := make([]string, len(cells))
+		for i, c := range cells {
+			out[i] = Sanitize(c)
+		}
+		return out
+	}
+	if !noHeaders {
+		if err := cw.Write(headers); err != nil {
+			return err
+		}
+	}
+	for _, r := range rows {
+		if err := cw.Write(clean(r)); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// PrintList prints items: as data when the output is structured, else as rows
+// of the columns picked by --columns (defaults when none are given).
+func PrintList[T any](p *Printer, w io.Writer, items []T, cols []Column[T], defaults []string) error {
+	if items == nil {
+		items = []T{}
+	}
+	if p.Structured() {
+		return p.Data(w, items)
+	}
+	names := p.Columns
+	if len(names) == 0 {
+		names = defaults
+	}
+	picked, err := SelectColumns(cols, names)
+	if err != nil {
+		return err
+	}
+	headers, rows := TableData(picked, items)
+	return p.Rows(w, headers, rows)
+}

@@ -1,0 +1,95 @@
+package output
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+type row struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	N    int    `json:"n"`
+}
+
+var rowCols = []Column[row]{
+	{Header: "ID", Field: "id", Value: func(r row) string { return r.ID }},
+	{Header: "NAME", Field: "name", Value: func(r row) string { return r.Name }},
+}
+
+func printList(t *testing.T, p *Printer, items []row) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := PrintList(p, &buf, items, rowCols, []string{"id", "name"}); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+func TestPrinterFormats(t *testing.T) {
+	items := []row{{"a1", "web, app", 1}, {"b2", "tab\there", 2}}
+	cases := []struct {
+		name      string
+		format    Format
+		jq, tmpl  string
+		columns   []string
+		noHeaders bool
+		want      string
+	}{
+		{name: "jq strings raw", format: JSON, jq: ".[].id", want: "a1\nb2\n"},
+		{name: "jq objects compact", format: Table, jq: ".[0] | {id}", want: "{\"id\":\"a1\"}\n"},
+		{name: "jq length", format: Table, jq: "length", want: "2\n"},
+		{name: "template", format: Table, tmpl: "{{range .}}{{.id}}={{.n}};{{end}}", want: "a1=1;b2=2;"},
+		{name: "csv quotes commas", format: CSV, want: "ID,NAME\na1,\"web, app\"\nb2,tab\\there\n"},
+		{name: "tsv", format: TSV, noHeaders: true, want: "a1\tweb, app\nb2\ttab\\there\n"},
+		{name: "columns", format: CSV, columns: []string{"name"}, want: "NAME\n\"web, app\"\ntab\\there\n"},
+		{name: "table no headers", format: Table, noHeaders: true, columns: []string{"id"}, want: "a1\nb2\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p, err := NewPrinter(c.format, c.jq, c.tmpl, c.columns, c.noHeaders)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := printList(t, p, items); got != c.want {
+				t.Fatalf("got %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+func TestPrinterEmptyListIsEmptyArray(t *testing.T) {
+	p, _ := NewPrinter(JSON, "", "", nil, false)
+	if got := printList(t, p, nil); got != "[]\n" {
+		t.Fatalf("got %q", got)
+	}
+	p, _ = NewPrinter(JSON, "length", "", nil, false)
+	if got := printList(t, p, nil); got != "0\n" {
+		t.Fatalf("jq over an empty list: %q", got)
+	}
+}
+
+func TestNewPrinterRejectsBadOptions(t *testing.T) {
+	for _, c := range []struct{ jq, tmpl string }{{"][", ""}, {"", "{{"}, {".a", "{{.}}"}, {"$undefined", ""}} {
+		if _, err := NewPrinter(JSON, c.jq, c.tmpl, nil, false); err == nil {
+			t.Errorf("jq %q template %q: want an error", c.jq, c.tmpl)
+		}
+	}
+	p, _ := NewPrinter(Table, "", "", []string{"nope"}, false)
+	var buf bytes.Buffer
+	err := PrintList(p, &buf, []row{{"a", "b", 1}}, rowCols, nil)
+	if err == nil || !strings.Contains(err.Error(), "valid columns are id, name") {
+		t.Fatalf("unknown column: %v", err)
+	}
+}
+
+func TestJQRuntimeErrorIsReported(t *testing.T) {
+	p, err := NewPrinter(JSON, ".[] | .name | tonumber", "", nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := PrintList(p, &buf, []row{{"a", "x", 1}}, rowCols, nil); err == nil || !strings.Contains(err.Error(), "--jq") {
+		t.Fatalf("want a --jq error, got %v", err)
+	}
+}
