@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -9,13 +10,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -46,6 +52,7 @@ func TestScripts(t *testing.T) {
 			"mint":       cmdMint,
 			"perm":       cmdPerm,
 			"writeenv":   cmdWriteEnv,
+			"fault":      cmdFault,
 		},
 	})
 }
@@ -80,7 +87,13 @@ func setupEmulator(env *testscript.Env) error {
 		e.Close()
 	})
 	env.Values[emulatorKey{}] = e
+	target, _ := url.Parse(srv.URL)
+	fp := &faultProxy{target: target}
+	fp.srv = httptest.NewServer(fp)
+	env.Defer(fp.srv.Close)
+	env.Values[faultKey{}] = fp
 	env.Setenv("MB_API_URL", srv.URL)
+	env.Setenv("EMULATOR_URL", srv.URL)
 	env.Setenv("EMULATOR_DB", db)
 	env.Setenv("MB_CONFIG_DIR", filepath.Join(work, "config"))
 	env.Setenv("MB_NO_KEYRING", "1")
@@ -275,4 +288,102 @@ func cmdWriteEnv(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: writeenv VAR FILE")
 	}
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(ts.Getenv(args[0])), 0o600))
+}
+
+// faultProxy sits between the CLI and the emulator and breaks chosen requests.
+type faultProxy struct {
+	mu     sync.Mutex
+	rules  []faultRule
+	target *url.URL
+	srv    *httptest.Server
+}
+
+type faultRule struct {
+	method string
+	path   *regexp.Regexp
+	body   *regexp.Regexp
+	action string // an HTTP status to answer instead of forwarding, or "drop": forward, then cut the connection
+}
+
+func (fp *faultProxy) match(r *http.Request, body []byte) *faultRule {
+	fp.mu.Lock()
+	defer fp.mu.Unlock()
+	for i := range fp.rules {
+		rule := &fp.rules[i]
+		if rule.method == r.Method && rule.path.MatchString(r.URL.Path) && (rule.body == nil || rule.body.Match(body)) {
+			return rule
+		}
+	}
+	return nil
+}
+
+func (fp *faultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	rule := fp.match(r, body)
+	if rule != nil && rule.action != "drop" {
+		code, _ := strconv.Atoi(rule.action)
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(code)
+		fmt.Fprintf(w, "<html><body><h1>%d injected fault</h1></body></html>", code)
+		return
+	}
+	out, err := http.NewRequestWithContext(r.Context(), r.Method, fp.target.String()+r.URL.RequestURI(), bytes.NewReader(body))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	out.Header = r.Header.Clone()
+	resp, err := http.DefaultTransport.RoundTrip(out)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	defer resp.Body.Close()
+	if rule != nil { // "drop": the server acted, the client never hears back
+		io.Copy(io.Discard, resp.Body)
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+			}
+		}
+		return
+	}
+	for k, v := range resp.Header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(resp.StatusCode)
+	io.Copy(w, resp.Body)
+}
+
+type faultKey struct{}
+
+// fault METHOD PATH_RE ACTION [BODY_RE] | fault clear: route the CLI through a
+// proxy that answers ACTION (an HTTP status, or "drop" to forward and then cut
+// the connection) to matching requests. Rules stay until "fault clear".
+func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("usage: fault METHOD PATH_RE ACTION [BODY_RE] | fault clear")
+	}
+	fp, _ := ts.Value(faultKey{}).(*faultProxy)
+	if fp == nil {
+		ts.Fatalf("fault: no proxy (setup failed)")
+	}
+	if len(args) == 1 && args[0] == "clear" {
+		fp.mu.Lock()
+		fp.rules = nil
+		fp.mu.Unlock()
+		return
+	}
+	if len(args) < 3 || len(args) > 4 {
+		ts.Fatalf("usage: fault METHOD PATH_RE ACTION [BODY_RE] | fault clear")
+	}
+	rule := faultRule{method: args[0], path: regexp.MustCompile(args[1]), action: args[2]}
+	if len(args) == 4 {
+		rule.body = regexp.MustCompile(args[3])
+	}
+	fp.mu.Lock()
+	fp.rules = append(fp.rules, rule)
+	fp.mu.Unlock()
+	ts.Setenv("MB_API_URL", fp.srv.URL)
 }

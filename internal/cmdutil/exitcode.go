@@ -28,6 +28,9 @@ func ExitCode(err error) int {
 	if errors.Is(err, context.Canceled) {
 		return ExitInterrupted
 	}
+	if errors.Is(err, output.ErrColumns) {
+		return ExitUsage
+	}
 	var ae *api.Error
 	if errors.As(err, &ae) {
 		switch {

@@ -1,9 +1,13 @@
 package output
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
+
+// ErrColumns marks a bad --columns value (a usage error).
+var ErrColumns = errors.New("invalid --columns")
 
 // Column is one column of a list view of items of type T: the header a table
 // shows, the field name scripts select it by (--columns), and how an item renders
@@ -19,6 +23,7 @@ type Column[T any] struct {
 // "lastUsed", "last-used", "last_used" and "LAST USED" all pick the same column.
 // No names selects every column. An unknown, empty or repeated name is an error;
 // an unknown one lists the valid names.
+// Its errors wrap ErrColumns.
 func SelectColumns[T any](cols []Column[T], names []string) ([]Column[T], error) {
 	if len(names) == 0 {
 		return cols, nil
@@ -28,7 +33,7 @@ func SelectColumns[T any](cols []Column[T], names []string) ([]Column[T], error)
 	for _, name := range names {
 		key := columnKey(name)
 		if key == "" {
-			return nil, fmt.Errorf("empty column name: valid columns are %s", columnNames(cols))
+			return nil, fmt.Errorf("%w: empty column name: valid columns are %s", ErrColumns, columnNames(cols))
 		}
 		found := -1
 		for i, c := range cols {
@@ -38,10 +43,10 @@ func SelectColumns[T any](cols []Column[T], names []string) ([]Column[T], error)
 			}
 		}
 		if found < 0 {
-			return nil, fmt.Errorf("unknown column %q: valid columns are %s", name, columnNames(cols))
+			return nil, fmt.Errorf("%w: unknown column %q: valid columns are %s", ErrColumns, name, columnNames(cols))
 		}
 		if seen[found] {
-			return nil, fmt.Errorf("column %q is selected twice", name)
+			return nil, fmt.Errorf("%w: column %q is selected twice", ErrColumns, name)
 		}
 		seen[found] = true
 		picked = append(picked, cols[found])

@@ -90,8 +90,13 @@ the message says what state things are in and how to finish by hand.
 const rotatedSuffixTime = "2006-01-02T15:04:05Z"
 
 // rotatedName is the old key's name after rotation, shortened to fit the limit.
-func rotatedName(name string, now time.Time) string {
-	suffix := " (rotated " + now.UTC().Format(rotatedSuffixTime) + ")"
+// attempt > 1 adds a counter, for rotations within the same second.
+func rotatedName(name string, now time.Time, attempt int) string {
+	stamp := now.UTC().Format(rotatedSuffixTime)
+	if attempt > 1 {
+		stamp += fmt.Sprintf(" #%d", attempt)
+	}
+	suffix := " (rotated " + stamp + ")"
 	room := maxNameLen - utf8.RuneCountInString(suffix)
 	if utf8.RuneCountInString(name) > room {
 		r := []rune(name)
@@ -153,8 +158,15 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 	}
 
 	// 1. Rename the old key out of the way.
-	parked := rotatedName(old.Name, opts.Now())
-	renamed, err := client.UpdateKey(ctx, scope.Org, scope.Project, old.ID, api.UpdateKeyRequest{Name: &parked})
+	var parked string
+	var renamed *api.Key
+	for attempt := 1; ; attempt++ {
+		parked = rotatedName(old.Name, opts.Now(), attempt)
+		renamed, err = client.UpdateKey(ctx, scope.Org, scope.Project, old.ID, api.UpdateKeyRequest{Name: &parked})
+		if err == nil || !api.IsConflict(err) || attempt == 5 {
+			break
+		}
+	}
 	if err != nil {
 		abandonFile()
 		return fmt.Errorf("rotation stopped before any change: renaming the old key failed: %w", err)

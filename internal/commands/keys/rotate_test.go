@@ -9,16 +9,22 @@ import (
 
 func TestRotatedName(t *testing.T) {
 	now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.FixedZone("x", 3600))
-	if got := rotatedName("ci", now); got != "ci (rotated 2026-11-26T09:00:00Z)" {
+	if got := rotatedName("ci", now, 1); got != "ci (rotated 2026-11-26T09:00:00Z)" {
 		t.Fatalf("got %q", got)
 	}
 	long := strings.Repeat("é", 100)
-	got := rotatedName(long, now)
+	got := rotatedName(long, now, 1)
 	if n := utf8.RuneCountInString(got); n != 100 {
 		t.Fatalf("rotated name is %d characters, want 100: %q", n, got)
 	}
 	if !strings.HasSuffix(got, "… (rotated 2026-11-26T09:00:00Z)") {
 		t.Fatalf("got %q", got)
+	}
+	if got := rotatedName("ci", now, 2); got != "ci (rotated 2026-11-26T09:00:00Z #2)" {
+		t.Fatalf("second rotation in the same second: %q", got)
+	}
+	if n := utf8.RuneCountInString(rotatedName(long, now, 3)); n != 100 {
+		t.Fatalf("counted rotated name is %d characters", n)
 	}
 	if _, err := checkName("name", got); err != nil {
 		t.Fatalf("the rotated name breaks the name rules: %v", err)
