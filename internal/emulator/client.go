@@ -299,15 +299,24 @@ func pageCursor(kind string, pk int64) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(kind + ":" + strconv.FormatInt(pk, 10)))
 }
 
-// queryPage runs a list query ending in "AND pk > ? ORDER BY pk LIMIT ?" and
-// builds the response.
-func queryPage[T any](e *Emulator, w http.ResponseWriter, r *http.Request, kind, query string, args []any, scan func(*sql.Rows) (int64, T, error)) {
+// queryPage serves one page of a client list from the response cache, or runs
+// the prepared list query (whose last two parameters are "pk > ?" and
+// "LIMIT ?"), encodes the page and caches it. filter names anything else that
+// shapes the result, for the cache key.
+func queryPage[T any](e *Emulator, w http.ResponseWriter, r *http.Request, kind string, projectPK int64, filter string,
+	stmt *sql.Stmt, args []any, scan func(*sql.Rows) (int64, T, error)) {
 	limit, after, herr := pageParams(r, kind)
 	if herr != nil {
 		herr.write(w)
 		return
 	}
-	rows, err := e.store.r.QueryContext(r.Context(), query, append(args, after, limit+1)...)
+	ck := kind + "\x00" + strconv.FormatInt(projectPK, 10) + "\x00" + filter + "\x00" + strconv.Itoa(limit) + "\x00" + strconv.FormatInt(after, 10)
+	if b, ok := e.responses.get(ck); ok {
+		writeRaw(w, http.StatusOK, b)
+		return
+	}
+	gen := e.responses.generation()
+	rows, err := stmt.QueryContext(r.Context(), append(args, after, limit+1)...)
 	if err != nil {
 		e.writeInternal(w, r, "list "+kind, err)
 		return
@@ -332,13 +341,71 @@ func queryPage[T any](e *Emulator, w http.ResponseWriter, r *http.Request, kind,
 		e.writeInternal(w, r, "list "+kind, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, resp)
+	b, err := encodeJSON(resp)
+	if err != nil {
+		e.writeInternal(w, r, "encode "+kind, err)
+		return
+	}
+	e.responses.put(ck, b, gen)
+	writeRaw(w, http.StatusOK, b)
 }
 
+// responseCache holds encoded client-API responses, so the hot path of the
+// client API (a cached key, lastUsed inside its window, a cached page) needs
+// no database access. It is safe because published content changes only
+// through Seed, which fills a project in the same transaction that creates it
+// and only fills gaps afterwards; Seed clears the cache all the same. (A seed
+// made by another process into an existing project, which can add rows only
+// when the seed set itself changed between versions, is seen after a restart.)
+type responseCache struct {
+	mu  sync.RWMutex
+	m   map[string][]byte
+	gen uint64
+	max int
+}
+
+func newResponseCache(max int) *responseCache {
+	return &responseCache{m: make(map[string][]byte), max: max}
+}
+
+func (c *responseCache) get(k string) ([]byte, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	b, ok := c.m[k]
+	return b, ok
+}
+
+func (c *responseCache) generation() uint64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.gen
+}
+
+// put stores b unless the cache was cleared since gen was read.
+func (c *responseCache) put(k string, b []byte, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return
+	}
+	if len(c.m) >= c.max {
+		clear(c.m)
+	}
+	c.m[k] = b
+}
+
+func (c *responseCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	clear(c.m)
+}
+
+// maxCachedResponses bounds the response cache; when full it starts over.
+const maxCachedResponses = 4096
+
 func (e *Emulator) listTags(w http.ResponseWriter, r *http.Request, k *verifiedKey) {
-	queryPage(e, w, r, "tags",
-		`SELECT pk, id, name, slug FROM tags WHERE project_pk = ? AND pk > ? ORDER BY pk LIMIT ?`,
-		[]any{k.projectPK},
+	queryPage(e, w, r, "tags", k.projectPK, "", e.store.listTags, []any{k.projectPK},
 		func(rows *sql.Rows) (int64, tagView, error) {
 			var pk int64
 			var t tagView
@@ -348,9 +415,7 @@ func (e *Emulator) listTags(w http.ResponseWriter, r *http.Request, k *verifiedK
 }
 
 func (e *Emulator) listContentTypes(w http.ResponseWriter, r *http.Request, k *verifiedKey) {
-	queryPage(e, w, r, "types",
-		`SELECT pk, id, name, status FROM content_types WHERE project_pk = ? AND status = 'published' AND pk > ? ORDER BY pk LIMIT ?`,
-		[]any{k.projectPK},
+	queryPage(e, w, r, "types", k.projectPK, "", e.store.listTypes, []any{k.projectPK},
 		func(rows *sql.Rows) (int64, contentTypeView, error) {
 			var pk int64
 			var t contentTypeView
@@ -380,21 +445,23 @@ func scanContent(sc interface{ Scan(...any) error }) (int64, contentView, error)
 }
 
 func (e *Emulator) listContent(w http.ResponseWriter, r *http.Request, k *verifiedKey) {
-	query := `SELECT ` + contentColumns + ` FROM content c JOIN content_types t ON t.pk = c.content_type_pk
-		WHERE c.project_pk = ? AND c.status = 'published'`
-	args := []any{k.projectPK}
-	if ct := r.URL.Query().Get("contentTypeId"); ct != "" {
-		query += ` AND t.id = ?`
-		args = append(args, ct)
+	stmt, args := e.store.listContent, []any{k.projectPK}
+	ct := r.URL.Query().Get("contentTypeId")
+	if ct != "" {
+		stmt, args = e.store.listByType, append(args, ct)
 	}
-	query += ` AND c.pk > ? ORDER BY c.pk LIMIT ?`
-	queryPage(e, w, r, "content", query, args, func(rows *sql.Rows) (int64, contentView, error) { return scanContent(rows) })
+	queryPage(e, w, r, "content", k.projectPK, ct, stmt, args, func(rows *sql.Rows) (int64, contentView, error) { return scanContent(rows) })
 }
 
 func (e *Emulator) showContent(w http.ResponseWriter, r *http.Request, k *verifiedKey, id string) {
-	_, v, err := scanContent(e.store.r.QueryRowContext(r.Context(), `SELECT `+contentColumns+`
-		FROM content c JOIN content_types t ON t.pk = c.content_type_pk
-		WHERE c.project_pk = ? AND c.id = ? AND c.status = 'published'`, k.projectPK, strings.ToLower(id)))
+	id = strings.ToLower(id)
+	ck := "item\x00" + strconv.FormatInt(k.projectPK, 10) + "\x00" + id
+	if b, ok := e.responses.get(ck); ok {
+		writeRaw(w, http.StatusOK, b)
+		return
+	}
+	gen := e.responses.generation()
+	_, v, err := scanContent(e.store.contentByID.QueryRowContext(r.Context(), k.projectPK, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		writeError(w, http.StatusNotFound, "NOT_FOUND", "Content not found", nil)
 		return
@@ -403,5 +470,11 @@ func (e *Emulator) showContent(w http.ResponseWriter, r *http.Request, k *verifi
 		e.writeInternal(w, r, "get content", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, v)
+	b, err := encodeJSON(v)
+	if err != nil {
+		e.writeInternal(w, r, "encode content", err)
+		return
+	}
+	e.responses.put(ck, b, gen)
+	writeRaw(w, http.StatusOK, b)
 }

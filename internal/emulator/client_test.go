@@ -466,3 +466,39 @@ func alterLast(k string) string {
 	}
 	return k[:len(k)-1] + "A"
 }
+
+// Client pages are cached; Seed, the only writer of content, clears the cache.
+func TestResponseCacheClearedBySeed(t *testing.T) {
+	h := newHarness(t)
+	k := h.create("reader")
+	tags := func() []string {
+		t.Helper()
+		w := h.raw("GET", clientPath(testOrg, testProject, "tags"), "", withKey(k.Key))
+		var ids []string
+		for _, tg := range decode[tagsJSON](t, w).Data {
+			ids = append(ids, tg.ID)
+		}
+		return ids
+	}
+	before := tags()
+	if _, err := h.e.store.w.Exec(`DELETE FROM tags WHERE slug = 'news'`); err != nil {
+		t.Fatal(err)
+	}
+	if got := tags(); len(got) != len(before) {
+		t.Fatalf("the cached page was not used: %v", got)
+	}
+	if _, err := h.e.Seed(t.Context(), testOrg, testProject); err != nil {
+		t.Fatal(err)
+	}
+	after := tags()
+	if len(after) != len(before) {
+		t.Fatalf("after re-seeding: %v", after)
+	}
+	changed := false
+	for i := range after {
+		changed = changed || after[i] != before[i]
+	}
+	if !changed {
+		t.Fatal("the page was not rebuilt after Seed (the re-created tag has a new id)")
+	}
+}

@@ -71,9 +71,10 @@ type Emulator struct {
 	dbPath string
 	store  *store
 
-	cache   *keyCache
-	limiter *rateLimiter // per credential
-	failed  *rateLimiter // failed authentications per address
+	cache     *keyCache
+	responses *responseCache
+	limiter   *rateLimiter // per credential
+	failed    *rateLimiter // failed authentications per address
 
 	// lastUsedWrites counts lastUsed updates that changed a row; keyLookups
 	// counts database lookups of a key digest. Tests read both.
@@ -145,6 +146,7 @@ func Open(ctx context.Context, cfg Config) (*Emulator, error) {
 	}
 	e.store = st
 	e.cache = newKeyCache(maxCachedKeys)
+	e.responses = newResponseCache(maxCachedResponses)
 	if cfg.RateLimit > 0 {
 		e.limiter = newRateLimiter(cfg.RateLimit)
 		e.failed = newRateLimiter(cfg.FailedAuthLimit)

@@ -132,6 +132,7 @@ func (e *Emulator) Seed(ctx context.Context, org, project string) (SeedResult, e
 		}
 		return countSeeded(ctx, tx, pk, &res)
 	})
+	e.responses.clear()
 	if err != nil {
 		return SeedResult{}, err
 	}

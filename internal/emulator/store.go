@@ -38,6 +38,11 @@ type store struct {
 	// Prepared statements for the hot paths.
 	keyByDigest *sql.Stmt // r
 	touchUsed   *sql.Stmt // w
+	listTags    *sql.Stmt // r
+	listTypes   *sql.Stmt // r
+	listContent *sql.Stmt // r
+	listByType  *sql.Stmt // r
+	contentByID *sql.Stmt // r
 
 	projMu   sync.RWMutex
 	projects map[projectKey]int64 // projects are never deleted, so a hit is always valid
@@ -135,12 +140,29 @@ func (s *store) prepare(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("prepare lastUsed update: %w", err)
 	}
+	for _, p := range []struct {
+		dst **sql.Stmt
+		sql string
+	}{
+		{&s.listTags, `SELECT pk, id, name, slug FROM tags WHERE project_pk = ? AND pk > ? ORDER BY pk LIMIT ?`},
+		{&s.listTypes, `SELECT pk, id, name, status FROM content_types WHERE project_pk = ? AND status = 'published' AND pk > ? ORDER BY pk LIMIT ?`},
+		{&s.listContent, `SELECT ` + contentColumns + ` FROM content c JOIN content_types t ON t.pk = c.content_type_pk
+			WHERE c.project_pk = ? AND c.status = 'published' AND c.pk > ? ORDER BY c.pk LIMIT ?`},
+		{&s.listByType, `SELECT ` + contentColumns + ` FROM content c JOIN content_types t ON t.pk = c.content_type_pk
+			WHERE c.project_pk = ? AND c.status = 'published' AND t.id = ? AND c.pk > ? ORDER BY c.pk LIMIT ?`},
+		{&s.contentByID, `SELECT ` + contentColumns + ` FROM content c JOIN content_types t ON t.pk = c.content_type_pk
+			WHERE c.project_pk = ? AND c.id = ? AND c.status = 'published'`},
+	} {
+		if *p.dst, err = s.r.PrepareContext(ctx, p.sql); err != nil {
+			return fmt.Errorf("prepare content queries: %w", err)
+		}
+	}
 	return nil
 }
 
 func (s *store) close() error {
 	var errs []error
-	for _, st := range []*sql.Stmt{s.keyByDigest, s.touchUsed} {
+	for _, st := range []*sql.Stmt{s.keyByDigest, s.touchUsed, s.listTags, s.listTypes, s.listContent, s.listByType, s.contentByID} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}

@@ -1,0 +1,113 @@
+package emulator
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/metabind/metabind-cli/internal/cmdutil"
+	"github.com/metabind/metabind-cli/internal/emulator"
+	"github.com/metabind/metabind-cli/internal/iostreams"
+	"github.com/metabind/metabind-cli/internal/output"
+)
+
+// AuditOptions holds what `metabind emulator audit` needs.
+type AuditOptions struct {
+	IO      *iostreams.IOStreams
+	Getenv  func(string) string
+	Context context.Context
+	// Format resolves -o/--output (the root's flag, MB_OUTPUT, the profile).
+	Format func() (output.Format, error)
+
+	DBPath string
+}
+
+// NewCmdAudit returns `metabind emulator audit`.
+func NewCmdAudit(f *cmdutil.Factory, runF func(*AuditOptions) error) *cobra.Command {
+	opts := &AuditOptions{IO: f.IOStreams, Getenv: f.Getenv, Format: f.OutputFormat}
+	cmd := &cobra.Command{
+		Use:   "audit",
+		Short: "Show the emulator's audit trail of key changes",
+		Long: `Show every create, rename, revoke, update and delete of an API key that the
+emulator recorded, oldest first: when, who (the token's subject), what, which key,
+and the request id and client address. The trail is append-only.
+
+-o json and -o yaml print every field; the table is the default.`,
+		Example: `  metabind emulator audit
+  metabind emulator audit -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Context = cmd.Context()
+			if err := checkOneShotDB(opts.DBPath, "audit"); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return auditRun(opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.DBPath, "db", "", dbFlagUsage)
+	return cmd
+}
+
+func auditRun(opts *AuditOptions) error {
+	format := output.Table
+	if opts.Format != nil {
+		var err error
+		if format, err = opts.Format(); err != nil {
+			return err
+		}
+	}
+	switch format {
+	case output.Table, output.JSON, output.YAML:
+	default:
+		return cmdutil.FlagErrorf("emulator audit prints table, json or yaml, not %s", format)
+	}
+	dbPath, err := resolveDBPath(opts.DBPath, opts.Getenv)
+	if err != nil {
+		return err
+	}
+	ctx := opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	e, err := openEmulator(ctx, dbPath, slog.New(slog.NewTextHandler(opts.IO.ErrOut, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		return err
+	}
+	defer closeQuietly(e, opts.IO.ErrOut)
+	events, err := e.Audit(ctx)
+	if err != nil {
+		return cmdutil.Errorf(cmdutil.ExitError, "%v", err)
+	}
+	if format != output.Table {
+		if events == nil {
+			events = []emulator.AuditEvent{}
+		}
+		return output.Write(opts.IO.Out, format, events)
+	}
+	if len(events) == 0 {
+		_, err := opts.IO.ErrOut.Write([]byte("no audit events yet\n"))
+		return err
+	}
+	rows := make([][]string, 0, len(events))
+	for _, ev := range events {
+		rows = append(rows, []string{
+			ev.Time.UTC().Format(time.RFC3339), ev.Action, ev.KeyID, ev.Actor, ev.Org, ev.Project,
+			ev.RequestID, ev.RemoteAddr, dash(ev.Detail),
+		})
+	}
+	return output.WriteTable(opts.IO.Out,
+		[]string{"TIME", "ACTION", "KEY ID", "ACTOR", "ORG", "PROJECT", "REQUEST ID", "REMOTE", "DETAIL"},
+		rows, output.TableOptions{})
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
