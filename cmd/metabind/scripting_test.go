@@ -1,0 +1,92 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+	"go.yaml.in/yaml/v3"
+)
+
+// TestScriptingRecipes runs every run: and script: block of docs/scripting.md, in
+// order, as recipe-N.sh against a real emulator (testdata/recipes/*.txtar say
+// what each must achieve), so the documented recipes cannot rot.
+func TestScriptingRecipes(t *testing.T) {
+	recipes, err := extractRecipes(filepath.Join("..", "..", "docs", "scripting.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recipes) < 6 {
+		t.Fatalf("found %d recipes in docs/scripting.md, want at least 6", len(recipes))
+	}
+	testscript.Run(t, testscript.Params{
+		Dir:                 filepath.Join("testdata", "recipes"),
+		RequireExplicitExec: true,
+		Setup: func(env *testscript.Env) error {
+			if err := setupEmulator(env); err != nil {
+				return err
+			}
+			for i, r := range recipes {
+				script := "set -euo pipefail\n" + r
+				if err := os.WriteFile(filepath.Join(env.WorkDir, fmt.Sprintf("recipe-%d.sh", i+1)), []byte(script), 0o600); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"exits":    cmdExits,
+			"mint":     cmdMint,
+			"nosecret": cmdNoSecret,
+		},
+	})
+}
+
+var yamlFence = regexp.MustCompile("(?s)```yaml\n(.*?)```")
+
+// extractRecipes returns the shell of every run: (a string) and script: (a list
+// of lines) in the YAML blocks of a Markdown file, in document order.
+func extractRecipes(path string) ([]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, m := range yamlFence.FindAllStringSubmatch(string(b), -1) {
+		var doc yaml.Node
+		if err := yaml.Unmarshal([]byte(m[1]), &doc); err != nil {
+			return nil, fmt.Errorf("%s: a yaml block does not parse: %v", path, err)
+		}
+		collectRuns(&doc, &out)
+	}
+	return out, nil
+}
+
+func collectRuns(n *yaml.Node, out *[]string) {
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			switch {
+			case k.Value == "run" && v.Kind == yaml.ScalarNode:
+				*out = append(*out, v.Value)
+				continue
+			case k.Value == "script" && v.Kind == yaml.SequenceNode:
+				lines := make([]string, 0, len(v.Content))
+				for _, l := range v.Content {
+					lines = append(lines, l.Value)
+				}
+				*out = append(*out, strings.Join(lines, "\n")+"\n")
+				continue
+			}
+			collectRuns(v, out)
+		}
+		return
+	}
+	for _, c := range n.Content {
+		collectRuns(c, out)
+	}
+}
