@@ -114,15 +114,16 @@ func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request, segs []str
 	}
 	info := requestInfo(r)
 	info.actor = claims.Subject
+	// Every authenticated request spends from the token's bucket, refused or not.
+	if !e.allowCredential(w, tokenBucketKey(token)) {
+		return
+	}
 	if !apiKeyRoles[claims.Role] {
 		writeError(w, http.StatusForbidden, "FORBIDDEN", fmt.Sprintf("The role %q does not have the apiKeys permission", claims.Role), nil)
 		return
 	}
 	if claims.Org != org {
 		writeError(w, http.StatusForbidden, "FORBIDDEN", "This token is not valid for this organization", nil)
-		return
-	}
-	if !e.allowCredential(w, tokenBucketKey(token)) {
 		return
 	}
 	proj, herr := e.resolveProject(r.Context(), org, project)
@@ -673,7 +674,14 @@ func (e *Emulator) updateKey(ctx context.Context, proj projectRef, id string, re
 		now := e.now().Unix()
 		if !rename && !revoke {
 			out = rec
-			return insertAudit(ctx, tx, now, m, "update", id, "no change")
+			var asked []string
+			if req.name != nil {
+				asked = append(asked, fmt.Sprintf("name already %q", rec.Name))
+			}
+			if req.status != nil {
+				asked = append(asked, "status already "+rec.Status)
+			}
+			return insertAudit(ctx, tx, now, m, "update", id, "no change: "+strings.Join(asked, ", "))
 		}
 		oldName := rec.Name
 		if rename {

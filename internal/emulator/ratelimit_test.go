@@ -160,3 +160,16 @@ func (h *harness) create2(token, name string) keyJSON {
 	}
 	return decode[keyJSON](h.t, w)
 }
+
+// Refused requests of an authenticated token count against its bucket too.
+func TestRateLimitCountsForbidden(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.RateLimit = 2 })
+	viewer, err := h.e.MintToken(TokenRequest{Org: testOrg, Role: "viewer", TTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		expectError(t, h.raw("GET", keysPath(testOrg, testProject), "", withBearer(viewer)), 403, "FORBIDDEN")
+	}
+	expectError(t, h.raw("GET", keysPath(testOrg, testProject), "", withBearer(viewer)), 429, "RATE_LIMITED")
+}
