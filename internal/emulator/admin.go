@@ -126,12 +126,12 @@ func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request, segs []str
 		writeError(w, http.StatusForbidden, "FORBIDDEN", "This token is not valid for this organization", nil)
 		return
 	}
-	proj, herr := e.resolveProject(r.Context(), org, project)
+	proj, herr, err := e.resolveProject(r.Context(), org, project)
+	if err != nil {
+		e.writeInternal(w, r, "resolve project", err)
+		return
+	}
 	if herr != nil {
-		if herr.status == http.StatusInternalServerError {
-			e.log.Error("resolve project", "request_id", info.id, "error", herr.Message)
-			herr = newHTTPError(http.StatusInternalServerError, "INTERNAL_ERROR", "The emulator hit an internal error", nil)
-		}
 		herr.write(w)
 		return
 	}
@@ -197,24 +197,24 @@ func (e *Emulator) authenticateAdmin(w http.ResponseWriter, r *http.Request) (to
 	return claims, token, true
 }
 
-// resolveProject finds org/project or says which of them does not exist.
-func (e *Emulator) resolveProject(ctx context.Context, org, project string) (projectRef, *httpError) {
+// resolveProject finds org/project, or answers 404 saying which of them does
+// not exist; err is a database failure.
+func (e *Emulator) resolveProject(ctx context.Context, org, project string) (projectRef, *httpError, error) {
 	pk, ok, err := e.store.projectPK(ctx, org, project)
 	if err != nil {
-		return projectRef{}, newHTTPError(http.StatusInternalServerError, "INTERNAL_ERROR", err.Error(), nil)
+		return projectRef{}, nil, err
 	}
 	if ok {
-		return projectRef{pk: pk, org: org, project: project}, nil
+		return projectRef{pk: pk, org: org, project: project}, nil, nil
 	}
-	var one int
-	err = e.store.r.QueryRowContext(ctx, `SELECT 1 FROM orgs WHERE id = ?`, org).Scan(&one)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return projectRef{}, newHTTPError(http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("Organization %q not found", org), nil)
-	case err != nil:
-		return projectRef{}, newHTTPError(http.StatusInternalServerError, "INTERNAL_ERROR", err.Error(), nil)
+	orgExists, err := e.OrgExists(ctx, org)
+	if err != nil {
+		return projectRef{}, nil, err
 	}
-	return projectRef{}, newHTTPError(http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("Project %q not found in organization %q", project, org), nil)
+	if !orgExists {
+		return projectRef{}, newHTTPError(http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("Organization %q not found", org), nil), nil
+	}
+	return projectRef{}, newHTTPError(http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("Project %q not found in organization %q", project, org), nil), nil
 }
 
 // canonicalUUID accepts only the 36-character hyphenated form (any case) and
