@@ -6,7 +6,10 @@ PKG   := github.com/metabind/metabind-cli
 VERSION ?= dev
 LDFLAGS := -s -w -X $(PKG)/internal/build.Version=$(VERSION)
 
-.PHONY: all build demo test test-short race vet lint fmt-check tidy-check bench ci clean
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+FUZZTIME ?= 5s
+
+.PHONY: all build demo test race vet lint fmt-check tidy-check fuzz-short ci clean
 
 all: build
 
@@ -25,13 +28,25 @@ race: ## Every test under the race detector
 vet:
 	$(GO) vet ./...
 
+lint: ## staticcheck, pinned
+	$(GO) run $(STATICCHECK) ./...
+
+fuzz-short: ## a short run of every fuzz target (their seed corpora run in make test)
+	@set -e; for pkg in $$($(GO) list ./...); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz' || true); do \
+			echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg >/dev/null; \
+		done; \
+	done
+
+ci: ## what CI runs
+	bash .ci/run
+
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-tidy-check:
-	@cp go.mod /tmp/metabind-go.mod.bak && cp go.sum /tmp/metabind-go.sum.bak; \
-	$(GO) mod tidy; \
-	if ! git diff --quiet -- go.mod go.sum; then echo "go mod tidy changes go.mod/go.sum"; git diff -- go.mod go.sum; exit 1; fi
+tidy-check: ## go mod tidy must change nothing
+	@$(GO) mod tidy && if ! git diff --quiet -- go.mod go.sum; then \
+		echo "go mod tidy changes go.mod/go.sum; run it and commit the result"; git diff -- go.mod go.sum; exit 1; fi
 
 clean:
 	rm -rf bin dist
