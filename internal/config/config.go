@@ -235,6 +235,31 @@ func (c *Config) Source(key string) Source {
 // ignores flags, the environment and defaults.
 func (c *Config) FileValue(key string) string { return c.file[key] }
 
+// ProfileValue returns the value of key saved in the named profile of the
+// file ("" when unset), whichever profile is active.
+func (c *Config) ProfileValue(profile, key string) string {
+	var m *yaml.Node
+	if profile == DefaultProfile {
+		if c.doc == nil {
+			return ""
+		}
+		m = c.root()
+	} else if profiles := c.profilesNode(); profiles != nil {
+		if k, p := findKey(profiles, profile); k != nil {
+			m = resolveAlias(p)
+		}
+	}
+	if m == nil || m.Kind != yaml.MappingNode {
+		return ""
+	}
+	if k, v := findKey(m, key); k != nil {
+		if v = resolveAlias(v); v != nil && v.Kind == yaml.ScalarNode && !isNull(v) {
+			return v.Value
+		}
+	}
+	return ""
+}
+
 // Profile returns the name of the active profile.
 func (c *Config) Profile() string { return c.profile }
 

@@ -40,7 +40,8 @@ required. One result is reported per key; when some fail and others succeed the
 exit code is 7.`,
 		Example: `  metabind keys delete "old test key"
   metabind keys delete 3f0c9a52-6d1e-4c8e-9a47-1b2f3c4d5e6f --yes`,
-		Args: cobra.MinimumNArgs(1),
+		Args:              cobra.MinimumNArgs(1),
+		ValidArgsFunction: completeKeyIDs(f, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Args = args
 			if !opts.Yes && !opts.IO.CanPrompt() {

@@ -32,8 +32,9 @@ func NewCmdRename(f *cmdutil.Factory, runF func(context.Context, *RenameOptions)
 		Short: "Give an API key a new name",
 		Long: `Rename a key. Names are unique in the project (case-insensitively), 1 to 100
 characters, without control characters. Revoked keys can be renamed too.`,
-		Example: `  metabind keys rename ios-prod "iOS Production App (2026)"`,
-		Args:    cobra.ExactArgs(2),
+		Example:           `  metabind keys rename ios-prod "iOS Production App (2026)"`,
+		Args:              cobra.ExactArgs(2),
+		ValidArgsFunction: completeKeyIDs(f, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name, err := checkName("NEW_NAME", args[1])
 			if err != nil {

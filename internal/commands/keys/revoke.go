@@ -52,6 +52,7 @@ per key; when some fail and others succeed the exit code is 7.`,
   metabind keys revoke 3f0c9a52-6d1e-4c8e-9a47-1b2f3c4d5e6f --yes
   metabind keys revoke --unused-for 90d --dry-run
   metabind keys revoke --unused-for 90d --name-match 'ios-*' --yes`,
+		ValidArgsFunction: completeKeyIDs(f, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Args = args
 			if err := opts.Select.Validate(); err != nil {

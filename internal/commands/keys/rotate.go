@@ -55,7 +55,8 @@ the message says what state things are in and how to finish by hand.
 		Example: `  metabind keys rotate "iOS Production App"
   KEY=$(metabind keys rotate ci --yes -q)
   metabind keys rotate web --keep-old -o json`,
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeKeyIDs(f, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Arg = args[0]
 			if opts.NewName != "" || cmd.Flags().Changed("new-name") {

@@ -33,7 +33,8 @@ when it was last used (absolute and relative). The secret is never shown again.
 -o json prints the bare key object.`,
 		Example: `  metabind keys show "iOS Production App"
   metabind keys show 3f0c9a52-6d1e-4c8e-9a47-1b2f3c4d5e6f -o json`,
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeKeyIDs(f, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Arg = args[0]
 			if runF != nil {

@@ -2,6 +2,7 @@
 package root
 
 import (
+	"io"
 	"regexp"
 	"strings"
 	"time"
@@ -96,6 +97,16 @@ through the Metabind admin API, and runs a local emulator of that API.` + "\n" +
 	f.Flags = pf
 
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(config.ValidOutputs, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("org", completeSaved(f, "org"))
+	_ = cmd.RegisterFlagCompletionFunc("project", completeSaved(f, "project"))
+	_ = cmd.RegisterFlagCompletionFunc("profile", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		f.IOStreams.ErrOut = io.Discard
+		cfg, err := f.Config()
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return cfg.Profiles(), cobra.ShellCompDirectiveNoFileComp
+	})
 
 	cmd.AddCommand(
 		authCmd.NewCmdAuth(f),
@@ -108,6 +119,28 @@ through the Metabind admin API, and runs a local emulator of that API.` + "\n" +
 	)
 	guardGroups(cmd)
 	return cmd
+}
+
+// completeSaved offers the value saved for key in each profile of the
+// configuration file (the saved context); it reads only that file.
+func completeSaved(f *cmdutil.Factory, key string) cobra.CompletionFunc {
+	return func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		f.IOStreams.ErrOut = io.Discard
+		cfg, err := f.Config()
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		var out []cobra.Completion
+		seen := map[string]bool{}
+		for _, p := range cfg.Profiles() {
+			v := cfg.ProfileValue(p, key)
+			if v != "" && !seen[v] {
+				seen[v] = true
+				out = append(out, cobra.CompletionWithDesc(v, "saved in profile "+p))
+			}
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
 }
 
 // guardGroups makes every command group reject an unknown subcommand (exit 2)
