@@ -1,0 +1,86 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// A signal cancels the request in flight: the process exits 130 (SIGINT) or 143
+// (SIGTERM), and nothing is retried after the cancel.
+func TestSignalCancelsRequestInFlight(t *testing.T) {
+	bin, err := exec.LookPath("metabind")
+	if err != nil {
+		t.Skip("metabind is not on PATH (run through go test)")
+	}
+	for _, tc := range []struct {
+		sig  syscall.Signal
+		code int
+	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}} {
+		t.Run(tc.sig.String(), func(t *testing.T) {
+			var hits atomic.Int32
+			arrived := make(chan struct{}, 4)
+			release := make(chan struct{})
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				hits.Add(1)
+				arrived <- struct{}{}
+				select { // hang until the client goes away or the test ends
+				case <-r.Context().Done():
+				case <-release:
+				}
+			}))
+			defer srv.Close()
+			defer close(release)
+
+			cmd := exec.Command(bin, "keys", "list")
+			cmd.Env = append(os.Environ(),
+				"MB_API_URL="+srv.URL, "MB_TOKEN="+fakeJWT, "MB_ORG=acme", "MB_PROJECT=web",
+				"MB_CONFIG_DIR="+t.TempDir(), "MB_NO_KEYRING=1")
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case <-arrived:
+			case <-time.After(20 * time.Second):
+				cmd.Process.Kill()
+				t.Fatal("the request never reached the server")
+			}
+			if err := cmd.Process.Signal(tc.sig); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			var werr error
+			select {
+			case werr = <-done:
+			case <-time.After(20 * time.Second):
+				cmd.Process.Kill()
+				t.Fatal("the process did not stop after the signal")
+			}
+			var ee *exec.ExitError
+			if !errors.As(werr, &ee) || ee.ExitCode() != tc.code {
+				t.Fatalf("exit: %v, want code %d; stderr: %s", werr, tc.code, stderr.String())
+			}
+			if n := hits.Load(); n != 1 {
+				t.Fatalf("the server saw %d requests, want 1 (no retry after a cancel)", n)
+			}
+			if !strings.Contains(stderr.String(), "interrupted") {
+				t.Fatalf("stderr does not say it was interrupted: %q", stderr.String())
+			}
+		})
+	}
+}
+
+// fakeJWT has the shape of a JWT (the CLI only reads its claims; the test server
+// never checks it): {"alg":"HS256"}.{"sub":"ci","org":"acme","exp":4102444800}.sig
+const fakeJWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjaSIsIm9yZyI6ImFjbWUiLCJleHAiOjQxMDI0NDQ4MDB9.c2lnbmF0dXJl"
