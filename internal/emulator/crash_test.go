@@ -79,12 +79,12 @@ func crashHelper(path string) int {
 // SIGKILL a writer in the middle of its create/revoke loop, again and again, on
 // one database: it must pass integrity_check, hold every acknowledged key and
 // revocation, and have an audit row for each. MB_CRASH_RUNS sets the number of
-// runs (default 5).
+// runs (default 20).
 func TestCrashSafety(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns processes")
 	}
-	runs := 5
+	runs := 20
 	if v := os.Getenv("MB_CRASH_RUNS"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
