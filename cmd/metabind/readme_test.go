@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/metabind/metabind-cli/internal/emulator"
+)
+
+var shFence = regexp.MustCompile("(?s)```sh\n(.*?)```")
+
+func readmeBlocks(t *testing.T) []string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var blocks []string
+	for _, m := range shFence.FindAllStringSubmatch(string(b), -1) {
+		blocks = append(blocks, m[1])
+	}
+	return blocks
+}
+
+// TestREADMECommands runs every sh block of README.md. The set-up block
+// (make demo, make test) and the release-archive block run in CI instead:
+// this test checks that .ci/run and .ci/release-check.sh do run them.
+func TestREADMECommands(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the README's commands")
+	}
+	bin, err := exec.LookPath("metabind")
+	if err != nil {
+		t.Skip("metabind is not on PATH (run through go test)")
+	}
+	blocks := readmeBlocks(t)
+	if len(blocks) < 6 {
+		t.Fatalf("README.md has %d sh blocks; expected the set-up, install, completion, quickstart and real-API blocks", len(blocks))
+	}
+	ran := 0
+	for i, block := range blocks {
+		switch {
+		case i == 0:
+			checkSetupBlock(t, block)
+		case strings.Contains(block, "tar -xzf"):
+			checkRunBy(t, ".ci/release-check.sh", "README.md")
+		default:
+			runREADMEBlock(t, bin, i, block)
+			ran++
+		}
+	}
+	if ran < 4 {
+		t.Fatalf("ran %d README blocks, want at least 4", ran)
+	}
+}
+
+func checkSetupBlock(t *testing.T, block string) {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(block), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "make demo") || !strings.HasPrefix(lines[1], "make test") {
+		t.Fatalf("the README must start with `make demo` and `make test`, got:\n%s", block)
+	}
+	checkRunBy(t, ".ci/run", "make demo")
+	checkRunBy(t, ".ci/run", "make test")
+}
+
+func checkRunBy(t *testing.T, script, want string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", script))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), want) {
+		t.Fatalf("%s does not run %q, so a README command goes untested", script, want)
+	}
+}
+
+func runREADMEBlock(t *testing.T, bin string, i int, block string) {
+	t.Run(firstCommand(block), func(t *testing.T) {
+		home := t.TempDir()
+		env := []string{
+			"PATH=" + filepath.Dir(bin) + string(os.PathListSeparator) + os.Getenv("PATH"),
+			"HOME=" + home,
+			"XDG_CONFIG_HOME=" + filepath.Join(home, ".config"),
+			"XDG_DATA_HOME=" + filepath.Join(home, ".local", "share"),
+			"MB_CONFIG_DIR=" + filepath.Join(home, "metabind"),
+			"MB_NO_KEYRING=1",
+			"NO_COLOR=1",
+			"GOBIN=" + filepath.Join(home, "gobin"),
+			"GOFLAGS=" + os.Getenv("GOFLAGS"),
+			"GOCACHE=" + goEnv(t, "GOCACHE"),
+			"GOMODCACHE=" + goEnv(t, "GOMODCACHE"),
+			"GOPROXY=" + goEnv(t, "GOPROXY"),
+		}
+		var stdin string
+		script := block
+		if strings.Contains(block, "metabind auth login ") && !strings.Contains(block, "--with-token") {
+			// The real-API block: the emulator stands in for api.metabind.ai, the
+			// JWT is pasted on stdin, and the placeholders get real ids.
+			url, token := readmeEmulator(t)
+			env = append(env, "MB_API_URL="+url)
+			stdin = token + "\n"
+			script = strings.NewReplacer("--org ORG", "--org acme", "--project PROJECT", "--project web").Replace(script)
+		}
+		cmd := exec.Command("bash", "-c", "set -euo pipefail\n"+script)
+		cmd.Dir = filepath.Join("..", "..")
+		cmd.Env = env
+		cmd.Stdin = strings.NewReader(stdin)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("README block %d failed: %v\n--- block ---\n%s\n--- output ---\n%s", i, err, block, out)
+		}
+		t.Logf("README block %d:\n%s", i, out)
+	})
+}
+
+func firstCommand(block string) string {
+	line := strings.TrimSpace(strings.SplitN(strings.TrimSpace(block), "\n", 2)[0])
+	if i := strings.Index(line, "#"); i > 0 {
+		line = strings.TrimSpace(line[:i])
+	}
+	return line
+}
+
+func goEnv(t *testing.T, name string) string {
+	out, err := exec.Command("go", "env", name).Output()
+	if err != nil {
+		t.Fatalf("go env %s: %v", name, err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func readmeEmulator(t *testing.T) (url, token string) {
+	t.Helper()
+	cfg := emulator.DefaultConfig()
+	cfg.DBPath = ":memory:"
+	ctx := context.Background()
+	e, err := emulator.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Seed(ctx, "acme", "web"); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(e.Handler())
+	t.Cleanup(func() { srv.Close(); e.Close() })
+	token, err = e.MintToken(emulator.TokenRequest{Org: "acme", Role: "admin", Subject: "readme", TTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv.URL, token
+}
