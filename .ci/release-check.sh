@@ -47,4 +47,31 @@ if [ -n "$(git remote)" ]; then
 		exit 1
 	fi
 fi
+echo "== goreleaser release --snapshot --clean --skip=publish (every platform, archives, checksums)"
+goreleaser release --snapshot --clean --skip=publish
+
+archives=(dist/metabind_*.tar.gz dist/metabind_*.zip)
+echo "archives: ${archives[*]}"
+[ "${#archives[@]}" -eq 6 ] || { echo "release-check: want 6 archives, got ${#archives[@]}" >&2; exit 1; }
+for a in dist/metabind_*.tar.gz; do
+	listing=$(tar -tzf "$a")
+	for f in metabind README.md LICENSE completions/metabind.bash completions/metabind.zsh completions/metabind.fish completions/metabind.ps1 docs/man/metabind.1 docs/man/metabind-keys.1; do
+		grep -qx "$f" <<<"$listing" || { echo "release-check: $a lacks $f" >&2; exit 1; }
+	done
+done
+[ -s dist/checksums.txt ] || { echo "release-check: no checksums.txt" >&2; exit 1; }
+(cd dist && sha256sum --check --quiet checksums.txt)
+
+# Run the README's release-archive instructions (its sh block with "tar -xzf")
+# against this snapshot's linux/amd64 archive, as a new user would.
+if [ "$(go env GOOS)/$(go env GOARCH)" = "linux/amd64" ]; then
+	readme_block=$(awk '/^```sh$/{inblock=1; buf=""; next} /^```$/{if (inblock && buf ~ /tar -xzf/) print buf; inblock=0; next} inblock{buf = buf $0 "\n"}' README.md)
+	[ -n "$readme_block" ] || { echo "release-check: README.md has no release-archive block" >&2; exit 1; }
+	work=$(mktemp -d)
+	cp dist/metabind_*_linux_amd64.tar.gz "$work/"
+	echo "== README.md release-archive block, in a fresh directory"
+	printf '%b\n' "$readme_block"
+	(cd "$work" && bash -euo pipefail -c "$(printf '%b' "$readme_block")")
+	rm -rf "$work"
+fi
 echo "release-check: ok"

@@ -28,10 +28,11 @@ type Info struct {
 func Get() Info {
 	info := Info{Version: Version, Commit: Commit, Date: Date, GoVersion: runtime.Version()}
 	if info.Version != "" {
-		if info.Commit == "" {
+		// A release tool without git metadata injects "none" and the zero time.
+		if info.Commit == "" || info.Commit == "none" {
 			info.Commit = "unknown"
 		}
-		if info.Date == "" {
+		if info.Date == "" || strings.HasPrefix(info.Date, "0001-01-01") {
 			info.Date = "unknown"
 		}
 		return info

@@ -30,3 +30,13 @@ func TestGetReleaseBuild(t *testing.T) {
 		t.Fatalf("UserAgent = %q", ua)
 	}
 }
+
+func TestGetReleaseBuildWithoutGitMetadata(t *testing.T) {
+	oldV, oldC, oldD := Version, Commit, Date
+	t.Cleanup(func() { Version, Commit, Date = oldV, oldC, oldD })
+	Version, Commit, Date = "0.0.1-next", "none", "0001-01-01T00:00:00Z"
+	info := Get()
+	if info.Commit != "unknown" || info.Date != "unknown" {
+		t.Fatalf("got %+v, want unknown commit and date", info)
+	}
+}
