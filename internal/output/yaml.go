@@ -8,6 +8,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -125,12 +126,14 @@ func stringNode(s string) *yaml.Node {
 }
 
 var (
-	yaml11Bool   = regexp.MustCompile(`^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$`)
-	yaml11Base60 = regexp.MustCompile(`^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`)
+	yaml11Bool = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$`)
+	})
+	yaml11Base60 = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`) })
 )
 
 // yaml11NonString reports whether a YAML 1.1 parser would read plain s as
 // something other than a string.
 func yaml11NonString(s string) bool {
-	return yaml11Bool.MatchString(s) || yaml11Base60.MatchString(s)
+	return yaml11Bool().MatchString(s) || yaml11Base60().MatchString(s)
 }

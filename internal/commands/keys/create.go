@@ -8,6 +8,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -179,7 +180,7 @@ func explainCreateFailure(ctx context.Context, client *api.Client, scope cmdutil
 }
 
 // customKeyRE is the contract's rule for imported key values.
-var customKeyRE = regexp.MustCompile(`^[A-Za-z0-9_-]{20,128}$`)
+var customKeyRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_-]{20,128}$`) })
 
 func readCustomKey(r io.Reader) (string, error) {
 	b, err := io.ReadAll(io.LimitReader(r, 4096))
@@ -190,7 +191,7 @@ func readCustomKey(r io.Reader) (string, error) {
 	if v == "" {
 		return "", cmdutil.FlagErrorf("--key-stdin: standard input is empty").WithHint("pipe the key value in: `metabind keys create --name NAME --key-stdin < key.txt`")
 	}
-	if !customKeyRE.MatchString(v) {
+	if !customKeyRE().MatchString(v) {
 		return "", cmdutil.FlagErrorf("--key-stdin: the value must be 20 to 128 characters of A-Z, a-z, 0-9, _ and - (got %d characters)", len(v))
 	}
 	return v, nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/metabind/metabind-cli/internal/api"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
@@ -12,7 +13,7 @@ import (
 )
 
 // idLike matches strings that could be a key id (ids are UUIDs on the real API).
-var idLike = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{7,127}$`)
+var idLike = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{7,127}$`) })
 
 // resolver turns ID|NAME arguments into keys. It lists the project's keys at most
 // once, however many arguments it resolves.
@@ -51,7 +52,7 @@ func (r *resolver) resolve(ctx context.Context, arg string) (api.Key, error) {
 		return api.Key{}, cmdutil.FlagErrorf("an empty key id or name was given")
 	}
 	var matches []match
-	if idLike.MatchString(want) {
+	if idLike().MatchString(want) {
 		k, err := r.client.GetKey(ctx, r.scope.Org, r.scope.Project, want)
 		switch {
 		case err == nil:

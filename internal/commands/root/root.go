@@ -5,6 +5,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -21,7 +22,7 @@ import (
 	"github.com/metabind/metabind-cli/internal/config"
 )
 
-var longFlagValue = regexp.MustCompile(`invalid argument "[^"]{16,}"`)
+var longFlagValue = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`invalid argument "[^"]{16,}"`) })
 
 const exitCodeHelp = `
 Exit codes:
@@ -76,7 +77,7 @@ through the Metabind admin API, and runs a local emulator of that API.` + "\n" +
 	cmd.SetIn(f.IOStreams.In)
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		// A long flag value may be a pasted secret: never echo it.
-		msg := longFlagValue.ReplaceAllString(err.Error(), "invalid argument (value not shown)")
+		msg := longFlagValue().ReplaceAllString(err.Error(), "invalid argument (value not shown)")
 		return cmdutil.FlagErrorf("%s", msg).WithHint("run `" + c.CommandPath() + " --help` for usage")
 	})
 
