@@ -3,18 +3,20 @@ SHELL := /bin/bash
 GO    ?= go
 BIN   := bin/metabind
 PKG   := github.com/metabind/metabind-cli
-VERSION ?= dev
-LDFLAGS := -s -w -X $(PKG)/internal/build.Version=$(VERSION)
+# A release sets VERSION (make build VERSION=v1.2.3); a development build leaves it
+# empty and reports "dev" with what the Go build info knows.
+VERSION ?=
+LDFLAGS := -s -w $(if $(VERSION),-X $(PKG)/internal/build.Version=$(VERSION))
 
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME ?= 5s
 
-.PHONY: all build demo test race vet lint fmt-check tidy-check fuzz-short ci clean
+.PHONY: all build demo test race vet lint fmt-check tidy-check fuzz-short docs release-check cross-check bench ci clean
 
 all: build
 
 build: ## Build bin/metabind
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/metabind
+	CGO_ENABLED=0 $(GO) build -trimpath -buildvcs=auto -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/metabind
 
 demo: build ## Run the key lifecycle against a throwaway local emulator
 	@bash docs/demo.sh $(BIN)
@@ -37,6 +39,15 @@ fuzz-short: ## a short run of every fuzz target (their seed corpora run in make 
 			echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg >/dev/null; \
 		done; \
 	done
+
+docs: ## Regenerate docs/cli, docs/man and completions/
+	$(GO) run ./cmd/gen-docs
+
+release-check: ## goreleaser check, snapshot build and release (pinned v2.15.1)
+	bash .ci/release-check.sh
+
+cross-check: ## build and vet for windows/amd64, darwin/arm64, linux/arm64
+	bash .ci/cross-check.sh
 
 ci: ## what CI runs
 	bash .ci/run

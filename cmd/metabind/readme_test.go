@@ -110,7 +110,12 @@ func runREADMEBlock(t *testing.T, bin string, i int, block string) {
 			script = strings.NewReplacer("--org ORG", "--org acme", "--project PROJECT", "--project web").Replace(script)
 		}
 		cmd := exec.Command("bash", "-c", "set -euo pipefail\n"+script)
-		cmd.Dir = filepath.Join("..", "..")
+		// A block that builds from the clone runs there; the others in a scratch
+		// directory, so files they write stay out of the repository.
+		cmd.Dir = t.TempDir()
+		if strings.Contains(block, "./cmd/") {
+			cmd.Dir = filepath.Join("..", "..")
+		}
 		cmd.Env = env
 		cmd.Stdin = strings.NewReader(stdin)
 		out, err := cmd.CombinedOutput()

@@ -4,20 +4,36 @@ package version
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/metabind/metabind-cli/internal/build"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
+	"github.com/metabind/metabind-cli/internal/output"
 )
 
-// NewCmdVersion returns the version command.
+// NewCmdVersion returns the version command. It reads no configuration file:
+// -o json or yaml is taken from the flag or MB_OUTPUT only.
 func NewCmdVersion(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Show the version, commit, build date and Go version",
-		Args:  cobra.NoArgs,
+		Long: `Show the version, commit, build date and Go version of this binary. A development
+build says "dev", with the module version or VCS revision where the Go build info
+has one, and "unknown" where it has none. -o json or -o yaml prints the same fields.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			format := f.Getenv("MB_OUTPUT")
+			if fl := cmd.Flags().Lookup("output"); fl != nil && fl.Changed {
+				format = fl.Value.String()
+			}
+			switch output.Format(strings.ToLower(strings.TrimSpace(format))) {
+			case output.JSON:
+				return output.WriteJSON(f.IOStreams.Out, build.Get())
+			case output.YAML:
+				return output.WriteYAML(f.IOStreams.Out, build.Get())
+			}
 			return Print(f.IOStreams.Out, build.Get())
 		},
 	}
