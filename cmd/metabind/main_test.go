@@ -282,12 +282,13 @@ func cmdPerm(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// writeenv VAR FILE: write the value of VAR to FILE (for stdin).
+// writeenv VAR FILE: write the value of VAR and a newline to FILE (for stdin
+// or ttyin).
 func cmdWriteEnv(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 2 {
 		ts.Fatalf("usage: writeenv VAR FILE")
 	}
-	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(ts.Getenv(args[0])), 0o600))
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(ts.Getenv(args[0])+"\n"), 0o600))
 }
 
 // faultProxy sits between the CLI and the emulator and breaks chosen requests.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sync/atomic"
 	"syscall"
 
@@ -55,7 +56,18 @@ func Run(ctx context.Context, args []string, ios *iostreams.IOStreams, getenv fu
 }
 
 // RunFactory is Run with a prepared factory (tests inject fakes through it).
-func RunFactory(ctx context.Context, args []string, f *cmdutil.Factory) int {
+// A panic is a bug: it is reported in one line, without a stack trace unless
+// --debug is set, and exits 1.
+func RunFactory(ctx context.Context, args []string, f *cmdutil.Factory) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(f.IOStreams.ErrOut, "error: internal error: %v\nThis is a bug in metabind; please report it with the command you ran (secrets removed).\n", r)
+			if f.Global.Debug {
+				fmt.Fprintf(f.IOStreams.ErrOut, "%s\n", debug.Stack())
+			}
+			code = cmdutil.ExitError
+		}
+	}()
 	cmd := root.NewCmdRoot(f)
 	cmd.SetArgs(args)
 	executed, err := cmd.ExecuteContextC(ctx)
@@ -63,7 +75,7 @@ func RunFactory(ctx context.Context, args []string, f *cmdutil.Factory) int {
 		return cmdutil.ExitOK
 	}
 	err = cmdutil.CobraError(executed, err)
-	code := cmdutil.ExitCode(err)
+	code = cmdutil.ExitCode(err)
 	var silent *cmdutil.SilentError
 	if !errors.As(err, &silent) {
 		reportError(f, err, code)
