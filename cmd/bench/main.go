@@ -76,7 +76,7 @@ func run() int {
 	var o options
 	var scaleKeys, conns, sections string
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.StringVar(&o.bin, "bin", "bin/metabind", "the metabind binary to measure (build it with `make build`)")
+	fs.StringVar(&o.bin, "bin", "bin/metabind", "the metabind `path` to measure (built by make build)")
 	fs.IntVar(&o.startupReps, "startup-reps", 200, "interleaved runs of each start-up command")
 	fs.IntVar(&o.callReps, "call-reps", 100, "interleaved runs of the admin call and of curl")
 	fs.IntVar(&o.scaleReps, "scale-reps", 7, "interleaved runs of keys list --all at each size")
