@@ -40,6 +40,9 @@ fuzz-short: ## a short run of every fuzz target (their seed corpora run in make 
 		done; \
 	done
 
+bench: build ## Measure start-up, an admin call, listing at scale and emulator throughput against baselines (prints ratios)
+	$(GO) run ./cmd/bench -bin $(BIN)
+
 docs: ## Regenerate docs/cli, docs/man and completions/
 	$(GO) run ./cmd/gen-docs
 

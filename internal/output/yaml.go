@@ -1,11 +1,13 @@
 package output
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
@@ -26,7 +28,30 @@ import (
 // library escapes characters outside the Basic Multilingual Plane, such as most
 // emoji, as "\U0001F680"; the value is unchanged.
 func WriteYAML(w io.Writer, v any) error {
-	data, err := json.Marshal(emptyIfNilSlice(v))
+	v = emptyIfNilSlice(v)
+	// A list is written one item at a time, so memory stays flat however many
+	// keys are listed; the bytes are the same as encoding the list whole.
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Slice && rv.Len() > 0 && rv.Type().Elem().Kind() != reflect.Uint8 {
+		bw := bufio.NewWriter(w)
+		for i := 0; i < rv.Len(); i++ {
+			if err := writeYAMLValue(bw, rv.Index(i).Interface(), true); err != nil {
+				return err
+			}
+		}
+		return bw.Flush()
+	}
+	var buf bytes.Buffer
+	if err := writeYAMLValue(&buf, v, false); err != nil {
+		return err
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// writeYAMLValue encodes v through its JSON form; asItem writes it as one item of
+// a block sequence ("- ...").
+func writeYAMLValue(w io.Writer, v any, asItem bool) error {
+	data, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
@@ -36,18 +61,15 @@ func WriteYAML(w io.Writer, v any) error {
 	if err != nil {
 		return fmt.Errorf("converting JSON to YAML: %w", err)
 	}
-
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
+	if asItem {
+		root = &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: []*yaml.Node{root}}
+	}
+	enc := yaml.NewEncoder(w)
 	enc.SetIndent(2)
 	if err := enc.Encode(root); err != nil {
 		return err
 	}
-	if err := enc.Close(); err != nil {
-		return err
-	}
-	_, err = w.Write(buf.Bytes())
-	return err
+	return enc.Close()
 }
 
 // jsonToNode reads one JSON value from dec and returns it as a YAML node tree in
