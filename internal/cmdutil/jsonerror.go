@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/metabind/metabind-cli/internal/api"
@@ -11,12 +12,18 @@ import (
 )
 
 // JSONErrors reports whether errors should be written as one line of JSON: the
-// output format is json. It never loads the configuration just to decide.
+// output format is json. It never loads the configuration just to decide: when
+// the command failed before loading it, the flag and MB_OUTPUT decide.
 func (f *Factory) JSONErrors() bool {
-	if f.config == nil {
-		return false
+	if f.config != nil {
+		return f.config.Get("output") == string(output.JSON)
 	}
-	return f.config.Get("output") == string(output.JSON)
+	if f.Flags != nil {
+		if fl := f.Flags.Lookup("output"); fl != nil && fl.Changed {
+			return strings.EqualFold(strings.TrimSpace(fl.Value.String()), string(output.JSON))
+		}
+	}
+	return f.Getenv != nil && strings.EqualFold(strings.TrimSpace(f.Getenv("MB_OUTPUT")), string(output.JSON))
 }
 
 // jsonError is the machine-readable error printed on stderr in -o json mode.
