@@ -1,0 +1,71 @@
+package use_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/metabind/metabind-cli/internal/app"
+	"github.com/metabind/metabind-cli/internal/cmdutil"
+	"github.com/metabind/metabind-cli/internal/iostreams"
+)
+
+func run(t *testing.T, dir string, args ...string) (string, string, int) {
+	t.Helper()
+	ios, _, out, errOut := iostreams.Test()
+	env := map[string]string{"MB_CONFIG_DIR": dir}
+	f := cmdutil.New(ios, func(k string) string { return env[k] })
+	code := app.RunFactory(context.Background(), args, f)
+	return out.String(), errOut.String(), code
+}
+
+func TestUseSavesAndClears(t *testing.T) {
+	dir := t.TempDir()
+	if _, errOut, code := run(t, dir, "use", "--org", "acme", "--project", "web"); code != 0 || !strings.Contains(errOut, "Now using organization acme, project web") {
+		t.Fatalf("use: %d %q", code, errOut)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "config.yaml"))
+	if err != nil || !strings.Contains(string(b), "org: acme") || !strings.Contains(string(b), "project: web") {
+		t.Fatalf("config.yaml = %q, %v", b, err)
+	}
+	if fi, _ := os.Stat(filepath.Join(dir, "config.yaml")); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("config.yaml mode %v", fi.Mode().Perm())
+	}
+	out, _, code := run(t, dir, "use")
+	if code != 0 || !strings.Contains(out, "acme (from profile)") {
+		t.Fatalf("use without flags: %d %q", code, out)
+	}
+	// Only the project changes; the org stays.
+	run(t, dir, "use", "--project", "mobile")
+	b, _ = os.ReadFile(filepath.Join(dir, "config.yaml"))
+	if !strings.Contains(string(b), "org: acme") || !strings.Contains(string(b), "project: mobile") {
+		t.Fatalf("after --project: %q", b)
+	}
+	if _, _, code := run(t, dir, "use", "--clear"); code != 0 {
+		t.Fatalf("--clear: %d", code)
+	}
+	b, _ = os.ReadFile(filepath.Join(dir, "config.yaml"))
+	if strings.Contains(string(b), "acme") || strings.Contains(string(b), "mobile") {
+		t.Fatalf("after --clear: %q", b)
+	}
+}
+
+func TestUseRejectsBadInput(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"use", "--clear", "--org", "acme"},
+		{"use", "--org", ""},
+		{"use", "--org", "has space"},
+		{"use", "extra"},
+	} {
+		_, errOut, code := run(t, dir, args...)
+		if code != cmdutil.ExitUsage {
+			t.Errorf("%q: exit %d, want 2 (%q)", args, code, errOut)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "config.yaml")); !os.IsNotExist(err) {
+		t.Fatalf("bad input wrote the config file: %v", err)
+	}
+}
