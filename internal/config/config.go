@@ -96,7 +96,7 @@ type Source string
 // it when they fall back to the org claim of the stored token.
 const (
 	SourceFlag    Source = "flag"
-	SourceEnv     Source = "env"
+	SourceEnv     Source = "environment"
 	SourceProfile Source = "profile"
 	SourceDefault Source = "default"
 	SourceToken   Source = "token"

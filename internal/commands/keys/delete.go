@@ -119,5 +119,5 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 			return err
 		}
 	}
-	return bulkError("delete", failed, len(keys))
+	return bulkError("delete", results, failed)
 }

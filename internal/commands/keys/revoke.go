@@ -134,7 +134,7 @@ func revokeRun(ctx context.Context, opts *RevokeOptions) error {
 	if err := writeResults(opts.IO.Out, p, results, len(opts.Args) == 1 && !opts.Select.Active(), opts.Now()); err != nil {
 		return err
 	}
-	return bulkError("revoke", failed, len(keys))
+	return bulkError("revoke", results, failed)
 }
 
 func revokeQuestion(keys []api.Key) string {
@@ -207,19 +207,25 @@ func writeResults(w io.Writer, p *output.Printer, results []result, single bool,
 }
 
 // bulkError turns per-key failures into the command's error: the lone error when
-// one key was acted on, else a partial-failure error (exit 7) naming the failures.
-func bulkError(verb string, failed []result, total int) error {
+// one key was acted on, else a partial-failure error (exit 7) naming which keys
+// failed and which succeeded.
+func bulkError(verb string, done, failed []result) error {
+	total := len(done) + len(failed)
 	switch {
 	case len(failed) == 0:
 		return nil
 	case total == 1:
 		return failed[0].Err
-	case len(failed) == total:
+	case len(done) == 0:
 		return cmdutil.Errorf(cmdutil.ExitError, "failed to %s all %d keys", verb, total)
 	}
-	names := make([]string, len(failed))
-	for i, r := range failed {
-		names[i] = r.Key.ID
+	ids := func(rs []result) string {
+		names := make([]string, len(rs))
+		for i, r := range rs {
+			names[i] = r.Key.ID
+		}
+		return strings.Join(names, ", ")
 	}
-	return cmdutil.Errorf(cmdutil.ExitPartial, "%d of %d keys could not be %sd: %s; the others succeeded", len(failed), total, verb, strings.Join(names, ", "))
+	return cmdutil.Errorf(cmdutil.ExitPartial, "%d of %d keys could not be %sd: %s; %sd: %s", len(failed), total, verb, ids(failed), verb, ids(done)).
+		WithHint("run the same command again to retry the keys that failed")
 }
