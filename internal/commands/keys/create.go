@@ -104,23 +104,13 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	// Claim the output file before the key exists, so a bad path changes nothing.
-	var secretFile *os.File
-	if opts.OutputFile != "" {
-		secretFile, err = os.OpenFile(opts.OutputFile, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err != nil {
-			if errors.Is(err, os.ErrExist) {
-				return cmdutil.FlagErrorf("%s already exists; refusing to overwrite it", opts.OutputFile).WithHint("choose a new path, or remove the file first")
-			}
-			return cmdutil.FlagErrorf("cannot create %s: %v", opts.OutputFile, errors.Unwrap(err))
-		}
+	secretFile, err := claimSecretFile(opts.OutputFile)
+	if err != nil {
+		return err
 	}
 	key, err := client.CreateKey(ctx, scope.Org, scope.Project, api.CreateKeyRequest{Name: opts.Name, APIKey: opts.customKey})
 	if err != nil {
-		if secretFile != nil {
-			secretFile.Close()
-			os.Remove(opts.OutputFile)
-		}
+		abandonSecretFile(secretFile)
 		return explainCreateFailure(ctx, client, scope, opts.Name, err)
 	}
 	if opts.customKey != "" {
@@ -129,6 +119,30 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 		return writeKey(opts.IO.Out, p, *key, opts.Now())
 	}
 	return printNewKey(opts.IO, p, *key, opts.Quiet, secretFile, opts.OutputFile, opts.Now())
+}
+
+// claimSecretFile creates the --output-file (mode 0600) before the key exists,
+// so a bad or existing path changes nothing. No path, no file.
+func claimSecretFile(path string) (*os.File, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return nil, cmdutil.FlagErrorf("%s already exists; refusing to overwrite it", path).WithHint("choose a new path, or remove the file first")
+		}
+		return nil, cmdutil.FlagErrorf("cannot create %s: %v", path, errors.Unwrap(err))
+	}
+	return f, nil
+}
+
+// abandonSecretFile removes a claimed --output-file when no secret will come.
+func abandonSecretFile(f *os.File) {
+	if f != nil {
+		f.Close()
+		os.Remove(f.Name())
+	}
 }
 
 // printNewKey shows a newly created key and its secret exactly once: on stdout, or

@@ -141,21 +141,9 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 			return cmdutil.ErrCancelled
 		}
 	}
-	var secretFile *os.File
-	if opts.OutputFile != "" {
-		secretFile, err = os.OpenFile(opts.OutputFile, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err != nil {
-			if errors.Is(err, os.ErrExist) {
-				return cmdutil.FlagErrorf("%s already exists; refusing to overwrite it", opts.OutputFile)
-			}
-			return cmdutil.FlagErrorf("cannot create %s: %v", opts.OutputFile, errors.Unwrap(err))
-		}
-	}
-	abandonFile := func() {
-		if secretFile != nil {
-			secretFile.Close()
-			os.Remove(opts.OutputFile)
-		}
+	secretFile, err := claimSecretFile(opts.OutputFile)
+	if err != nil {
+		return err
 	}
 
 	// 1. Rename the old key out of the way.
@@ -169,7 +157,7 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 		}
 	}
 	if err != nil {
-		abandonFile()
+		abandonSecretFile(secretFile)
 		return fmt.Errorf("rotation stopped before any change: renaming the old key failed: %w", err)
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "Renamed the old key %s to %q.\n", old.ID, output.Sanitize(parked))
@@ -177,7 +165,7 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 	// 2. Create the replacement. The create is never retried blindly.
 	fresh, err := client.CreateKey(ctx, scope.Org, scope.Project, api.CreateKeyRequest{Name: newName})
 	if err != nil {
-		abandonFile()
+		abandonSecretFile(secretFile)
 		return rotateCreateFailed(ctx, client, scope, old, parked, newName, err)
 	}
 
