@@ -2,9 +2,12 @@ package cmdutil
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/metabind/metabind-cli/internal/api"
@@ -78,6 +81,9 @@ func FormatError(err error, now time.Time, tok *TokenState) string {
 	if errors.As(err, &ae) && hint == "" {
 		hint = apiHint(ae, now, tok)
 	}
+	if hint == "" {
+		hint = networkHint(err)
+	}
 	if errors.Is(err, context.Canceled) {
 		msg = "interrupted"
 	}
@@ -109,6 +115,24 @@ func apiHint(ae *api.Error, now time.Time, tok *TokenState) string {
 		return "rate limited: wait a minute and try again"
 	case ae.StatusCode >= 500:
 		return "the server failed; try again shortly"
+	}
+	return ""
+}
+
+// networkHint explains a failure to reach the API at all.
+func networkHint(err error) string {
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	var certErr *tls.CertificateVerificationError
+	switch {
+	case errors.As(err, &dnsErr):
+		return "the API's host name does not resolve: check --api-url (or MB_API_URL) and your network"
+	case errors.As(err, &certErr):
+		return "the API's TLS certificate is not trusted: check --api-url, or the proxy between you and the API"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "nothing is listening at the API address: check --api-url (or MB_API_URL); for the local emulator, start it with `metabind emulator start`"
+	case errors.As(err, &opErr):
+		return "the API could not be reached: check --api-url (or MB_API_URL), your network and any proxy settings (HTTPS_PROXY)"
 	}
 	return ""
 }

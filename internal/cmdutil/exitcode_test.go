@@ -6,7 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -89,5 +92,20 @@ func TestWriteJSONError(t *testing.T) {
 	}
 	if got.Error.Code != "APIKEY_NAME_ALREADY_EXISTS" || got.Error.Status != 409 || got.Error.RequestID != "r-9" || got.Error.ExitCode != ExitConflict {
 		t.Fatalf("unexpected JSON error %+v", got.Error)
+	}
+}
+
+func TestFormatErrorExplainsUnreachableAPI(t *testing.T) {
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: &os.SyscallError{Syscall: "connect", Err: syscall.ECONNREFUSED}}
+	got := FormatError(fmt.Errorf("GET http://127.0.0.1:1/app/v1: %w", refused), time.Time{}, nil)
+	if !strings.Contains(got, "check --api-url") || !strings.Contains(got, "metabind emulator start") {
+		t.Fatalf("refused: %q", got)
+	}
+	dns := &net.DNSError{Err: "no such host", Name: "api.example.invalid", IsNotFound: true}
+	if got := FormatError(fmt.Errorf("GET: %w", dns), time.Time{}, nil); !strings.Contains(got, "does not resolve") {
+		t.Fatalf("dns: %q", got)
+	}
+	if got := FormatError(errors.New("plain"), time.Time{}, nil); strings.Contains(got, "\n") {
+		t.Fatalf("a plain error got a network hint: %q", got)
 	}
 }

@@ -58,6 +58,9 @@ func WriteJSONError(w io.Writer, err error, code int, now time.Time, tok *TokenS
 			body.Hint = apiHint(ae, now, tok)
 		}
 	}
+	if body.Hint == "" {
+		body.Hint = networkHint(err)
+	}
 	line, _ := json.Marshal(jsonError{Error: body})
 	_, _ = w.Write(append(line, '\n'))
 }
