@@ -127,6 +127,15 @@ func startRun(opts *StartOptions) error {
 	if err != nil {
 		return err
 	}
+	unlock, err := emulator.LockForServing(dbPath)
+	if err != nil {
+		if errors.Is(err, emulator.ErrServing) {
+			return cmdutil.Errorf(cmdutil.ExitError, "%v", err).
+				WithHint("use the running emulator, stop it first, or give this one its own --db")
+		}
+		return cmdutil.Errorf(cmdutil.ExitError, "%v", err)
+	}
+	defer unlock()
 	logger := slog.New(slog.NewTextHandler(errOut, nil))
 	cfg := emulator.DefaultConfig()
 	cfg.DBPath = dbPath
