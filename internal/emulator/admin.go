@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 )
@@ -271,6 +272,9 @@ func readJSONBody(r *http.Request) (map[string]json.RawMessage, *httpError) {
 func parseJSONObject(body []byte) (map[string]json.RawMessage, *httpError) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, newHTTPError(http.StatusBadRequest, "BAD_REQUEST", "The request body is empty; send a JSON object", nil)
+	}
+	if !utf8.Valid(body) {
+		return nil, newHTTPError(http.StatusBadRequest, "BAD_REQUEST", "The request body is not valid UTF-8", nil)
 	}
 	if !json.Valid(body) {
 		return nil, newHTTPError(http.StatusBadRequest, "BAD_REQUEST", "The request body is not valid JSON", nil)

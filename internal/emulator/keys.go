@@ -94,6 +94,10 @@ func checkName(raw string) (name, norm, problem string) {
 		if isControlRune(r) {
 			return "", "", "must not contain control characters"
 		}
+		if r == utf8.RuneError {
+			// JSON decoding turns a lone surrogate escape into U+FFFD.
+			return "", "", "must be valid Unicode text (it holds U+FFFD, e.g. from a lone surrogate escape)"
+		}
 	}
 	return name, foldName(name), ""
 }
@@ -109,6 +113,7 @@ func isControlRune(r rune) bool {
 	case r >= 0x200B && r <= 0x200F, // zero-width space/joiners, LRM, RLM
 		r >= 0x202A && r <= 0x202E, // bidi embeddings and overrides
 		r >= 0x2060 && r <= 0x2069, // word joiner, invisible operators, bidi isolates
+		r == 0x2028 || r == 0x2029, // line and paragraph separators
 		r == 0xFEFF:
 		return true
 	}

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"math"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -127,4 +128,20 @@ func TestKeyDigest(t *testing.T) {
 	if a == b || a == c || a != keyDigest([]byte("secret-a"), "the-key-value-000000") {
 		t.Fatal("digest does not depend on exactly the secret and the key")
 	}
+}
+
+func TestCheckNameRejectsSeparatorsAndReplacementChar(t *testing.T) {
+	for _, raw := range []string{"p\u2028q", "p\u2029q", "bad\uFFFDname"} {
+		if _, _, problem := checkName(raw); problem == "" {
+			t.Errorf("checkName(%q) accepted", raw)
+		}
+	}
+}
+
+func TestCreateRefusesInvalidUnicode(t *testing.T) {
+	h := newHarness(t, nil)
+	path := keysPath(testOrg, testProject)
+	expectError(t, h.raw("POST", path, "{\"name\":\"bad\xffutf\"}", withBearer(h.token)), http.StatusBadRequest, "BAD_REQUEST")
+	expectError(t, h.raw("POST", path, `{"name":"lone \ud800 surrogate"}`, withBearer(h.token)), http.StatusUnprocessableEntity, "VALIDATION_FAILED")
+	expectError(t, h.raw("POST", path, `{"name":"line\u2028separator"}`, withBearer(h.token)), http.StatusUnprocessableEntity, "VALIDATION_FAILED")
 }
