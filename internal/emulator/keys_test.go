@@ -139,7 +139,7 @@ func TestCheckNameRejectsSeparatorsAndReplacementChar(t *testing.T) {
 }
 
 func TestCreateRefusesInvalidUnicode(t *testing.T) {
-	h := newHarness(t, nil)
+	h := newHarness(t)
 	path := keysPath(testOrg, testProject)
 	expectError(t, h.raw("POST", path, "{\"name\":\"bad\xffutf\"}", withBearer(h.token)), http.StatusBadRequest, "BAD_REQUEST")
 	expectError(t, h.raw("POST", path, `{"name":"lone \ud800 surrogate"}`, withBearer(h.token)), http.StatusUnprocessableEntity, "VALIDATION_FAILED")
