@@ -213,7 +213,17 @@ func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request, segs []st
 		return
 	}
 	if k.org != org || k.project != project {
-		writeError(w, http.StatusForbidden, "FORBIDDEN", "This API key belongs to another project", nil)
+		// An unknown organization or project is 404, as on the admin API; an
+		// existing one that is not the key's is 403.
+		_, notFound, err := e.resolveProject(r.Context(), org, project)
+		switch {
+		case err != nil:
+			e.writeInternal(w, r, "resolve project", err)
+		case notFound != nil:
+			writeError(w, notFound.status, notFound.Code, notFound.Message, nil)
+		default:
+			writeError(w, http.StatusForbidden, "FORBIDDEN", "This API key belongs to another project", nil)
+		}
 		return
 	}
 	if rest[0] == "saved-searches" {

@@ -162,6 +162,8 @@ func TestClientAccessMatrix(t *testing.T) {
 				w := h.raw(method, clientPath(p.org, p.project, route), "", withKey(k.Key))
 				want := 200
 				switch {
+				case p.org == "nowhere":
+					want = 404 // an unknown organization or project
 				case !p.own:
 					want = 403
 				case method == "OPTIONS":
@@ -501,4 +503,11 @@ func TestResponseCacheClearedBySeed(t *testing.T) {
 	if !changed {
 		t.Fatal("the page was not rebuilt after Seed (the re-created tag has a new id)")
 	}
+}
+
+func TestClientUnknownProjectIsNotFound(t *testing.T) {
+	h := newHarness(t)
+	k := h.create("probe")
+	expectError(t, h.raw("GET", clientPath(testOrg, "no-such-project", "tags"), "", withKey(k.Key)), http.StatusNotFound, "NOT_FOUND")
+	expectError(t, h.raw("GET", clientPath("no-such-org", testProject, "tags"), "", withKey(k.Key)), http.StatusNotFound, "NOT_FOUND")
 }
