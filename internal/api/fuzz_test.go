@@ -33,7 +33,7 @@ func FuzzParseRetryAfter(f *testing.F) {
 		h := http.Header{}
 		h.Set("Retry-After", v)
 		h.Set("X-RateLimit-Reset", v)
-		if d, _ := serverWait(h, errorBody{}, fixedNow); d < 0 {
+		if d, _ := serverWait(h, errorBody{}, fixedNow, http.StatusTooManyRequests); d < 0 {
 			t.Errorf("serverWait(%q) = %s", v, d)
 		}
 	})

@@ -143,14 +143,18 @@ func isDigits(s string) bool {
 	return true
 }
 
-// serverWait is the wait the server asked for: Retry-After, else
-// X-RateLimit-Reset, else a retryAfter field in the error body.
-func serverWait(h http.Header, body errorBody, now time.Time) (time.Duration, bool) {
+// serverWait is the wait the server asked for: Retry-After, else (for a 429
+// only) X-RateLimit-Reset, else a retryAfter field in the error body. A server
+// may send X-RateLimit-Reset on every answer, meaning "the bucket is full again
+// then"; it says nothing about when a 5xx will pass.
+func serverWait(h http.Header, body errorBody, now time.Time, status int) (time.Duration, bool) {
 	if d, ok := parseRetryAfter(h.Get("Retry-After"), now); ok {
 		return d, true
 	}
-	if d, ok := parseRateLimitReset(h.Get("X-RateLimit-Reset"), now); ok {
-		return d, true
+	if status == http.StatusTooManyRequests {
+		if d, ok := parseRateLimitReset(h.Get("X-RateLimit-Reset"), now); ok {
+			return d, true
+		}
 	}
 	if body.hasRetryAfter {
 		return body.retryAfter, true
@@ -237,7 +241,7 @@ func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 			if resp.status >= 500 {
 				maybeApplied = true
 			}
-			if d, ok := serverWait(resp.header, body, c.now()); ok {
+			if d, ok := serverWait(resp.header, body, c.now(), resp.status); ok {
 				apiErr.RetryAfter = d
 				if d > maxRetryAfter {
 					return resp, c.retryLater(d, apiErr)

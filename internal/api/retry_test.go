@@ -219,6 +219,7 @@ func TestRetryAfterForms(t *testing.T) {
 		{name: "overflow", status: 429, header: map[string]string{"Retry-After": "99999999999999999999"}, wantWait: backoff},
 		{name: "X-RateLimit-Reset only", status: 429, header: map[string]string{"X-RateLimit-Reset": "1748779207"}, wantWait: 7 * time.Second},
 		{name: "X-RateLimit-Reset far", status: 429, header: map[string]string{"X-RateLimit-Reset": "1748782800"}, later: time.Hour},
+		{name: "X-RateLimit-Reset on a 503 is not a wait", status: 503, header: map[string]string{"X-RateLimit-Reset": "1748782800"}, wantWait: backoff},
 		{name: "X-RateLimit-Reset garbage", status: 429, header: map[string]string{"X-RateLimit-Reset": "tomorrow"}, wantWait: backoff},
 		{name: "Retry-After wins", status: 429, header: map[string]string{"Retry-After": "3", "X-RateLimit-Reset": "1748779207"}, wantWait: 3 * time.Second},
 		{name: "retryAfter in the body", status: 429, body: `{"error":{"code":"RATE_LIMITED","message":"slow down","details":{"retryAfter":4}}}`, wantWait: 4 * time.Second},

@@ -64,7 +64,7 @@ func readSecret(path string) ([]byte, string, error) {
 	var warning string
 	if st.Mode().Perm()&0o077 != 0 {
 		warning = fmt.Sprintf("emulator secret %s had mode %04o; it is now 0600", path, st.Mode().Perm())
-		if err := os.Chmod(path, 0o600); err != nil {
+		if err := f.Chmod(0o600); err != nil {
 			warning = fmt.Sprintf("emulator secret %s has mode %04o and could not be made 0600: %v", path, st.Mode().Perm(), err)
 		}
 	}
