@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -74,9 +75,21 @@ type wireClaims struct {
 	Subject   string          `json:"sub"`
 	Org       string          `json:"org"`
 	Role      string          `json:"role"`
-	IssuedAt  json.Number     `json:"iat"`
-	ExpiresAt json.Number     `json:"exp"`
-	NotBefore json.Number     `json:"nbf,omitempty"`
+	IssuedAt  jsonNumber      `json:"iat"`
+	ExpiresAt jsonNumber      `json:"exp"`
+	NotBefore jsonNumber      `json:"nbf,omitempty"`
+}
+
+// jsonNumber is a JSON number kept as text. Unlike json.Number it refuses a
+// quoted string: RFC 7519 NumericDates are numbers.
+type jsonNumber string
+
+func (n *jsonNumber) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		return errors.New("a NumericDate must be a JSON number, not a string")
+	}
+	*n = jsonNumber(b)
+	return nil
 }
 
 // signToken returns an HS256 JWT for the given claims.
@@ -228,8 +241,8 @@ func strictUnmarshal(b []byte, v any) error {
 }
 
 // numericDate parses a JWT NumericDate (seconds, possibly fractional).
-func numericDate(n json.Number) (float64, bool) {
-	f, err := n.Float64()
+func numericDate(n jsonNumber) (float64, bool) {
+	f, err := strconv.ParseFloat(string(n), 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > 1e15 {
 		return 0, false
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"hash"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -219,5 +220,28 @@ func TestMintToken(t *testing.T) {
 	}
 	if _, err := parseToken(h.e.secret, tok, h.clock.Now()); err != nil {
 		t.Errorf("1ms token: %v", err)
+	}
+}
+
+// RFC 7519 NumericDates are JSON numbers: a quoted exp, iat or nbf is refused
+// even under a valid signature.
+func TestQuotedNumericDateRefused(t *testing.T) {
+	secret := []byte("0123456789abcdef0123456789abcdef")
+	now := time.Unix(1_800_000_000, 0)
+	base := func() map[string]any {
+		return map[string]any{"iss": tokenIssuer, "aud": tokenAudience, "sub": "u", "org": "acme", "role": "owner",
+			"iat": now.Unix() - 10, "exp": now.Unix() + 3600}
+	}
+	good := craftToken(t, map[string]any{"alg": "HS256", "typ": "JWT"}, base(), secret, sha256.New)
+	if _, err := parseToken(secret, good, now); err != nil {
+		t.Fatalf("control token refused: %v", err)
+	}
+	for _, field := range []string{"exp", "iat", "nbf"} {
+		c := base()
+		c[field] = strconv.FormatInt(now.Unix(), 10)
+		tok := craftToken(t, map[string]any{"alg": "HS256", "typ": "JWT"}, c, secret, sha256.New)
+		if _, err := parseToken(secret, tok, now); err == nil {
+			t.Errorf("a quoted %s was accepted", field)
+		}
 	}
 }
