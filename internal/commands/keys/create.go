@@ -180,16 +180,16 @@ func explainCreateFailure(ctx context.Context, client *api.Client, scope cmdutil
 	}
 	all, lerr := client.ListAllKeys(ctx, scope.Org, scope.Project, api.ListOptions{Limit: 100}, nil)
 	if lerr != nil {
-		return cmdutil.Errorf(cmdutil.ExitError, "the outcome of the create request is unknown (%v), and checking for the key failed too (%v)", unknown.Err, lerr).
-			WithHint(fmt.Sprintf("run `metabind keys show %q`: if the key exists, its secret cannot be recovered; revoke it and create it again", name))
+		return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("the outcome of the create request is unknown (%w), and checking for the key failed too (%v)", unknown, lerr)).
+			WithHint(fmt.Sprintf("run `metabind keys show %q`: if the key exists, its secret cannot be recovered; delete it (`metabind keys delete ID --yes`) and create it again", name))
 	}
 	for _, k := range all {
 		if equalFoldTrim(k.Name, name) {
-			return cmdutil.Errorf(cmdutil.ExitError, "the create request failed (%v), but the key %q now exists (id %s); its secret was never received and cannot be recovered", unknown.Err, output.Sanitize(k.Name), k.ID).
-				WithHint(fmt.Sprintf("revoke it with `metabind keys revoke %s --yes`, then create it again", k.ID))
+			return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("the create request failed (%w), but the key %q now exists (id %s); its secret was never received and cannot be recovered", unknown, output.Sanitize(k.Name), k.ID)).
+				WithHint(fmt.Sprintf("delete it with `metabind keys delete %s --yes` (a revoked key would keep the name), then create it again", k.ID))
 		}
 	}
-	return cmdutil.Errorf(cmdutil.ExitError, "the create request failed (%v); no key named %q exists, so nothing was created", unknown.Err, output.Sanitize(name)).
+	return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("the create request failed (%w); no key named %q exists, so nothing was created", unknown, output.Sanitize(name))).
 		WithHint("it is safe to run the command again")
 }
 

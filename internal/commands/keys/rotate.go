@@ -186,7 +186,7 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 		return err
 	}
 	if revokeErr != nil {
-		return cmdutil.Errorf(cmdutil.ExitError, "the new key %s was created (secret above), but revoking the old key %s failed: %v; the old key still works", fresh.ID, old.ID, revokeErr).
+		return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("the new key %s was created (secret above), but revoking the old key %s failed: %w; the old key still works", fresh.ID, old.ID, revokeErr)).
 			WithHint(fmt.Sprintf("finish by hand: `metabind keys revoke %s --yes`", old.ID))
 	}
 	if opts.KeepOld {
@@ -217,13 +217,13 @@ func rotateCreateFailed(ctx context.Context, client *api.Client, scope cmdutil.S
 		if lerr == nil {
 			for _, k := range all {
 				if equalFoldTrim(k.Name, newName) {
-					return cmdutil.Errorf(cmdutil.ExitError, "rotation incomplete: the create request failed (%v) but the new key %s exists; its secret was never received. The old key %s still works, renamed %q", unknown.Err, k.ID, old.ID, parked).
-						WithHint(fmt.Sprintf("finish by hand: `metabind keys revoke %s --yes`, then `metabind keys rename %s %q`, then rotate again", k.ID, old.ID, old.Name))
+					return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("rotation incomplete: the create request failed (%w) but the new key %s exists; its secret was never received. The old key %s still works, renamed %q", unknown, k.ID, old.ID, parked)).
+						WithHint(fmt.Sprintf("finish by hand: `metabind keys delete %s --yes`, then `metabind keys rename %s %q`, then rotate again", k.ID, old.ID, old.Name))
 				}
 			}
 		} else {
-			return cmdutil.Errorf(cmdutil.ExitError, "rotation incomplete: the create request's outcome is unknown (%v) and checking failed (%v). The old key %s still works, renamed %q", unknown.Err, lerr, old.ID, parked).
-				WithHint(fmt.Sprintf("check with `metabind keys list`; if a key named %q exists, revoke it; then `metabind keys rename %s %q`", newName, old.ID, old.Name))
+			return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("rotation incomplete: the create request's outcome is unknown (%w) and checking failed (%v). The old key %s still works, renamed %q", unknown, lerr, old.ID, parked)).
+				WithHint(fmt.Sprintf("check with `metabind keys list`; if a key named %q exists, delete it (`metabind keys delete ID --yes`); then `metabind keys rename %s %q`", newName, old.ID, old.Name))
 		}
 	}
 	name := old.Name

@@ -90,11 +90,16 @@ func FuzzSelectors(f *testing.F) {
 		now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 		used := now.Add(-48 * time.Hour)
 		k := api.Key{Name: "ios-prod", CreatedAt: now.Add(-400 * 24 * time.Hour), LastUsed: &used}
-		if s.Match(k, now) != s.Match(k, now) {
+		got := s.Match(k, now)
+		if again := s.Match(k, now); got != again {
 			t.Fatal("Match is not deterministic")
 		}
-		if never && s.Match(k, now) {
+		if never && got {
 			t.Fatal("--never-used selected a used key")
+		}
+		fresh := api.Key{Name: k.Name, CreatedAt: k.CreatedAt}
+		if s.UsedSince != "" && s.Match(fresh, now) {
+			t.Fatal("--used-since selected a never-used key")
 		}
 	})
 }
