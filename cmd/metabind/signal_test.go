@@ -84,3 +84,43 @@ func TestSignalCancelsRequestInFlight(t *testing.T) {
 // fakeJWT has the shape of a JWT (the CLI only reads its claims; the test server
 // never checks it): {"alg":"HS256"}.{"sub":"ci","org":"acme","exp":4102444800}.sig
 const fakeJWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjaSIsIm9yZyI6ImFjbWUiLCJleHAiOjQxMDI0NDQ4MDB9.c2lnbmF0dXJl"
+
+// Ctrl-C also stops a command that is waiting for standard input.
+func TestSignalStopsAStdinRead(t *testing.T) {
+	bin, err := exec.LookPath("metabind")
+	if err != nil {
+		t.Skip("metabind is not on PATH (run through go test)")
+	}
+	cmd := exec.Command(bin, "keys", "test", "--stdin", "--org", "acme", "--project", "web")
+	cmd.Env = append(os.Environ(), "MB_CONFIG_DIR="+t.TempDir(), "MB_NO_KEYRING=1", "MB_API_URL=http://127.0.0.1:1")
+	stdin, err := cmd.StdinPipe() // held open: the read blocks
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Give it time to reach the read; a signal that lands earlier is handled the same way.
+	time.Sleep(200 * time.Millisecond)
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err = <-done:
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("the process kept waiting for stdin after SIGINT")
+	}
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Fatalf("exit: %v, want 130; stderr: %s", err, stderr.String())
+	}
+	if strings.Contains(stderr.String(), "no API key given") {
+		t.Fatalf("misleading message after the interrupt: %s", stderr.String())
+	}
+}

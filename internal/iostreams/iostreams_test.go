@@ -1,6 +1,12 @@
 package iostreams
 
-import "testing"
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+)
 
 func TestColorWanted(t *testing.T) {
 	cases := []struct {
@@ -32,5 +38,19 @@ func TestTestStreamsAreNotTTYs(t *testing.T) {
 	s.SetStdinTTY(true)
 	if !s.CanPrompt() {
 		t.Fatal("CanPrompt should follow the stdin TTY state")
+	}
+}
+
+func TestReadAllStopsOnCancel(t *testing.T) {
+	pr, pw := io.Pipe() // never written: a read blocks like an idle terminal
+	defer pw.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := ReadAll(ctx, pr, 10); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	b, err := ReadAll(context.Background(), strings.NewReader("0123456789abc"), 10)
+	if err != nil || string(b) != "0123456789a" {
+		t.Fatalf("got %q, %v; want the first max+1 bytes", b, err)
 	}
 }

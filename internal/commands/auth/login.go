@@ -3,7 +3,6 @@ package auth
 import (
 	"context"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -61,8 +60,11 @@ credentials file readable only by you in the configuration directory.`,
 func loginRun(ctx context.Context, opts *LoginOptions) error {
 	var token string
 	if opts.WithToken || !opts.IO.IsStdinTTY() {
-		b, err := io.ReadAll(io.LimitReader(opts.IO.In, maxTokenBytes+1))
+		b, err := iostreams.ReadAll(ctx, opts.IO.In, maxTokenBytes)
 		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
 			return fmt.Errorf("reading the token from standard input: %w", err)
 		}
 		if len(b) > maxTokenBytes {

@@ -71,7 +71,7 @@ _ and -) read from standard input, never from an argument; it is not printed bac
 				if opts.Quiet || opts.OutputFile != "" {
 					return cmdutil.FlagErrorf("--key-stdin imports a key you already hold; -q and --output-file do not apply")
 				}
-				v, err := readCustomKey(opts.IO.In)
+				v, err := readCustomKey(cmd.Context(), opts.IO.In)
 				if err != nil {
 					return err
 				}
@@ -196,9 +196,12 @@ func explainCreateFailure(ctx context.Context, client *api.Client, scope cmdutil
 // customKeyRE is the contract's rule for imported key values.
 var customKeyRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_-]{20,128}$`) })
 
-func readCustomKey(r io.Reader) (string, error) {
-	b, err := io.ReadAll(io.LimitReader(r, 4096))
+func readCustomKey(ctx context.Context, r io.Reader) (string, error) {
+	b, err := iostreams.ReadAll(ctx, r, 4096)
 	if err != nil {
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
 		return "", fmt.Errorf("reading the key value from standard input: %w", err)
 	}
 	v := strings.TrimSpace(string(b))

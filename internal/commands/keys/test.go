@@ -3,7 +3,6 @@ package keys
 import (
 	"context"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -75,8 +74,11 @@ func readKey(ctx context.Context, opts *TestOptions) (string, error) {
 		}
 	}
 	if opts.Stdin || !opts.IO.IsStdinTTY() {
-		b, err := io.ReadAll(io.LimitReader(opts.IO.In, 64<<10))
+		b, err := iostreams.ReadAll(ctx, opts.IO.In, 64<<10)
 		if err != nil {
+			if ctx.Err() != nil {
+				return "", ctx.Err()
+			}
 			return "", fmt.Errorf("reading the key from standard input: %w", err)
 		}
 		return strings.TrimSpace(string(b)), nil
