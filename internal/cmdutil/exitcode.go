@@ -88,7 +88,12 @@ func FormatError(err error, now time.Time, tok *TokenState) string {
 		msg = "interrupted"
 	}
 	b.WriteString("error: ")
-	b.WriteString(output.Sanitize(msg))
+	// Lines are kept (a message may list things); everything else is escaped.
+	lines := strings.Split(msg, "\n")
+	for i, l := range lines {
+		lines[i] = output.Sanitize(l)
+	}
+	b.WriteString(strings.Join(lines, "\n"))
 	if hint != "" {
 		b.WriteString("\n")
 		b.WriteString(hint)

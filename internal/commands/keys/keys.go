@@ -18,7 +18,7 @@ sent as the x-api-key header. A key never expires, can be revoked at any time, a
 its secret is shown only once, when it is created.
 
 Commands that take ID|NAME accept a key's id, its name (case-insensitive) or a
-unique prefix of its id.`,
+unique prefix of its id; write id:ID or name:NAME when a name looks like an id.`,
 	}
 	cmd.AddCommand(
 		NewCmdCreate(f, nil),

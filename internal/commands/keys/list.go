@@ -115,7 +115,8 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	}
 	var keys []api.Key
 	more := false
-	if opts.All || opts.Select.Active() {
+	// Selectors, and a sort with a limit, need every key before choosing some.
+	if opts.All || opts.Select.Active() || opts.Sort != "" {
 		var progress func(int)
 		if opts.IO.IsStderrTTY() {
 			progress = func(n int) { fmt.Fprintf(opts.IO.ErrOut, "\rFetched %d keys…", n) }
@@ -129,9 +130,12 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 		}
 		if opts.Select.Active() {
 			keys = opts.Select.Filter(keys, opts.Now())
-			if opts.limitSet && len(keys) > opts.Limit {
-				keys, more = keys[:opts.Limit], true
-			}
+		}
+		sortKeys(keys, opts.Sort)
+		// Selectors show every match unless --limit is given; a plain sorted list
+		// keeps the default limit.
+		if !opts.All && (opts.limitSet || !opts.Select.Active()) && len(keys) > opts.Limit {
+			keys, more = keys[:opts.Limit], true
 		}
 	} else {
 		keys, more, err = fetchUpTo(ctx, client, scope, opts.Status, opts.Limit)
@@ -139,14 +143,17 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 			return err
 		}
 	}
-	sortKeys(keys, opts.Sort)
 	if err := writeKeys(opts.IO.Out, p, keys, opts.Now(), opts.IO.IsStdoutTTY()); err != nil {
 		return err
 	}
 	if more {
 		fmt.Fprintf(opts.IO.ErrOut, "Showing the first %d keys; more exist. Use --all, or a larger --limit.\n", len(keys))
 	} else if len(keys) == 0 && !p.Structured() {
-		fmt.Fprintln(opts.IO.ErrOut, "No API keys found. Create one with `metabind keys create --name NAME`.")
+		if opts.Select.Active() || opts.Status != "" {
+			fmt.Fprintln(opts.IO.ErrOut, "No API keys match.")
+		} else {
+			fmt.Fprintln(opts.IO.ErrOut, "No API keys found. Create one with `metabind keys create --name NAME`.")
+		}
 	}
 	return nil
 }

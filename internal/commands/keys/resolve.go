@@ -45,14 +45,22 @@ type match struct {
 }
 
 // resolve finds the one key that arg names: its id, its name (case-insensitive)
-// or, failing both, a unique id prefix. No match is exit 5; several are exit 2.
+// or, failing both, a unique id prefix. "id:ID" and "name:NAME" say which is
+// meant. No match is exit 5; several are exit 2.
 func (r *resolver) resolve(ctx context.Context, arg string) (api.Key, error) {
 	want := strings.TrimSpace(arg)
+	byID, byName := true, true
+	switch {
+	case strings.HasPrefix(want, "id:"):
+		want, byName = strings.TrimSpace(want[len("id:"):]), false
+	case strings.HasPrefix(want, "name:"):
+		want, byID = strings.TrimSpace(want[len("name:"):]), false
+	}
 	if want == "" {
 		return api.Key{}, cmdutil.FlagErrorf("an empty key id or name was given")
 	}
 	var matches []match
-	if idLike().MatchString(want) {
+	if byID && idLike().MatchString(want) {
 		k, err := r.client.GetKey(ctx, r.scope.Org, r.scope.Project, want)
 		switch {
 		case err == nil:
@@ -68,11 +76,11 @@ func (r *resolver) resolve(ctx context.Context, arg string) (api.Key, error) {
 		return api.Key{}, err
 	}
 	for _, k := range all {
-		if equalFoldTrim(k.Name, want) && !hasID(matches, k.ID) {
+		if byName && equalFoldTrim(k.Name, want) && !hasID(matches, k.ID) {
 			matches = append(matches, match{k, "name"})
 		}
 	}
-	if len(matches) == 0 && len(want) >= 4 {
+	if byID && len(matches) == 0 && len(want) >= 4 {
 		for _, k := range all {
 			if strings.HasPrefix(strings.ToLower(k.ID), strings.ToLower(want)) {
 				matches = append(matches, match{k, "id prefix"})
@@ -91,7 +99,7 @@ func (r *resolver) resolve(ctx context.Context, arg string) (api.Key, error) {
 	for _, m := range matches {
 		fmt.Fprintf(&b, "\n  %s  %s  (by %s)", m.key.ID, output.Sanitize(m.key.Name), m.by)
 	}
-	return api.Key{}, cmdutil.FlagErrorf("%s", b.String()).WithHint("pass the full id of the key you mean")
+	return api.Key{}, cmdutil.FlagErrorf("%s", b.String()).WithHint(fmt.Sprintf("say which you mean: id:%s or name:%s", want, want))
 }
 
 func hasID(ms []match, id string) bool {
