@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -40,7 +41,7 @@ func TestSignalCancelsRequestInFlight(t *testing.T) {
 			defer srv.Close()
 			defer close(release)
 
-			cmd := exec.Command(bin, "keys", "list")
+			cmd := exec.Command(bin, "keys", "list", "-o", "json")
 			cmd.Env = append(os.Environ(),
 				"MB_API_URL="+srv.URL, "MB_TOKEN="+fakeJWT, "MB_ORG=acme", "MB_PROJECT=web",
 				"MB_CONFIG_DIR="+t.TempDir(), "MB_NO_KEYRING=1")
@@ -74,8 +75,9 @@ func TestSignalCancelsRequestInFlight(t *testing.T) {
 			if n := hits.Load(); n != 1 {
 				t.Fatalf("the server saw %d requests, want 1 (no retry after a cancel)", n)
 			}
-			if !strings.Contains(stderr.String(), "interrupted") {
-				t.Fatalf("stderr does not say it was interrupted: %q", stderr.String())
+			want := fmt.Sprintf(`{"error":{"code":"INTERRUPTED","message":"interrupted","exitCode":%d}}`, tc.code)
+			if strings.TrimSpace(stderr.String()) != want {
+				t.Fatalf("stderr %q, want the JSON error line %s", stderr.String(), want)
 			}
 		})
 	}

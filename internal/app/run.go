@@ -36,11 +36,14 @@ func Main() int {
 			cancel()
 		}
 	}()
-	code := Run(ctx, os.Args[1:], iostreams.System(), os.Getenv)
-	if s, ok := got.Load().(os.Signal); ok && code != cmdutil.ExitOK {
-		return signalExit(s)
+	f := cmdutil.New(iostreams.System(), os.Getenv)
+	f.InterruptCode = func() int {
+		if s, ok := got.Load().(os.Signal); ok {
+			return signalExit(s)
+		}
+		return 0
 	}
-	return code
+	return RunFactory(ctx, os.Args[1:], f)
 }
 
 func signalExit(s os.Signal) int {
@@ -76,6 +79,11 @@ func RunFactory(ctx context.Context, args []string, f *cmdutil.Factory) (code in
 	}
 	err = cmdutil.CobraError(executed, err)
 	code = cmdutil.ExitCode(err)
+	if f.InterruptCode != nil && code != cmdutil.ExitOK {
+		if c := f.InterruptCode(); c != 0 {
+			code = c
+		}
+	}
 	var silent *cmdutil.SilentError
 	if !errors.As(err, &silent) {
 		reportError(f, err, code)

@@ -53,6 +53,9 @@ type Factory struct {
 	NewPrompter func() prompt.Prompter
 	// HTTPOptions lets tests adjust the API client (e.g. a fake transport).
 	HTTPOptions func(*api.Options)
+	// InterruptCode reports the exit code of the signal that interrupted the
+	// command (130 for SIGINT, 143 for SIGTERM), or 0; nil means none.
+	InterruptCode func() int
 
 	configOnce sync.Once
 	config     *config.Config

@@ -1,6 +1,7 @@
 package cmdutil
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -43,6 +44,9 @@ type jsonErrorBody struct {
 // WriteJSONError writes err as a single JSON line to w.
 func WriteJSONError(w io.Writer, err error, code int, now time.Time, tok *TokenState) {
 	body := jsonErrorBody{Message: err.Error(), ExitCode: code, Code: errorCode(code)}
+	if errors.Is(err, context.Canceled) {
+		body.Message = "interrupted"
+	}
 	var ce *Error
 	if errors.As(err, &ce) {
 		body.Hint = ce.Hint

@@ -110,6 +110,13 @@ func testRun(ctx context.Context, opts *TestOptions) error {
 	}
 	res, err := client.CheckKey(ctx, scope.Org, scope.Project, key)
 	if err != nil {
+		if p.Structured() && ctx.Err() == nil {
+			// Scripts still get a result on stdout: the key could not be checked.
+			rep := TestReport{OrganizationID: scope.Org, ProjectID: scope.Project, Reason: "the API could not be reached: " + err.Error()}
+			if werr := p.Data(opts.IO.Out, rep); werr != nil {
+				return werr
+			}
+		}
 		return err
 	}
 	rep := TestReport{Status: res.StatusCode, OrganizationID: scope.Org, ProjectID: scope.Project, RequestID: res.RequestID}
@@ -140,7 +147,8 @@ func testRun(ctx context.Context, opts *TestOptions) error {
 		}
 		// Scripts reading -o json also get the one-line JSON error on stderr.
 		if s, ok := outcome.(*cmdutil.SilentError); ok {
-			return cmdutil.Errorf(s.Code, "%s", rep.Reason)
+			return cmdutil.NewError(s.Code, &api.Error{StatusCode: res.StatusCode, Code: res.Code, Message: rep.Reason, RequestID: res.RequestID}).
+				WithHint("the key does not work for this project: check it, or create one with `metabind keys create --name NAME`")
 		}
 		return outcome
 	}

@@ -18,6 +18,7 @@ import (
 type Options struct {
 	IO      *iostreams.IOStreams
 	Config  func() (*config.Config, error)
+	Printer func() (*output.Printer, error)
 	Org     string
 	Project string
 	Clear   bool
@@ -25,7 +26,7 @@ type Options struct {
 
 // NewCmdUse returns the use command. --org and --project are the global flags.
 func NewCmdUse(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Config: f.Config}
+	opts := &Options{IO: f.IOStreams, Config: f.Config, Printer: f.Printer}
 	cmd := &cobra.Command{
 		Use:   "use --org ORG --project PROJECT | --clear",
 		Short: "Save the organization and project that commands act on",
@@ -82,6 +83,19 @@ func useRun(opts *Options) error {
 		fmt.Fprintln(opts.IO.ErrOut, "Cleared the saved organization and project.")
 		return nil
 	case opts.Org == "" && opts.Project == "":
+		p, err := opts.Printer()
+		if err != nil {
+			return err
+		}
+		if p.Structured() {
+			return p.Data(opts.IO.Out, struct {
+				Org           string `json:"org"`
+				OrgSource     string `json:"orgSource"`
+				Project       string `json:"project"`
+				ProjectSource string `json:"projectSource"`
+				Profile       string `json:"profile"`
+			}{cfg.Get("org"), string(cfg.Source("org")), cfg.Get("project"), string(cfg.Source("project")), cfg.Profile()})
+		}
 		return output.WriteKeyValues(opts.IO.Out, [][2]string{
 			{"Organization", describe(cfg, "org")},
 			{"Project", describe(cfg, "project")},

@@ -69,3 +69,12 @@ func TestUseRejectsBadInput(t *testing.T) {
 		t.Fatalf("bad input wrote the config file: %v", err)
 	}
 }
+
+func TestUseShowsContextAsJSON(t *testing.T) {
+	dir := t.TempDir()
+	run(t, dir, "use", "--org", "acme", "--project", "web")
+	out, _, code := run(t, dir, "use", "-o", "json")
+	if code != 0 || !strings.Contains(out, `"org": "acme"`) || !strings.Contains(out, `"orgSource": "profile"`) {
+		t.Fatalf("use -o json: %d %q", code, out)
+	}
+}
