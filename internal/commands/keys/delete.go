@@ -115,7 +115,11 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 		for _, r := range failed {
 			out = append(out, deleted{ID: r.Key.ID, Name: r.Key.Name, Error: r.Err.Error()})
 		}
-		if err := p.Data(opts.IO.Out, out); err != nil {
+		var v any = out
+		if len(opts.Args) == 1 && len(out) == 1 {
+			v = out[0] // one key named: one object, as revoke prints
+		}
+		if err := p.Data(opts.IO.Out, v); err != nil {
 			return err
 		}
 	}

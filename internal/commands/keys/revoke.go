@@ -131,7 +131,7 @@ func revokeRun(ctx context.Context, opts *RevokeOptions) error {
 		}
 	}
 	results, failed := revokeKeys(ctx, client, scope, keys, opts.IO)
-	if err := writeResults(opts.IO.Out, p, results, len(opts.Args) == 1 && !opts.Select.Active(), opts.Now()); err != nil {
+	if err := writeResults(opts.IO.Out, p, results, failed, len(opts.Args) == 1 && !opts.Select.Active(), opts.Now()); err != nil {
 		return err
 	}
 	return bulkError("revoke", results, failed)
@@ -190,18 +190,40 @@ func revokeKeys(ctx context.Context, client *api.Client, scope cmdutil.Scope, ke
 	return results, failed
 }
 
-// writeResults prints the keys that were acted on: a table, a bare object for a
-// single argument, or an array.
-func writeResults(w io.Writer, p *output.Printer, results []result, single bool, now time.Time) error {
+// keyResult is one key's outcome in the JSON/YAML of a bulk command: the key
+// object, plus "error" when the operation failed for it.
+type keyResult struct {
+	api.Key
+	Error string `json:"error,omitempty"`
+}
+
+// writeResults prints one result per key acted on: a table of those that
+// succeeded (failures are reported on stderr), or, as data, a bare object for a
+// single named key and otherwise an array holding every key, failed ones with
+// their error.
+func writeResults(w io.Writer, p *output.Printer, results, failed []result, single bool, now time.Time) error {
+	if p.Structured() {
+		if single && len(results) == 1 && len(failed) == 0 {
+			return p.Data(w, results[0].Key)
+		}
+		if single && len(results) == 0 {
+			return nil // the error says what happened
+		}
+		all := make([]keyResult, 0, len(results)+len(failed))
+		for _, r := range results {
+			all = append(all, keyResult{Key: r.Key})
+		}
+		for _, r := range failed {
+			all = append(all, keyResult{Key: r.Key, Error: r.Err.Error()})
+		}
+		return p.Data(w, all)
+	}
+	if len(results) == 0 {
+		return nil
+	}
 	keys := make([]api.Key, 0, len(results))
 	for _, r := range results {
 		keys = append(keys, r.Key)
-	}
-	if p.Structured() && single && len(keys) == 1 {
-		return p.Data(w, keys[0])
-	}
-	if len(keys) == 0 && !p.Structured() {
-		return nil
 	}
 	return output.PrintList(p, w, keys, keyColumns(now, false), []string{"id", "name", "status"})
 }
