@@ -31,7 +31,7 @@ func ExitCode(err error) int {
 	if errors.Is(err, context.Canceled) {
 		return ExitInterrupted
 	}
-	if errors.Is(err, output.ErrColumns) {
+	if errors.Is(err, output.ErrColumns) || errors.Is(err, output.ErrTemplate) || errors.Is(err, output.ErrJQ) {
 		return ExitUsage
 	}
 	var ae *api.Error
@@ -84,6 +84,9 @@ func FormatError(err error, now time.Time, tok *TokenState) string {
 	if hint == "" {
 		hint = networkHint(err)
 	}
+	if hint == "" {
+		hint = outputHint(err)
+	}
 	if errors.Is(err, context.Canceled) {
 		msg = "interrupted"
 	}
@@ -113,6 +116,12 @@ func apiHint(ae *api.Error, now time.Time, tok *TokenState) string {
 		return "your session expired or the token is invalid: run `metabind auth login`"
 	case ae.StatusCode == 403:
 		return "the token is valid but not permitted here: API keys need the owner, admin or developer role, and the token's organization must match --org"
+	case api.IsConflict(ae):
+		return "the name (or key value) is taken in this project: choose another, or see the existing key with `metabind keys list`"
+	case ae.StatusCode == 404:
+		return "check the id, or --org and --project (`metabind status` shows what is in use; `metabind keys list` lists the keys)"
+	case ae.StatusCode == 422:
+		return "the API refused the values sent; the message above says which"
 	case ae.StatusCode == 429:
 		if ae.RetryAfter > 0 {
 			return fmt.Sprintf("rate limited: try again in %s", output.Duration(ae.RetryAfter))
@@ -138,6 +147,17 @@ func networkHint(err error) string {
 		return "nothing is listening at the API address: check --api-url (or MB_API_URL); for the local emulator, start it with `metabind emulator start`"
 	case errors.As(err, &opErr):
 		return "the API could not be reached: check --api-url (or MB_API_URL), your network and any proxy settings (HTTPS_PROXY)"
+	}
+	return ""
+}
+
+// outputHint explains a --jq, --template or --columns that failed on the data.
+func outputHint(err error) string {
+	switch {
+	case errors.Is(err, output.ErrTemplate), errors.Is(err, output.ErrJQ):
+		return "the expression runs over the command's JSON output, with the API's field names (see `-o json`)"
+	case errors.Is(err, output.ErrColumns):
+		return "name columns by their JSON field names, comma-separated"
 	}
 	return ""
 }

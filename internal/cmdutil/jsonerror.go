@@ -65,6 +65,9 @@ func WriteJSONError(w io.Writer, err error, code int, now time.Time, tok *TokenS
 	if body.Hint == "" {
 		body.Hint = networkHint(err)
 	}
+	if body.Hint == "" {
+		body.Hint = outputHint(err)
+	}
 	line, _ := json.Marshal(jsonError{Error: body})
 	_, _ = w.Write(append(line, '\n'))
 }

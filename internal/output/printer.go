@@ -2,6 +2,7 @@ package output
 
 import (
 	"bytes"
+	"errors"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -10,6 +11,13 @@ import (
 	"text/template"
 
 	"github.com/itchyny/gojq"
+)
+
+// ErrTemplate and ErrJQ mark a --template or --jq that failed on the data: a
+// usage error, since the expression is the user's.
+var (
+	ErrTemplate = errors.New("--template")
+	ErrJQ       = errors.New("--jq")
 )
 
 // Printer applies the script-facing output options to what a command prints:
@@ -86,7 +94,7 @@ func (p *Printer) Data(w io.Writer, v any) error {
 		}
 		var buf bytes.Buffer
 		if err := p.tmpl.Execute(&buf, doc); err != nil {
-			return fmt.Errorf("--template: %v", err)
+			return fmt.Errorf("%w: %v", ErrTemplate, err)
 		}
 		_, err = w.Write(buf.Bytes())
 		return err
@@ -109,7 +117,7 @@ func (p *Printer) runJQ(w io.Writer, v any) error {
 			break
 		}
 		if err, isErr := out.(error); isErr {
-			return fmt.Errorf("--jq: %v", err)
+			return fmt.Errorf("%w: %v", ErrJQ, err)
 		}
 		if s, isStr := out.(string); isStr {
 			buf.WriteString(s)
