@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/metabind/metabind-cli/internal/build"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	authCmd "github.com/metabind/metabind-cli/internal/commands/auth"
 	configCmd "github.com/metabind/metabind-cli/internal/commands/config"
@@ -47,7 +46,6 @@ Environment:
 
 // NewCmdRoot returns the root command with every subcommand attached.
 func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
-	info := build.Get()
 	cmd := &cobra.Command{
 		Use:   "metabind <command> <subcommand> [flags]",
 		Short: "Manage Metabind API keys from the terminal",
@@ -60,7 +58,7 @@ through the Metabind admin API, and runs a local emulator of that API.` + "\n" +
   metabind keys revoke "iOS Production App"`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
-		Version:       info.Version,
+		Args:          cobra.ArbitraryArgs,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			if f.Global.NoColor {
 				f.IOStreams.SetColorEnabled(false)
@@ -71,7 +69,18 @@ through the Metabind admin API, and runs a local emulator of that API.` + "\n" +
 			return nil
 		},
 	}
-	cmd.SetVersionTemplate(versionCmd.Format(info))
+	var showVersion bool
+	cmd.Flags().BoolVar(&showVersion, "version", false, "show the version, commit, build date and Go version")
+	cmd.RunE = func(c *cobra.Command, args []string) error {
+		switch {
+		case showVersion:
+			return versionCmd.Show(f, c)
+		case len(args) > 0:
+			return cmdutil.FlagErrorf("unknown command %q for %q", args[0], c.CommandPath()).
+				WithHint("run `metabind --help` for the available commands")
+		}
+		return c.Help()
+	}
 	cmd.SetOut(f.IOStreams.Out)
 	cmd.SetErr(f.IOStreams.ErrOut)
 	cmd.SetIn(f.IOStreams.In)

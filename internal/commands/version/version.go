@@ -23,20 +23,24 @@ func NewCmdVersion(f *cmdutil.Factory) *cobra.Command {
 build says "dev", with the module version or VCS revision where the Go build info
 has one, and "unknown" where it has none. -o json or -o yaml prints the same fields.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			format := f.Getenv("MB_OUTPUT")
-			if fl := cmd.Flags().Lookup("output"); fl != nil && fl.Changed {
-				format = fl.Value.String()
-			}
-			switch output.Format(strings.ToLower(strings.TrimSpace(format))) {
-			case output.JSON:
-				return output.WriteJSON(f.IOStreams.Out, build.Get())
-			case output.YAML:
-				return output.WriteYAML(f.IOStreams.Out, build.Get())
-			}
-			return Print(f.IOStreams.Out, build.Get())
-		},
+		RunE: func(cmd *cobra.Command, args []string) error { return Show(f, cmd) },
 	}
+}
+
+// Show prints the version for `metabind version` and `metabind --version`:
+// text, or JSON/YAML when -o (or MB_OUTPUT) asks for it.
+func Show(f *cmdutil.Factory, cmd *cobra.Command) error {
+	format := f.Getenv("MB_OUTPUT")
+	if fl := cmd.Flags().Lookup("output"); fl != nil && fl.Changed {
+		format = fl.Value.String()
+	}
+	switch output.Format(strings.ToLower(strings.TrimSpace(format))) {
+	case output.JSON:
+		return output.WriteJSON(f.IOStreams.Out, build.Get())
+	case output.YAML:
+		return output.WriteYAML(f.IOStreams.Out, build.Get())
+	}
+	return Print(f.IOStreams.Out, build.Get())
 }
 
 // Format renders build information the way `metabind version` and `--version` print it.
