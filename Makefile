@@ -6,7 +6,9 @@ PKG   := github.com/metabind/metabind-cli
 # A release sets VERSION (make build VERSION=v1.2.3); a development build leaves it
 # empty and reports "dev" with what the Go build info knows.
 VERSION ?=
-LDFLAGS := -s -w $(if $(VERSION),-X $(PKG)/internal/build.Version=$(VERSION))
+COMMIT  = $(shell git rev-parse HEAD 2>/dev/null)
+DATE    = $(shell git log -1 --format=%cI 2>/dev/null)
+LDFLAGS = -s -w $(if $(VERSION),-X $(PKG)/internal/build.Version=$(VERSION) -X $(PKG)/internal/build.Commit=$(COMMIT) -X $(PKG)/internal/build.Date=$(DATE))
 
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME ?= 5s

@@ -109,7 +109,11 @@ func statusRun(opts *StatusOptions) error {
 			return err
 		}
 		if claimErr != nil {
-			fmt.Fprintf(opts.IO.ErrOut, "warning: the stored token cannot be read as a JWT (%v); run `metabind auth login`\n", claimErr)
+			if tok.Source == credstore.SourceEnv {
+				fmt.Fprintf(opts.IO.ErrOut, "warning: the token in MB_TOKEN cannot be read as a JWT (%v); set it to the JWT from the Metabind web app\n", claimErr)
+			} else {
+				fmt.Fprintf(opts.IO.ErrOut, "warning: the stored token cannot be read as a JWT (%v); run `metabind auth login`\n", claimErr)
+			}
 		}
 		if rep.Overrides {
 			fmt.Fprintln(opts.IO.ErrOut, "note: MB_TOKEN overrides the token stored by `metabind auth login`.")

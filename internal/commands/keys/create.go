@@ -51,7 +51,8 @@ With -q only the secret and a newline are printed, for capture in a script. With
 terminal; an existing file is never overwritten.
 
 --key-stdin imports an existing key value (20 to 128 characters of A-Z, a-z, 0-9,
-_ and -) read from standard input, never from an argument; it is not printed back.`,
+_ and -) read from standard input, never from an argument; only -o json or yaml
+print it back, in the key object.`,
 		Example: `  metabind keys create --name "iOS Production App"
   KEY=$(metabind keys create --name ci -q)
   metabind keys create --name web --output-file web.key
@@ -114,8 +115,12 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 		return explainCreateFailure(ctx, client, scope, opts.Name, err)
 	}
 	if opts.customKey != "" {
-		key.Key = ""
-		fmt.Fprintln(opts.IO.ErrOut, "Imported the key value read from standard input; it is not shown again.")
+		// The value is the caller's own: -o json/yaml return the object the API
+		// sent, key included; the table leaves it out.
+		fmt.Fprintln(opts.IO.ErrOut, "Imported the key value read from standard input.")
+		if !p.Structured() {
+			key.Key = ""
+		}
 		return writeKey(opts.IO.Out, p, *key, opts.Now())
 	}
 	return printNewKey(opts.IO, p, *key, opts.Quiet, secretFile, opts.OutputFile, opts.Now())
