@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"context"
-	"log/slog"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -66,15 +65,11 @@ func auditRun(opts *AuditOptions) error {
 	default:
 		return cmdutil.FlagErrorf("emulator audit prints table, json or yaml, not %s", format)
 	}
-	dbPath, err := resolveDBPath(opts.DBPath, opts.Getenv)
-	if err != nil {
-		return err
-	}
 	ctx := opts.Context
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	e, err := openEmulator(ctx, dbPath, slog.New(slog.NewTextHandler(opts.IO.ErrOut, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	e, err := openOneShot(ctx, opts.DBPath, opts.Getenv, opts.IO.ErrOut)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ package emulator
 
 import (
 	"context"
+	"io"
 	"fmt"
 	"log/slog"
 
@@ -82,6 +83,16 @@ func validateID(flag, v string) error {
 		return cmdutil.FlagErrorf("invalid --%s %q: use 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-'", flag, v)
 	}
 	return nil
+}
+
+// openOneShot resolves --db and opens the database for a one-shot command
+// (seed, token, audit), logging only warnings.
+func openOneShot(ctx context.Context, dbFlag string, getenv func(string) string, errOut io.Writer) (*emulator.Emulator, error) {
+	dbPath, err := resolveDBPath(dbFlag, getenv)
+	if err != nil {
+		return nil, err
+	}
+	return openEmulator(ctx, dbPath, slog.New(slog.NewTextHandler(errOut, &slog.HandlerOptions{Level: slog.LevelWarn})))
 }
 
 func closeQuietly(e *emulator.Emulator, errOut interface{ Write([]byte) (int, error) }) {

@@ -3,7 +3,6 @@ package emulator
 import (
 	"context"
 	"fmt"
-	"log/slog"
 
 	"github.com/spf13/cobra"
 
@@ -70,15 +69,11 @@ to authenticate.`,
 }
 
 func seedRun(opts *SeedOptions) error {
-	dbPath, err := resolveDBPath(opts.DBPath, opts.Getenv)
-	if err != nil {
-		return err
-	}
 	ctx := opts.Context
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	e, err := openEmulator(ctx, dbPath, slog.New(slog.NewTextHandler(opts.IO.ErrOut, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	e, err := openOneShot(ctx, opts.DBPath, opts.Getenv, opts.IO.ErrOut)
 	if err != nil {
 		return err
 	}

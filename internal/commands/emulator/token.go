@@ -3,7 +3,6 @@ package emulator
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -79,15 +78,11 @@ Only the owner, admin and developer roles may manage API keys; the others get
 }
 
 func tokenRun(opts *TokenOptions) error {
-	dbPath, err := resolveDBPath(opts.DBPath, opts.Getenv)
-	if err != nil {
-		return err
-	}
 	ctx := opts.Context
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	e, err := openEmulator(ctx, dbPath, slog.New(slog.NewTextHandler(opts.IO.ErrOut, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	e, err := openOneShot(ctx, opts.DBPath, opts.Getenv, opts.IO.ErrOut)
 	if err != nil {
 		return err
 	}
