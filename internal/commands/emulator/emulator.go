@@ -4,8 +4,8 @@ package emulator
 
 import (
 	"context"
-	"io"
 	"fmt"
+	"io"
 	"log/slog"
 
 	"github.com/spf13/cobra"
