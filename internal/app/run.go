@@ -92,10 +92,7 @@ func RunFactory(ctx context.Context, args []string, f *cmdutil.Factory) (code in
 }
 
 func reportError(f *cmdutil.Factory, err error, code int) {
-	var tok *cmdutil.TokenState
-	if c := f.Claims(); c != nil {
-		tok = &cmdutil.TokenState{ExpiresAt: c.ExpiresAt}
-	}
+	tok := f.TokenState()
 	if f.JSONErrors() {
 		cmdutil.WriteJSONError(f.IOStreams.ErrOut, err, code, f.Now(), tok)
 		return

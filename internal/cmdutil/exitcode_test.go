@@ -109,3 +109,10 @@ func TestFormatErrorExplainsUnreachableAPI(t *testing.T) {
 		t.Fatalf("a plain error got a network hint: %q", got)
 	}
 }
+
+func TestFormatErrorNamesMBTokenOn401(t *testing.T) {
+	err := &api.Error{StatusCode: 401, Code: "UNAUTHORIZED", Message: "invalid token"}
+	if got := FormatError(err, time.Now(), &TokenState{FromEnv: true}); !strings.Contains(got, "MB_TOKEN") {
+		t.Fatalf("want the MB_TOKEN hint, got %q", got)
+	}
+}

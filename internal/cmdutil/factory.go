@@ -151,8 +151,18 @@ func (f *Factory) Token() (credstore.Token, *credstore.Claims, error) {
 	return f.token, f.claims, f.tokenErr
 }
 
-// Claims returns the decoded claims of the token already loaded, or nil.
-func (f *Factory) Claims() *credstore.Claims { return f.claims }
+// TokenState describes the token already loaded, to explain a 401; nil when no
+// token was loaded.
+func (f *Factory) TokenState() *TokenState {
+	if f.token.Value == "" {
+		return nil
+	}
+	ts := &TokenState{FromEnv: f.token.Source == credstore.SourceEnv}
+	if f.claims != nil {
+		ts.ExpiresAt = f.claims.ExpiresAt
+	}
+	return ts
+}
 
 // OutputFormat returns the resolved -o/--output format.
 func (f *Factory) OutputFormat() (output.Format, error) {

@@ -24,11 +24,7 @@ const secretNotice = "! This secret is shown only once; store it now. It cannot 
 
 // CreateOptions holds the inputs of `keys create`.
 type CreateOptions struct {
-	IO         *iostreams.IOStreams
-	APIClient  func() (*api.Client, error)
-	Scope      func() (cmdutil.Scope, error)
-	Printer    func() (*output.Printer, error)
-	Now        func() time.Time
+	Deps
 	Name       string
 	Quiet      bool
 	OutputFile string
@@ -38,7 +34,7 @@ type CreateOptions struct {
 
 // NewCmdCreate returns `keys create`.
 func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *CreateOptions) error) *cobra.Command {
-	opts := &CreateOptions{IO: f.IOStreams, APIClient: f.APIClient, Scope: f.Scope, Printer: f.Printer, Now: f.Now}
+	opts := &CreateOptions{Deps: newDeps(f)}
 	cmd := &cobra.Command{
 		Use:   "create --name NAME",
 		Short: "Create an API key and print its secret once",
@@ -93,15 +89,7 @@ print it back, in the key object.`,
 }
 
 func createRun(ctx context.Context, opts *CreateOptions) error {
-	p, err := opts.Printer()
-	if err != nil {
-		return err
-	}
-	scope, err := opts.Scope()
-	if err != nil {
-		return err
-	}
-	client, err := opts.APIClient()
+	p, scope, client, err := opts.prepare()
 	if err != nil {
 		return err
 	}

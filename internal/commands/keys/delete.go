@@ -3,32 +3,25 @@ package keys
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/metabind/metabind-cli/internal/api"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
-	"github.com/metabind/metabind-cli/internal/iostreams"
 	"github.com/metabind/metabind-cli/internal/output"
 	"github.com/metabind/metabind-cli/internal/prompt"
 )
 
 // DeleteOptions holds the inputs of `keys delete`.
 type DeleteOptions struct {
-	IO        *iostreams.IOStreams
-	APIClient func() (*api.Client, error)
-	Scope     func() (cmdutil.Scope, error)
-	Printer   func() (*output.Printer, error)
-	Prompter  func() prompt.Prompter
-	Now       func() time.Time
-	Args      []string
-	Yes       bool
+	Deps
+	Prompter func() prompt.Prompter
+	Args     []string
+	Yes      bool
 }
 
 // NewCmdDelete returns `keys delete`.
 func NewCmdDelete(f *cmdutil.Factory, runF func(context.Context, *DeleteOptions) error) *cobra.Command {
-	opts := &DeleteOptions{IO: f.IOStreams, APIClient: f.APIClient, Scope: f.Scope, Printer: f.Printer, Prompter: f.Prompter, Now: f.Now}
+	opts := &DeleteOptions{Deps: newDeps(f), Prompter: f.Prompter}
 	cmd := &cobra.Command{
 		Use:   "delete ID|NAME...",
 		Short: "Delete API keys permanently",
@@ -59,15 +52,7 @@ exit code is 7.`,
 }
 
 func deleteRun(ctx context.Context, opts *DeleteOptions) error {
-	p, err := opts.Printer()
-	if err != nil {
-		return err
-	}
-	scope, err := opts.Scope()
-	if err != nil {
-		return err
-	}
-	client, err := opts.APIClient()
+	p, scope, client, err := opts.prepare()
 	if err != nil {
 		return err
 	}

@@ -5,14 +5,11 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/metabind/metabind-cli/internal/api"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
-	"github.com/metabind/metabind-cli/internal/iostreams"
-	"github.com/metabind/metabind-cli/internal/output"
 )
 
 const (
@@ -22,23 +19,19 @@ const (
 
 // ListOptions holds the inputs of `keys list`.
 type ListOptions struct {
-	IO        *iostreams.IOStreams
-	APIClient func() (*api.Client, error)
-	Scope     func() (cmdutil.Scope, error)
-	Printer   func() (*output.Printer, error)
-	Now       func() time.Time
-	Status    string
-	Limit     int
-	All       bool
-	Sort      string
-	Select    Selectors
+	Deps
+	Status string
+	Limit  int
+	All    bool
+	Sort   string
+	Select Selectors
 
 	limitSet bool
 }
 
 // NewCmdList returns `keys list`.
 func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) error) *cobra.Command {
-	opts := &ListOptions{IO: f.IOStreams, APIClient: f.APIClient, Scope: f.Scope, Printer: f.Printer, Now: f.Now}
+	opts := &ListOptions{Deps: newDeps(f)}
 	cmd := &cobra.Command{
 		Use:     "list",
 		Aliases: []string{"ls"},
@@ -101,15 +94,7 @@ Selectors find stale keys; they combine with AND and imply reading every page:
 }
 
 func listRun(ctx context.Context, opts *ListOptions) error {
-	p, err := opts.Printer()
-	if err != nil {
-		return err
-	}
-	scope, err := opts.Scope()
-	if err != nil {
-		return err
-	}
-	client, err := opts.APIClient()
+	p, scope, client, err := opts.prepare()
 	if err != nil {
 		return err
 	}

@@ -3,30 +3,24 @@ package keys
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/metabind/metabind-cli/internal/api"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
-	"github.com/metabind/metabind-cli/internal/iostreams"
 	"github.com/metabind/metabind-cli/internal/output"
 )
 
 // RenameOptions holds the inputs of `keys rename`.
 type RenameOptions struct {
-	IO        *iostreams.IOStreams
-	APIClient func() (*api.Client, error)
-	Scope     func() (cmdutil.Scope, error)
-	Printer   func() (*output.Printer, error)
-	Now       func() time.Time
-	Arg       string
-	NewName   string
+	Deps
+	Arg     string
+	NewName string
 }
 
 // NewCmdRename returns `keys rename`.
 func NewCmdRename(f *cmdutil.Factory, runF func(context.Context, *RenameOptions) error) *cobra.Command {
-	opts := &RenameOptions{IO: f.IOStreams, APIClient: f.APIClient, Scope: f.Scope, Printer: f.Printer, Now: f.Now}
+	opts := &RenameOptions{Deps: newDeps(f)}
 	return &cobra.Command{
 		Use:   "rename ID|NAME NEW_NAME",
 		Short: "Give an API key a new name",
@@ -50,15 +44,7 @@ characters, without control characters. Revoked keys can be renamed too.`,
 }
 
 func renameRun(ctx context.Context, opts *RenameOptions) error {
-	p, err := opts.Printer()
-	if err != nil {
-		return err
-	}
-	scope, err := opts.Scope()
-	if err != nil {
-		return err
-	}
-	client, err := opts.APIClient()
+	p, scope, client, err := opts.prepare()
 	if err != nil {
 		return err
 	}

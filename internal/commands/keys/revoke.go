@@ -18,21 +18,17 @@ import (
 
 // RevokeOptions holds the inputs of `keys revoke`.
 type RevokeOptions struct {
-	IO        *iostreams.IOStreams
-	APIClient func() (*api.Client, error)
-	Scope     func() (cmdutil.Scope, error)
-	Printer   func() (*output.Printer, error)
-	Prompter  func() prompt.Prompter
-	Now       func() time.Time
-	Args      []string
-	Yes       bool
-	DryRun    bool
-	Select    Selectors
+	Deps
+	Prompter func() prompt.Prompter
+	Args     []string
+	Yes      bool
+	DryRun   bool
+	Select   Selectors
 }
 
 // NewCmdRevoke returns `keys revoke`.
 func NewCmdRevoke(f *cmdutil.Factory, runF func(context.Context, *RevokeOptions) error) *cobra.Command {
-	opts := &RevokeOptions{IO: f.IOStreams, APIClient: f.APIClient, Scope: f.Scope, Printer: f.Printer, Prompter: f.Prompter, Now: f.Now}
+	opts := &RevokeOptions{Deps: newDeps(f), Prompter: f.Prompter}
 	cmd := &cobra.Command{
 		Use:   "revoke ID|NAME...",
 		Short: "Revoke API keys; apps using them lose access at once",
@@ -83,15 +79,7 @@ per key; when some fail and others succeed the exit code is 7.`,
 }
 
 func revokeRun(ctx context.Context, opts *RevokeOptions) error {
-	p, err := opts.Printer()
-	if err != nil {
-		return err
-	}
-	scope, err := opts.Scope()
-	if err != nil {
-		return err
-	}
-	client, err := opts.APIClient()
+	p, scope, client, err := opts.prepare()
 	if err != nil {
 		return err
 	}

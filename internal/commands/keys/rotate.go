@@ -13,19 +13,14 @@ import (
 
 	"github.com/metabind/metabind-cli/internal/api"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
-	"github.com/metabind/metabind-cli/internal/iostreams"
 	"github.com/metabind/metabind-cli/internal/output"
 	"github.com/metabind/metabind-cli/internal/prompt"
 )
 
 // RotateOptions holds the inputs of `keys rotate`.
 type RotateOptions struct {
-	IO         *iostreams.IOStreams
-	APIClient  func() (*api.Client, error)
-	Scope      func() (cmdutil.Scope, error)
-	Printer    func() (*output.Printer, error)
+	Deps
 	Prompter   func() prompt.Prompter
-	Now        func() time.Time
 	Arg        string
 	NewName    string
 	KeepOld    bool
@@ -36,7 +31,7 @@ type RotateOptions struct {
 
 // NewCmdRotate returns `keys rotate`.
 func NewCmdRotate(f *cmdutil.Factory, runF func(context.Context, *RotateOptions) error) *cobra.Command {
-	opts := &RotateOptions{IO: f.IOStreams, APIClient: f.APIClient, Scope: f.Scope, Printer: f.Printer, Prompter: f.Prompter, Now: f.Now}
+	opts := &RotateOptions{Deps: newDeps(f), Prompter: f.Prompter}
 	cmd := &cobra.Command{
 		Use:   "rotate ID|NAME",
 		Short: "Replace a key with a new one under the same name, then revoke the old one",
@@ -107,15 +102,7 @@ func rotatedName(name string, now time.Time, attempt int) string {
 }
 
 func rotateRun(ctx context.Context, opts *RotateOptions) error {
-	p, err := opts.Printer()
-	if err != nil {
-		return err
-	}
-	scope, err := opts.Scope()
-	if err != nil {
-		return err
-	}
-	client, err := opts.APIClient()
+	p, scope, client, err := opts.prepare()
 	if err != nil {
 		return err
 	}

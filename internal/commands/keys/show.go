@@ -2,29 +2,21 @@ package keys
 
 import (
 	"context"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/metabind/metabind-cli/internal/api"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
-	"github.com/metabind/metabind-cli/internal/iostreams"
-	"github.com/metabind/metabind-cli/internal/output"
 )
 
 // ShowOptions holds the inputs of `keys show`.
 type ShowOptions struct {
-	IO        *iostreams.IOStreams
-	APIClient func() (*api.Client, error)
-	Scope     func() (cmdutil.Scope, error)
-	Printer   func() (*output.Printer, error)
-	Now       func() time.Time
-	Arg       string
+	Deps
+	Arg string
 }
 
 // NewCmdShow returns `keys show`.
 func NewCmdShow(f *cmdutil.Factory, runF func(context.Context, *ShowOptions) error) *cobra.Command {
-	opts := &ShowOptions{IO: f.IOStreams, APIClient: f.APIClient, Scope: f.Scope, Printer: f.Printer, Now: f.Now}
+	opts := &ShowOptions{Deps: newDeps(f)}
 	return &cobra.Command{
 		Use:   "show ID|NAME",
 		Short: "Show every field of one API key",
@@ -46,15 +38,7 @@ when it was last used (absolute and relative). The secret is never shown again.
 }
 
 func showRun(ctx context.Context, opts *ShowOptions) error {
-	p, err := opts.Printer()
-	if err != nil {
-		return err
-	}
-	scope, err := opts.Scope()
-	if err != nil {
-		return err
-	}
-	client, err := opts.APIClient()
+	p, scope, client, err := opts.prepare()
 	if err != nil {
 		return err
 	}
