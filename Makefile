@@ -38,7 +38,10 @@ lint: ## staticcheck, pinned
 fuzz-short: ## a short run of every fuzz target (their seed corpora run in make test)
 	@set -e; for pkg in $$($(GO) list ./...); do \
 		for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz' || true); do \
-			echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg >/dev/null; \
+			echo "fuzz $$pkg $$f"; \
+			if ! out=$$($(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 0 $$pkg 2>&1); then \
+				echo "$$out"; exit 1; \
+			fi; \
 		done; \
 	done
 
