@@ -303,7 +303,7 @@ type faultRule struct {
 	method string
 	path   *regexp.Regexp
 	body   *regexp.Regexp
-	action string // an HTTP status to answer instead of forwarding, or "drop": forward, then cut the connection
+	action string // an HTTP status to answer instead of forwarding; "drop": forward, then cut the connection; "delay:DURATION": wait, then forward
 }
 
 func (fp *faultProxy) match(r *http.Request, body []byte) *faultRule {
@@ -322,6 +322,15 @@ func (fp *faultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	rule := fp.match(r, body)
+	if rule != nil && strings.HasPrefix(rule.action, "delay:") {
+		d, _ := time.ParseDuration(strings.TrimPrefix(rule.action, "delay:"))
+		select {
+		case <-time.After(d):
+		case <-r.Context().Done():
+			return
+		}
+		rule = nil // then forward as usual
+	}
 	if rule != nil && rule.action != "drop" {
 		code, _ := strconv.Atoi(rule.action)
 		w.Header().Set("Content-Type", "text/html")
@@ -360,8 +369,9 @@ func (fp *faultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type faultKey struct{}
 
 // fault METHOD PATH_RE ACTION [BODY_RE] | fault clear: route the CLI through a
-// proxy that answers ACTION (an HTTP status, or "drop" to forward and then cut
-// the connection) to matching requests. Rules stay until "fault clear".
+// proxy that answers ACTION (an HTTP status; "drop" to forward and then cut
+// the connection; "delay:DURATION" to wait, then forward) to matching requests.
+// Rules stay until "fault clear".
 func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
 		ts.Fatalf("usage: fault METHOD PATH_RE ACTION [BODY_RE] | fault clear")

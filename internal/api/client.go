@@ -2,8 +2,8 @@
 // endpoints under /app/v1 (JWT) and the key check on the client API under
 // /api/v1 (x-api-key).
 //
-// Every public method runs under one deadline (Options.Timeout) that covers its
-// retries and, for ListAllKeys, all pages. GET, PUT and DELETE are retried on
+// A client is made for one command, and Options.Timeout bounds the time all its
+// calls spend waiting on the API, retries and pages included (budget.go). GET, PUT and DELETE are retried on
 // connection failures and on 408, 429, 502, 503 and 504; POST never is. The
 // client refuses plain http to non-loopback hosts unless told otherwise, never
 // follows a redirect to another origin, reads at most 10 MiB of any response,
@@ -48,7 +48,7 @@ type Options struct {
 	BaseURL   string        // e.g. "https://api.metabind.ai" (no /app/v1 suffix)
 	Token     string        // admin JWT; empty allowed (CheckKey needs none)
 	UserAgent string        // "metabind/<version>"
-	Timeout   time.Duration // deadline for each public method call (including its retries / all pages); 0 = 30s
+	Timeout   time.Duration // time allowed in API calls over the client's life (retries, waits, pages); 0 = 30s
 	Debug     io.Writer     // non-nil: redacted request/response trace
 	AllowHTTP bool          // permit http:// to a non-loopback host
 	// HTTPClient replaces the client's own (tests). nil means a transport with
@@ -67,6 +67,7 @@ type Client struct {
 	token     string
 	userAgent string
 	timeout   time.Duration
+	budget    *budget      // what is left of timeout for this command
 	debug     *debugLogger // nil when tracing is off
 
 	sleep       func(ctx context.Context, d time.Duration) error
@@ -112,6 +113,7 @@ func New(opts Options) (*Client, error) {
 		token:       opts.Token,
 		userAgent:   ua,
 		timeout:     timeout,
+		budget:      &budget{left: timeout},
 		sleep:       opts.Sleep,
 		now:         time.Now,
 		randN:       rand.Int64N,
@@ -388,14 +390,6 @@ func (c *Client) preRequest(_ *resty.Client, r *http.Request) error {
 		c.debug.request(r, info)
 	}
 	return nil
-}
-
-// callContext applies the per-call deadline.
-func (c *Client) callContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	return context.WithTimeoutCause(ctx, c.timeout, errCallDeadline)
 }
 
 var errCallDeadline = errors.New("the call's deadline passed")

@@ -108,8 +108,8 @@ func (e *OutcomeUnknownError) Error() string {
 
 func (e *OutcomeUnknownError) Unwrap() error { return e.Err }
 
-// TimeoutError means the per-call deadline (Options.Timeout) passed, including
-// any retries and pages. errors.Is(err, context.DeadlineExceeded) holds.
+// TimeoutError means the command's time for the API (Options.Timeout) ran out,
+// during the call named in Err. errors.Is(err, context.DeadlineExceeded) holds.
 type TimeoutError struct {
 	Timeout time.Duration
 	// Err wraps context.DeadlineExceeded and names the request in flight.

@@ -171,7 +171,7 @@ func explainCreateFailure(ctx context.Context, client *api.Client, scope cmdutil
 	if !errors.As(err, &unknown) {
 		return err
 	}
-	all, lerr := client.ListAllKeys(ctx, scope.Org, scope.Project, api.ListOptions{Limit: 100}, nil)
+	all, lerr := client.ListAllKeys(api.Recovery(ctx), scope.Org, scope.Project, api.ListOptions{Limit: 100}, nil)
 	if lerr != nil {
 		return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("the outcome of the create request is unknown (%w), and checking for the key failed too (%v)", unknown, lerr)).
 			WithHint(fmt.Sprintf("run `metabind keys show %q`: if the key exists, its secret cannot be recovered; delete it (`metabind keys delete ID --yes`) and create it again", name))

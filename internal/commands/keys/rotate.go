@@ -200,7 +200,7 @@ func printRotation(opts *RotateOptions, p *output.Printer, old, fresh api.Key, s
 func rotateCreateFailed(ctx context.Context, client *api.Client, scope cmdutil.Scope, old api.Key, parked, newName string, cerr error) error {
 	var unknown *api.OutcomeUnknownError
 	if errors.As(cerr, &unknown) {
-		all, lerr := client.ListAllKeys(ctx, scope.Org, scope.Project, api.ListOptions{Limit: maxPageSize}, nil)
+		all, lerr := client.ListAllKeys(api.Recovery(ctx), scope.Org, scope.Project, api.ListOptions{Limit: maxPageSize}, nil)
 		if lerr == nil {
 			for _, k := range all {
 				if equalFoldTrim(k.Name, newName) {
@@ -214,7 +214,7 @@ func rotateCreateFailed(ctx context.Context, client *api.Client, scope cmdutil.S
 		}
 	}
 	name := old.Name
-	if _, err := client.UpdateKey(ctx, scope.Org, scope.Project, old.ID, api.UpdateKeyRequest{Name: &name}); err != nil {
+	if _, err := client.UpdateKey(api.Recovery(ctx), scope.Org, scope.Project, old.ID, api.UpdateKeyRequest{Name: &name}); err != nil {
 		return cmdutil.NewError(cmdutil.ExitCode(cerr), fmt.Errorf("rotation failed: creating the new key failed (%w); the old key %s still works but is named %q, and renaming it back failed (%v)", cerr, old.ID, parked, err)).
 			WithHint(fmt.Sprintf("rename it by hand: `metabind keys rename %s %q`", old.ID, old.Name))
 	}

@@ -1,0 +1,82 @@
+package api
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// budget is a command's allowance of time for the API (Options.Timeout). It is
+// spent only while at least one call is in flight (a call's retries, backoff
+// waits and pages included) and keeps its balance between calls, so a command
+// that makes several requests is bounded as a whole, while the seconds a user
+// spends answering a prompt between two requests are not counted.
+type budget struct {
+	mu     sync.Mutex
+	left   time.Duration // balance when no call is in flight
+	active int           // calls in flight
+	since  time.Time     // when the current run of in-flight calls began
+}
+
+// begin marks a call in flight and returns the moment the balance runs out.
+// Calls that overlap share one deadline: wall time is spent once, not per call.
+func (b *budget) begin(now time.Time) time.Time {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.active == 0 {
+		b.since = now
+	}
+	b.active++
+	return b.since.Add(b.left)
+}
+
+// end marks a call finished; when none is left in flight, the time since the
+// first of them began is taken off the balance.
+func (b *budget) end(now time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.active--
+	if b.active == 0 {
+		b.left -= now.Sub(b.since)
+		if b.left < 0 {
+			b.left = 0
+		}
+	}
+}
+
+// recoveryGrace is the least time a recovery call gets (see Recovery), even when
+// the command's budget is spent: enough for one listing on a slow link.
+const recoveryGrace = 10 * time.Second
+
+type recoveryKey struct{}
+
+// Recovery marks ctx for calls that find out what an earlier failure left
+// behind (did a create whose answer was lost make the key?) or put things back
+// (rename a key back). The failure has often used up the budget, and without
+// these calls the user would not know what state things are in, so each gets
+// at least min(Options.Timeout, 10s) of its own.
+func Recovery(ctx context.Context) context.Context {
+	return context.WithValue(ctx, recoveryKey{}, true)
+}
+
+// callContext applies the command's deadline to one public method call.
+func (c *Client) callContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	now := time.Now() // the real clock: context deadlines run on it
+	deadline := c.budget.begin(now)
+	if rec, _ := ctx.Value(recoveryKey{}).(bool); rec {
+		if floor := now.Add(min(c.timeout, recoveryGrace)); deadline.Before(floor) {
+			deadline = floor
+		}
+	}
+	cctx, cancel := context.WithDeadlineCause(ctx, deadline, errCallDeadline)
+	var once sync.Once
+	return cctx, func() {
+		once.Do(func() {
+			cancel()
+			c.budget.end(time.Now())
+		})
+	}
+}
