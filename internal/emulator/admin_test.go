@@ -367,11 +367,13 @@ func TestRoutingErrors(t *testing.T) {
 
 func TestRequestID(t *testing.T) {
 	h := newHarness(t)
-	w := h.admin("GET", keysPath(testOrg, testProject), nil, withHeader("X-Request-ID", "trace-123.abc:9"))
-	if got := w.Header().Get("X-Request-ID"); got != "trace-123.abc:9" {
-		t.Errorf("echoed %q", got)
+	for _, good := range []string{"trace-123.abc:9", "req_123", "a/b+c==", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", strings.Repeat("a", 128)} {
+		w := h.admin("GET", keysPath(testOrg, testProject), nil, withHeader("X-Request-ID", good))
+		if got := w.Header().Get("X-Request-ID"); got != good {
+			t.Errorf("sent %q, echoed %q", good, got)
+		}
 	}
-	for _, bad := range []string{"", "has space", "new\nline", strings.Repeat("a", 129)} {
+	for _, bad := range []string{"", "has space", "new\nline", "caf\u00e9", strings.Repeat("a", 129)} {
 		w := h.raw("GET", "/nowhere", "", func(r *http.Request) {
 			if bad != "" {
 				r.Header["X-Request-Id"] = []string{bad}
@@ -383,7 +385,7 @@ func TestRequestID(t *testing.T) {
 		}
 	}
 	// Errors carry one too.
-	w = h.raw("GET", keysPath(testOrg, testProject), "")
+	w := h.raw("GET", keysPath(testOrg, testProject), "")
 	if w.Code != 401 || w.Header().Get("X-Request-ID") == "" {
 		t.Errorf("401 without a request id: %d %v", w.Code, w.Header())
 	}

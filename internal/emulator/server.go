@@ -113,8 +113,9 @@ func (e *Emulator) logRequest(r *http.Request, sw *statusWriter, info *reqInfo, 
 	e.log.LogAttrs(r.Context(), level, "request", attrs...)
 }
 
-// requestID returns the client's X-Request-ID when it is a sane token, else a
-// fresh UUID.
+// requestID echoes the client's X-Request-ID when it is one value of 1 to 128
+// visible ASCII characters (what tracing systems send: UUIDs, "req_123",
+// base64), else makes a fresh UUID.
 func requestID(r *http.Request) string {
 	if vals := r.Header.Values("X-Request-ID"); len(vals) == 1 && validRequestID(vals[0]) {
 		return vals[0]
@@ -127,8 +128,7 @@ func validRequestID(s string) bool {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-_.:", c) >= 0) {
+		if c := s[i]; c < 0x21 || c > 0x7e { // visible ASCII only: no spaces, controls or other bytes
 			return false
 		}
 	}

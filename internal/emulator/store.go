@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -91,7 +92,7 @@ func openStore(ctx context.Context, path string) (*store, error) {
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
 	s.w = w
-	if err := w.PingContext(ctx); err != nil {
+	if err := pingWhileBusy(ctx, w); err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -111,7 +112,7 @@ func openStore(ctx context.Context, path string) (*store, error) {
 		r.SetMaxOpenConns(n)
 		r.SetMaxIdleConns(n)
 		s.r = r
-		if err := r.PingContext(ctx); err != nil {
+		if err := pingWhileBusy(ctx, r); err != nil {
 			s.close()
 			return nil, err
 		}
@@ -281,6 +282,38 @@ func (s *store) projectPK(ctx context.Context, org, project string) (pk int64, o
 	s.projects[k] = pk
 	s.projMu.Unlock()
 	return pk, true, nil
+}
+
+// openBusyWait bounds how long opening a database waits for another process
+// that holds it locked, like busy_timeout does for statements.
+const openBusyWait = 5 * time.Second
+
+// pingWhileBusy opens db's first connection, waiting while another process holds
+// the database locked. Switching a new database to WAL takes an exclusive lock
+// and SQLite does not call the busy handler for it, so two processes creating
+// the same database at once (`emulator start --seed` beside `emulator seed`)
+// would otherwise see SQLITE_BUSY.
+func pingWhileBusy(ctx context.Context, db *sql.DB) error {
+	deadline := time.Now().Add(openBusyWait)
+	wait := 5 * time.Millisecond
+	for {
+		err := db.PingContext(ctx)
+		if err == nil || !isBusy(err) || time.Now().Add(wait).After(deadline) {
+			return err
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		wait = min(2*wait, 100*time.Millisecond)
+	}
+}
+
+// isBusy reports whether err is SQLite's "database is locked".
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // isUniqueViolation reports whether err is a UNIQUE constraint failure, and on

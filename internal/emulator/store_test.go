@@ -344,3 +344,31 @@ func TestAwkwardPath(t *testing.T) {
 		t.Fatalf("database not at the given path: %v", err)
 	}
 }
+
+// Several processes creating the same database at once (`emulator start --seed`
+// beside `emulator seed`) all open it: switching a new file to WAL is not
+// covered by busy_timeout, so the first connection waits by itself.
+func TestConcurrentOpenOfANewDatabase(t *testing.T) {
+	for round := range 150 {
+		path := filepath.Join(t.TempDir(), "new.db")
+		var wg sync.WaitGroup
+		errs := make([]error, 3)
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				s, err := openStore(context.Background(), path)
+				if err == nil {
+					s.close()
+				}
+				errs[i] = err
+			}()
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d, opener %d: %v", round, i, err)
+			}
+		}
+	}
+}
