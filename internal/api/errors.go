@@ -145,8 +145,20 @@ func (e *RetryLaterError) Error() string {
 		b.WriteString(e.Err.Error())
 		b.WriteString("; ")
 	}
-	fmt.Fprintf(&b, "the server asks to wait %s: try again after %s", e.After.Round(time.Second), e.At.UTC().Format(time.RFC3339))
+	if e.After >= maxWait {
+		b.WriteString("the server asks to wait longer than this client can count (over 290 years): try again much later, or ask the API's operators")
+		return b.String()
+	}
+	fmt.Fprintf(&b, "the server asks to wait %s: try again after %s", humanWait(e.After), e.At.UTC().Format(time.RFC3339))
 	return b.String()
+}
+
+// humanWait renders a wait: "1m30s" up to two days, then whole days.
+func humanWait(d time.Duration) string {
+	if d < 48*time.Hour {
+		return d.Round(time.Second).String()
+	}
+	return strconv.FormatInt(int64(d/(24*time.Hour)), 10) + " days"
 }
 
 func (e *RetryLaterError) Unwrap() error {

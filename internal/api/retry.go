@@ -88,20 +88,20 @@ func jitter(n int, randN func(int64) int64) time.Duration {
 // maxDelaySeconds is the largest number of seconds a time.Duration holds.
 const maxDelaySeconds = math.MaxInt64 / int64(time.Second)
 
+// maxWait stands for a wait too long for a time.Duration: a number of seconds
+// that overflows is still a clear "not now", far above the cap.
+const maxWait = time.Duration(math.MaxInt64)
+
 // parseRetryAfter reads a Retry-After value: delta-seconds or an HTTP-date.
-// ok is false for an empty, negative, malformed or past value, and for a number
-// of seconds a time.Duration cannot hold; the caller then uses its own backoff.
+// ok is false for an empty, negative, malformed or past value; the caller then
+// uses its own backoff. A number of seconds too large to hold is maxWait.
 func parseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0, false
 	}
 	if isDigits(v) {
-		secs, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || secs > maxDelaySeconds {
-			return 0, false
-		}
-		return time.Duration(secs) * time.Second, true
+		return digitSeconds(v), true
 	}
 	t, err := http.ParseTime(v)
 	if err != nil {
@@ -121,14 +121,23 @@ func parseRateLimitReset(v string, now time.Time) (time.Duration, bool) {
 		return 0, false
 	}
 	secs, err := strconv.ParseInt(v, 10, 64)
-	if err != nil {
-		return 0, false
+	if err != nil || secs > now.Unix()+maxDelaySeconds {
+		return maxWait, true // beyond any date a time.Duration reaches
 	}
 	d := time.Unix(secs, 0).Sub(now)
 	if d <= 0 {
 		return 0, false
 	}
 	return d, true
+}
+
+// digitSeconds turns a string of digits into seconds, maxWait when it overflows.
+func digitSeconds(v string) time.Duration {
+	secs, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || secs > maxDelaySeconds {
+		return maxWait
+	}
+	return time.Duration(secs) * time.Second
 }
 
 func isDigits(s string) bool {
@@ -230,6 +239,9 @@ func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 			var body errorBody
 			apiErr, body = c.apiError(cl, resp)
 			if cl.method == http.MethodPost {
+				if d, ok := serverWait(resp.header, body, c.now(), resp.status); ok && retryableStatus(resp.status) {
+					apiErr.RetryAfter = d // not retried, but the caller can say when to try again
+				}
 				if resp.status >= 500 {
 					return resp, &OutcomeUnknownError{Method: cl.method, Path: cl.path, Err: apiErr}
 				}

@@ -170,10 +170,10 @@ func TestParseRetryAfter(t *testing.T) {
 		{"+5", 0, false},
 		{"1.5", 0, false},
 		{"soon", 0, false},
-		{"99999999999999999999", 0, false},
-		{"9223372036854775807", 0, false},
+		{"99999999999999999999", maxWait, true}, // overflows: "a very long time", not garbage
+		{"9223372036854775807", maxWait, true},
 		{"9223372036", 9223372036 * time.Second, true},
-		{"9223372037", 0, false},
+		{"9223372037", maxWait, true},
 	}
 	for _, tt := range tests {
 		got, ok := parseRetryAfter(tt.in, fixedNow)
@@ -187,7 +187,8 @@ func TestParseRetryAfter(t *testing.T) {
 		"1748770000":           0,
 		"-5":                   0,
 		"soon":                 0,
-		"99999999999999999999": 0,
+		"99999999999999999999": maxWait,
+		"9223372036854775807":  maxWait,
 	} {
 		got, ok := parseRateLimitReset(in, fixedNow)
 		if got != want || ok != (want > 0) {
@@ -216,7 +217,8 @@ func TestRetryAfterForms(t *testing.T) {
 		{name: "negative", status: 429, header: map[string]string{"Retry-After": "-1"}, wantWait: backoff},
 		{name: "empty", status: 429, header: map[string]string{"Retry-After": ""}, wantWait: backoff},
 		{name: "garbage", status: 429, header: map[string]string{"Retry-After": "in a while"}, wantWait: backoff},
-		{name: "overflow", status: 429, header: map[string]string{"Retry-After": "99999999999999999999"}, wantWait: backoff},
+		{name: "overflow", status: 429, header: map[string]string{"Retry-After": "99999999999999999999"}, later: maxWait},
+		{name: "a year", status: 503, header: map[string]string{"Retry-After": "31536000"}, later: 365 * 24 * time.Hour},
 		{name: "X-RateLimit-Reset only", status: 429, header: map[string]string{"X-RateLimit-Reset": "1748779207"}, wantWait: 7 * time.Second},
 		{name: "X-RateLimit-Reset far", status: 429, header: map[string]string{"X-RateLimit-Reset": "1748782800"}, later: time.Hour},
 		{name: "X-RateLimit-Reset on a 503 is not a wait", status: 503, header: map[string]string{"X-RateLimit-Reset": "1748782800"}, wantWait: backoff},
@@ -258,6 +260,9 @@ func TestRetryAfterForms(t *testing.T) {
 					t.Errorf("RetryLaterError after %s at %s, want %s", rl.After, rl.At, tt.later)
 				}
 				want := "try again after " + fixedNow.Add(tt.later).Format(time.RFC3339)
+				if tt.later == maxWait {
+					want = "over 290 years"
+				}
 				if !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "HTTP "+strconv.Itoa(tt.status)) {
 					t.Errorf("message %q lacks %q or the status", err, want)
 				}

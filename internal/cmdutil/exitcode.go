@@ -123,6 +123,9 @@ func apiHint(ae *api.Error, now time.Time, tok *TokenState) string {
 	case ae.StatusCode == 422:
 		return "the API refused the values sent; the message above says which"
 	case ae.StatusCode == 429:
+		if ae.RetryAfter > 366*24*time.Hour {
+			return "rate limited, and the server asks to wait over a year: ask the API's operators"
+		}
 		if ae.RetryAfter > 0 {
 			return fmt.Sprintf("rate limited: try again in %s", output.Duration(ae.RetryAfter))
 		}

@@ -116,3 +116,21 @@ func TestFormatErrorNamesMBTokenOn401(t *testing.T) {
 		t.Fatalf("want the MB_TOKEN hint, got %q", got)
 	}
 }
+
+func TestFormatErrorRateLimitWaits(t *testing.T) {
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		wait time.Duration
+		want string
+	}{
+		{0, "rate limited: wait a minute and try again"},
+		{90 * time.Second, "rate limited: try again in 1m"},
+		{3 * time.Hour, "rate limited: try again in 3h"},
+		{time.Duration(1<<63 - 1), "the server asks to wait over a year: ask the API's operators"},
+	} {
+		err := &api.Error{StatusCode: 429, Code: "RATE_LIMITED", Message: "slow down", RetryAfter: tc.wait}
+		if got := FormatError(err, now, nil); !strings.Contains(got, tc.want) || strings.Contains(got, "106751991167") {
+			t.Errorf("wait %s: %q, want %q", tc.wait, got, tc.want)
+		}
+	}
+}
