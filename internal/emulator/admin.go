@@ -653,7 +653,10 @@ func (e *Emulator) insertKey(ctx context.Context, proj projectRef, req createReq
 // key to its own name, changes nothing (updatedAt included) but is still audited.
 func (e *Emulator) updateKey(ctx context.Context, proj projectRef, id string, req updateRequest, m auditMeta) (keyRecord, error) {
 	var out keyRecord
-	var revoked bool
+	if req.status != nil && *req.status == "revoked" {
+		// No cached "active" may answer once the revoke commits.
+		defer e.cache.hold(id)()
+	}
 	err := e.store.writeTx(ctx, func(tx *sql.Tx) error {
 		rec, err := getKey(ctx, tx, proj, id)
 		if err != nil {
@@ -716,19 +719,17 @@ func (e *Emulator) updateKey(ctx context.Context, proj projectRef, id string, re
 				return err
 			}
 		}
-		out, revoked = rec, revoke
+		out = rec
 		return nil
 	})
 	if err != nil {
 		return keyRecord{}, err
 	}
-	if revoked {
-		e.cache.invalidate(id)
-	}
 	return out, nil
 }
 
 func (e *Emulator) deleteKey(ctx context.Context, proj projectRef, id string, m auditMeta) error {
+	defer e.cache.hold(id)()
 	err := e.store.writeTx(ctx, func(tx *sql.Tx) error {
 		var name string
 		err := tx.QueryRowContext(ctx, `DELETE FROM api_keys WHERE id = ? AND project_pk = ? RETURNING name`, id, proj.pk).Scan(&name)
@@ -740,11 +741,7 @@ func (e *Emulator) deleteKey(ctx context.Context, proj projectRef, id string, m 
 		}
 		return insertAudit(ctx, tx, e.now().Unix(), m, "delete", id, fmt.Sprintf("name %q", name))
 	})
-	if err != nil {
-		return err
-	}
-	e.cache.invalidate(id)
-	return nil
+	return err
 }
 
 // keyCursor is the position after the last key of a page: keys are listed by

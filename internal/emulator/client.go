@@ -64,6 +64,11 @@ type keyCache struct {
 	byID     map[string][sha256.Size]byte
 	gen      uint64
 	max      int
+	// pending counts the revocations and deletions in progress per key id:
+	// while one is, the key is neither served from nor added to the cache, so
+	// from the moment the change commits every request reads it from the
+	// database.
+	pending map[string]int
 }
 
 func newKeyCache(max int) *keyCache {
@@ -71,6 +76,7 @@ func newKeyCache(max int) *keyCache {
 		byDigest: make(map[[sha256.Size]byte]*verifiedKey),
 		byID:     make(map[string][sha256.Size]byte),
 		max:      max,
+		pending:  make(map[string]int),
 	}
 }
 
@@ -84,7 +90,7 @@ func (c *keyCache) get(d [sha256.Size]byte) (*verifiedKey, uint64) {
 func (c *keyCache) put(d [sha256.Size]byte, k *verifiedKey, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.gen != gen {
+	if c.gen != gen || c.pending[k.id] > 0 {
 		return
 	}
 	if len(c.byDigest) >= c.max {
@@ -102,6 +108,28 @@ func (c *keyCache) put(d [sha256.Size]byte, k *verifiedKey, gen uint64) {
 func (c *keyCache) invalidate(id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.drop(id)
+}
+
+// hold drops id from the cache and keeps it out until the returned release is
+// called, after the transaction that revokes or deletes the key has ended
+// (committed or not). Call it before the transaction begins.
+func (c *keyCache) hold(id string) (release func()) {
+	c.mu.Lock()
+	c.pending[id]++
+	c.drop(id)
+	c.mu.Unlock()
+	return func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.pending[id]--; c.pending[id] <= 0 {
+			delete(c.pending, id)
+		}
+		c.drop(id)
+	}
+}
+
+func (c *keyCache) drop(id string) {
 	c.gen++
 	if d, ok := c.byID[id]; ok {
 		delete(c.byID, id)

@@ -511,3 +511,49 @@ func TestClientUnknownProjectIsNotFound(t *testing.T) {
 	expectError(t, h.raw("GET", clientPath(testOrg, "no-such-project", "tags"), "", withKey(k.Key)), http.StatusNotFound, "NOT_FOUND")
 	expectError(t, h.raw("GET", clientPath("no-such-org", testProject, "tags"), "", withKey(k.Key)), http.StatusNotFound, "NOT_FOUND")
 }
+
+// From the moment a revoke commits, no request may succeed with the key: while
+// the revoke is in progress the key is neither served from the cache nor put
+// into it, so a lookup that read "active" just before the commit cannot leave
+// a stale entry behind for the requests after it.
+func TestRevokeInProgressKeepsTheKeyOutOfTheCache(t *testing.T) {
+	h := newHarness(t)
+	ctx := t.Context()
+	k := h.create("in flight")
+	if v, err := h.e.verifyKey(ctx, k.Key); v == nil || err != nil {
+		t.Fatalf("warm-up verify = %v, %v", v, err)
+	}
+
+	release := h.e.cache.hold(k.ID) // the revoke's transaction is about to begin
+	if v, _ := h.e.verifyKey(ctx, k.Key); v == nil {
+		t.Fatal("before the commit the key is still active")
+	}
+	h.e.cache.mu.RLock()
+	_, cached := h.e.cache.byID[k.ID]
+	h.e.cache.mu.RUnlock()
+	if cached {
+		t.Fatal("a lookup during the revoke was cached")
+	}
+	// The revoke commits.
+	if _, err := h.e.store.w.ExecContext(ctx, `UPDATE api_keys SET status = 'revoked' WHERE id = ?`, k.ID); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := h.e.verifyKey(ctx, k.Key); v != nil {
+		t.Fatal("a request between the commit and the end of the revoke succeeded")
+	}
+	release()
+	if v, _ := h.e.verifyKey(ctx, k.Key); v != nil {
+		t.Fatal("a request after the revoke succeeded")
+	}
+
+	// Holds nest: two deletions of one id in flight keep it out until both end.
+	r1, r2 := h.e.cache.hold("x"), h.e.cache.hold("x")
+	r1()
+	if h.e.cache.pending["x"] != 1 {
+		t.Fatalf("pending after one release = %d, want 1", h.e.cache.pending["x"])
+	}
+	r2()
+	if _, ok := h.e.cache.pending["x"]; ok {
+		t.Fatal("pending entry left behind")
+	}
+}
