@@ -115,3 +115,91 @@ func FuzzParseToken(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeUpdate feeds arbitrary PUT bodies to the update decoder: a 400 or a
+// 422 VALIDATION_FAILED with details, or a request that sets a valid name, a
+// valid status, or both.
+func FuzzDecodeUpdate(f *testing.F) {
+	for _, s := range []string{
+		`{"status":"revoked"}`, `{"status":"active"}`, `{"name":"new"}`, `{"name":"new","status":"revoked"}`,
+		`{}`, `[]`, `null`, ``, `{"status":"REVOKED"}`, `{"status":null}`, `{"status":1}`, `{"name":""}`,
+		`{"name":"x","name":"y"}`, `{"status":"revoked","extra":true}`, `{"name":"\u0007bell"}`,
+		`{"name":"` + strings.Repeat("é", 101) + `"}`, "{\"name\":\"\xff\"}", `{"name":"\ud800"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		obj, herr := parseJSONObject(body)
+		if herr != nil {
+			if herr.status != 400 && herr.status != 422 {
+				t.Fatalf("parse: status %d", herr.status)
+			}
+			return
+		}
+		req, herr := decodeUpdate(obj)
+		if herr != nil {
+			if herr.status != 422 || herr.Code != "VALIDATION_FAILED" || len(herr.Details) == 0 {
+				t.Fatalf("decode: %+v", herr)
+			}
+			return
+		}
+		if req.name == nil && req.status == nil {
+			t.Fatal("accepted an update that changes nothing")
+		}
+		if req.status != nil && *req.status != "active" && *req.status != "revoked" {
+			t.Fatalf("accepted status %q", *req.status)
+		}
+		if req.name != nil {
+			name := *req.name
+			if n := utf8.RuneCountInString(name); n < 1 || n > maxNameLen || name != strings.TrimSpace(name) || *req.norm != foldName(name) {
+				t.Fatalf("accepted name %q (norm %q)", name, *req.norm)
+			}
+			for _, r := range name {
+				if isControlRune(r) {
+					t.Fatalf("accepted control character in %q", name)
+				}
+			}
+		}
+	})
+}
+
+// FuzzListQuery feeds arbitrary limit and lastKey values to the admin list's
+// and the client lists' query parsing: a valid page request or a 400, never a
+// panic; a cursor that parses names a canonical key id and survives a round trip.
+func FuzzListQuery(f *testing.F) {
+	good := keyCursor{createdAt: 1700000000, id: "0b6f3c1e-6a1d-4c1b-9a43-4f1f2d3e4a5b"}.encode()
+	for _, s := range [][2]string{
+		{"", ""}, {"20", ""}, {"100", good}, {"0", ""}, {"101", ""}, {"-1", ""}, {"1.5", ""}, {"abc", ""},
+		{"00020", ""}, {"", good + "x"}, {"", "k1:1:abc"}, {"", pageCursor("tag", 7)}, {"", pageCursor("tag", -7)},
+		{"", strings.Repeat("A", 200)}, {"1", "%%%"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, limit, lastKey string) {
+		if n, ok := parseLimit(limit); ok && (n < 1 || n > maxPageLimit) {
+			t.Fatalf("parseLimit(%q) = %d", limit, n)
+		}
+		if c, ok := decodeKeyCursor(lastKey); ok {
+			if id, canon := canonicalUUID(c.id); !canon || id != c.id {
+				t.Fatalf("cursor %q decoded to id %q", lastKey, c.id)
+			}
+			if back, ok := decodeKeyCursor(c.encode()); !ok || back != c {
+				t.Fatalf("cursor %+v does not survive a round trip", c)
+			}
+		}
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		q := r.URL.Query()
+		q.Set("limit", limit)
+		q.Set("lastKey", lastKey)
+		r.URL.RawQuery = q.Encode()
+		n, after, herr := pageParams(r, "tag")
+		switch {
+		case herr != nil:
+			if herr.status != 400 || herr.Code != "BAD_REQUEST" || len(herr.Details) == 0 {
+				t.Fatalf("pageParams error %+v", herr)
+			}
+		case n < 1 || n > maxPageLimit || after < 0:
+			t.Fatalf("pageParams(%q, %q) = %d, %d", limit, lastKey, n, after)
+		}
+	})
+}
