@@ -11,6 +11,7 @@ DATE    = $(shell git log -1 --format=%cI 2>/dev/null)
 LDFLAGS = -s -w $(if $(VERSION),-X $(PKG)/internal/build.Version=$(VERSION) -X $(PKG)/internal/build.Commit=$(COMMIT) -X $(PKG)/internal/build.Date=$(DATE))
 
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+ERRCHECK := github.com/kisielk/errcheck@v1.30.0
 FUZZTIME ?= 5s
 
 .PHONY: all build demo test race vet lint fmt-check tidy-check fuzz-short docs release-check cross-check bench ci clean
@@ -32,8 +33,9 @@ race: ## Every test under the race detector
 vet:
 	$(GO) vet ./...
 
-lint: ## staticcheck, pinned
+lint: ## staticcheck and errcheck, pinned
 	$(GO) run $(STATICCHECK) ./...
+	$(GO) run $(ERRCHECK) -ignoretests -exclude .ci/errcheck-excludes.txt ./...
 
 fuzz-short: ## a short run of every fuzz target (their seed corpora run in make test)
 	@set -e; for pkg in $$($(GO) list ./...); do \

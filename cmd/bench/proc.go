@@ -231,10 +231,10 @@ func startBare(ctx context.Context, self string) (*server, error) {
 	select {
 	case u = <-lines:
 	case <-time.After(20 * time.Second):
-		cmd.Process.Kill()
+		_ = cmd.Process.Kill() // it may have exited already
 		<-lines
 	case <-ctx.Done():
-		cmd.Process.Kill()
+		_ = cmd.Process.Kill() // it may have exited already
 		<-lines
 	}
 	// The URL line has been read, so Wait may close the pipe from now on.
@@ -259,11 +259,11 @@ func (s *server) stop() (maxRSSKiB int64, cpu time.Duration) {
 	if s.stdin != nil {
 		s.stdin.Close()
 	}
-	s.cmd.Process.Signal(syscall.SIGTERM)
+	_ = s.cmd.Process.Signal(syscall.SIGTERM) // it may have exited already; Wait tells
 	select {
 	case <-s.done:
 	case <-time.After(10 * time.Second):
-		s.cmd.Process.Kill()
+		_ = s.cmd.Process.Kill()
 		<-s.done
 	}
 	rss, cpu := usage(s.cmd.ProcessState)

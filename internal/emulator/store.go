@@ -113,12 +113,12 @@ func openStore(ctx context.Context, path string) (*store, error) {
 		r.SetMaxIdleConns(n)
 		s.r = r
 		if err := pingWhileBusy(ctx, r); err != nil {
-			s.close()
+			_ = s.close() // the open error is the one to report
 			return nil, err
 		}
 	}
 	if err := s.prepare(ctx); err != nil {
-		s.close()
+		_ = s.close() // the open error is the one to report
 		return nil, err
 	}
 	return s, nil
