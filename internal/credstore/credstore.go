@@ -422,7 +422,7 @@ func (s *Store) writeFile(tokens map[string]string) error {
 		return fmt.Errorf("could not encode the credentials file: %w", err)
 	}
 	data = append([]byte(fileHeader), data...)
-	if err := securefile.Write(s.path, data, securefile.WriteOptions{BeforeRename: beforeRename}); err != nil {
+	if err := securefile.Write(s.path, data, securefile.WriteOptions{BeforeRename: beforeRename, PrivateDir: true}); err != nil {
 		return fmt.Errorf("could not write credentials file %s: %v", s.path, pathErrorCause(err))
 	}
 	return nil

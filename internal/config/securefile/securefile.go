@@ -41,6 +41,11 @@ type WriteOptions struct {
 	// temporary file is removed and the destination is left as it was. Tests use
 	// it to simulate a crash or a failing disk at the last moment.
 	BeforeRename func(tmpPath string) error
+	// PrivateDir makes an existing parent directory that others can reach
+	// (group or other permission bits) mode 0700 too, when the current user owns
+	// it and path is not a symbolic link into somewhere else. For files that
+	// hold credentials.
+	PrivateDir bool
 }
 
 // Read returns the contents of the file at path and its FileInfo. A missing file
@@ -85,6 +90,11 @@ func Write(path string, data []byte, o WriteOptions) error {
 	dir := filepath.Dir(target)
 	if err := EnsureDir(dir); err != nil {
 		return err
+	}
+	if o.PrivateDir && target == path {
+		if err := tightenDir(dir); err != nil {
+			return err
+		}
 	}
 	if fi, err := os.Stat(target); err == nil && fi.IsDir() {
 		return &fs.PathError{Op: "write", Path: target, Err: ErrIsDir}
@@ -151,7 +161,7 @@ func Remove(path string) error {
 
 // EnsureDir makes sure dir exists as a directory. When it has to be created, it
 // (and any missing parent) gets mode 0700 regardless of the umask. An existing
-// directory's permissions are left as they are.
+// directory's permissions are left as they are (see WriteOptions.PrivateDir).
 func EnsureDir(dir string) error {
 	fi, err := os.Stat(dir)
 	if err == nil {
@@ -173,6 +183,26 @@ func EnsureDir(dir string) error {
 		}
 	}
 	return nil
+}
+
+// tightenDir sets dir to DirMode when it has group or other permission bits and
+// belongs to the current user. Not on Windows, where mode bits do not describe
+// access.
+func tightenDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return err
+	}
+	if fi.Mode().Perm()&0o077 == 0 {
+		return nil
+	}
+	if uid, ok := fileOwner(fi); ok && uid != os.Getuid() {
+		return nil // not ours to change; PermissionWarnings speaks of the file
+	}
+	return os.Chmod(dir, DirMode)
 }
 
 // PermissionWarnings describes what is wrong with the permissions of the file at

@@ -198,3 +198,49 @@ func TestPermissionWarnings(t *testing.T) {
 		}
 	}
 }
+
+// SECURITY C3: a credentials file's directory ends up 0700 even when it
+// existed before with wider permissions; other files leave it alone.
+func TestWritePrivateDirTightensAnExistingDirectory(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("mode bits do not apply")
+	}
+	dir := filepath.Join(t.TempDir(), "shared")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(filepath.Join(dir, "config.yaml"), []byte("a: 1\n"), WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if m := mode(t, dir); m != 0o755 {
+		t.Fatalf("a plain write changed the directory to %04o", m)
+	}
+	if err := Write(filepath.Join(dir, "credentials.yaml"), []byte("t: x\n"), WriteOptions{PrivateDir: true}); err != nil {
+		t.Fatal(err)
+	}
+	if m := mode(t, dir); m != DirMode {
+		t.Errorf("directory mode %04o after a credentials write, want 0700", m)
+	}
+
+	// A symbolic link into another directory does not change that directory.
+	other := filepath.Join(t.TempDir(), "dotfiles")
+	if err := os.Mkdir(other, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(other, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "linked.yaml")
+	if err := os.Symlink(filepath.Join(other, "real.yaml"), link); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(link, []byte("t: y\n"), WriteOptions{PrivateDir: true}); err != nil {
+		t.Fatal(err)
+	}
+	if m := mode(t, other); m != 0o755 {
+		t.Errorf("the link's target directory became %04o", m)
+	}
+}
