@@ -93,6 +93,12 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.customKey == "" && !opts.Quiet && opts.OutputFile == "" {
+		render := func(w io.Writer, k api.Key) error { return writeKey(w, p, k, opts.Now()) }
+		if err := checkShowsSecret(render, opts.Name, opts.Now()); err != nil {
+			return err
+		}
+	}
 	secretFile, err := claimSecretFile(opts.OutputFile)
 	if err != nil {
 		return err
@@ -140,7 +146,7 @@ func abandonSecretFile(f *os.File) {
 
 // printNewKey shows a newly created key and its secret exactly once: on stdout, or
 // only in secretFile when one is given.
-func printNewKey(io *iostreams.IOStreams, p *output.Printer, key api.Key, quiet bool, secretFile *os.File, path string, now time.Time) error {
+func printNewKey(ios *iostreams.IOStreams, p *output.Printer, key api.Key, quiet bool, secretFile *os.File, path string, now time.Time) error {
 	if secretFile != nil {
 		_, werr := fmt.Fprintln(secretFile, key.Key)
 		if serr := secretFile.Sync(); werr == nil {
@@ -152,16 +158,16 @@ func printNewKey(io *iostreams.IOStreams, p *output.Printer, key api.Key, quiet 
 		if werr != nil {
 			return fmt.Errorf("the key %s was created, but writing its secret to %s failed (%v): revoke it with `metabind keys revoke %s` and create another", key.ID, path, werr, key.ID)
 		}
-		fmt.Fprintf(io.ErrOut, "Secret written to %s (mode 0600); it is not shown anywhere else.\n", path)
+		fmt.Fprintf(ios.ErrOut, "Secret written to %s (mode 0600); it is not shown anywhere else.\n", path)
 		key.Key = ""
-		return writeKey(io.Out, p, key, now)
+		return writeKey(ios.Out, p, key, now)
 	}
 	if quiet {
-		_, err := fmt.Fprintln(io.Out, key.Key)
+		_, err := fmt.Fprintln(ios.Out, key.Key)
 		return err
 	}
-	fmt.Fprintln(io.ErrOut, secretNotice)
-	return writeKey(io.Out, p, key, now)
+	fmt.Fprintln(ios.ErrOut, secretNotice)
+	return writeShowingSecret(ios.Out, ios.ErrOut, func(w io.Writer) error { return writeKey(w, p, key, now) }, key.Key, key)
 }
 
 // explainCreateFailure turns an unknown outcome into a definite answer: the create

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -106,6 +107,13 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 	if err != nil {
 		return err
 	}
+	if !opts.Quiet && opts.OutputFile == "" {
+		old := sampleKey(opts.Arg, "", opts.Now())
+		render := func(w io.Writer, fresh api.Key) error { return renderRotation(w, p, old, fresh, opts.Now()) }
+		if err := checkShowsSecret(render, opts.Arg, opts.Now()); err != nil {
+			return err
+		}
+	}
 	old, err := newResolver(client, scope).resolve(ctx, opts.Arg)
 	if err != nil {
 		return err
@@ -189,10 +197,23 @@ func printRotation(opts *RotateOptions, p *output.Printer, old, fresh api.Key, s
 		return printNewKey(opts.IO, p, fresh, opts.Quiet, secretFile, opts.OutputFile, opts.Now())
 	}
 	fmt.Fprintln(opts.IO.ErrOut, secretNotice)
-	return p.Data(opts.IO.Out, struct {
-		Old api.Key `json:"old"`
-		New api.Key `json:"new"`
-	}{old, fresh})
+	render := func(w io.Writer) error { return renderRotation(w, p, old, fresh, opts.Now()) }
+	return writeShowingSecret(opts.IO.Out, opts.IO.ErrOut, render, fresh.Key, rotation{old, fresh})
+}
+
+// rotation is the data form of a rotation: -o json prints {"old": …, "new": …}.
+type rotation struct {
+	Old api.Key `json:"old"`
+	New api.Key `json:"new"`
+}
+
+// renderRotation prints a rotation's result as printRotation does when the
+// secret goes to stdout: data as {"old", "new"}, else the new key.
+func renderRotation(w io.Writer, p *output.Printer, old, fresh api.Key, now time.Time) error {
+	if p.Structured() {
+		return p.Data(w, rotation{old, fresh})
+	}
+	return writeKey(w, p, fresh, now)
 }
 
 // rotateCreateFailed undoes the rename when the create definitely failed, and

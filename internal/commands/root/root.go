@@ -2,13 +2,16 @@
 package root
 
 import (
+	"errors"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	authCmd "github.com/metabind/metabind-cli/internal/commands/auth"
@@ -22,6 +25,43 @@ import (
 )
 
 var longFlagValue = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`invalid argument "[^"]{16,}"`) })
+
+// flagError rewrites pflag's parse errors for people: the flag, what was
+// expected, never Go's parser text ("strconv.ParseInt: parsing ...") and never a
+// long value, which may be a pasted secret.
+func flagError(c *cobra.Command, err error) error {
+	hint := "run `" + c.CommandPath() + " --help` for usage"
+	var ive *pflag.InvalidValueError
+	if errors.As(err, &ive) && ive.GetFlag() != nil {
+		fl, v := ive.GetFlag(), ive.GetValue()
+		shown := strconv.Quote(v)
+		if len(v) >= 16 {
+			shown = "(value not shown)"
+		}
+		return cmdutil.FlagErrorf("invalid value %s for --%s: %s", shown, fl.Name, expectedValue(fl, ive.Unwrap())).WithHint(hint)
+	}
+	msg := longFlagValue().ReplaceAllString(err.Error(), "invalid argument (value not shown)")
+	return cmdutil.FlagErrorf("%s", msg).WithHint(hint)
+}
+
+// expectedValue says what a flag of fl's type takes; for the project's own
+// value types their message already does.
+func expectedValue(fl *pflag.Flag, cause error) string {
+	switch fl.Value.Type() {
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "count":
+		return "expected a whole number"
+	case "float32", "float64":
+		return "expected a number"
+	case "duration":
+		return "expected a duration such as 30s, 5m or 1h30m"
+	case "bool":
+		return "expected true or false"
+	}
+	if cause == nil {
+		return "not a valid value"
+	}
+	return cause.Error()
+}
 
 const exitCodeHelp = `
 Exit codes:
@@ -84,11 +124,7 @@ through the Metabind admin API, and runs a local emulator of that API.` + "\n" +
 	cmd.SetOut(f.IOStreams.Out)
 	cmd.SetErr(f.IOStreams.ErrOut)
 	cmd.SetIn(f.IOStreams.In)
-	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		// A long flag value may be a pasted secret: never echo it.
-		msg := longFlagValue().ReplaceAllString(err.Error(), "invalid argument (value not shown)")
-		return cmdutil.FlagErrorf("%s", msg).WithHint("run `" + c.CommandPath() + " --help` for usage")
-	})
+	cmd.SetFlagErrorFunc(flagError)
 
 	pf := cmd.PersistentFlags()
 	pf.String("api-url", config.DefaultAPIURL, "Metabind API base URL (env MB_API_URL)")

@@ -75,3 +75,33 @@ func TestNoFlagTakesASecret(t *testing.T) {
 		}
 	}
 }
+
+// Bad flag values read as the flag and what it takes, never Go's parser text,
+// and a long value (perhaps a pasted secret) is never echoed.
+func TestFlagValueErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"keys", "list", "--limit", "abc"}, `invalid value "abc" for --limit: expected a whole number`},
+		{[]string{"keys", "list", "--timeout", "abc"}, `invalid value "abc" for --timeout: expected a duration such as 30s`},
+		{[]string{"keys", "list", "--all=maybe"}, `invalid value "maybe" for --all: expected true or false`},
+		{[]string{"keys", "list", "--limit", "eyJhbGciOiJIUzI1NiJ9secret"}, `invalid value (value not shown) for --limit`},
+	} {
+		ios, _, _, _ := iostreams.Test()
+		root := NewCmdRoot(cmdutil.New(ios, func(string) string { return "" }))
+		root.SetArgs(tc.args)
+		_, err := root.ExecuteC()
+		if err == nil {
+			t.Errorf("%v: no error", tc.args)
+			continue
+		}
+		msg := err.Error()
+		if !strings.Contains(msg, tc.want) || strings.Contains(msg, "strconv") || strings.Contains(msg, "time: ") || strings.Contains(msg, "secret") {
+			t.Errorf("%v: %q, want %q", tc.args, msg, tc.want)
+		}
+		if cmdutil.ExitCode(err) != cmdutil.ExitUsage {
+			t.Errorf("%v: exit %d, want %d", tc.args, cmdutil.ExitCode(err), cmdutil.ExitUsage)
+		}
+	}
+}
