@@ -108,6 +108,9 @@ func apiHint(ae *api.Error, now time.Time, tok *TokenState) string {
 	switch {
 	case ae.StatusCode == 401:
 		if tok != nil && tok.ExpiresAt != nil && !now.IsZero() && !tok.ExpiresAt.After(now) {
+			if tok.FromEnv {
+				return fmt.Sprintf("the token in MB_TOKEN expired %s: set a fresh one (MB_TOKEN wins over `metabind auth login`)", output.RelativeTime(now, *tok.ExpiresAt))
+			}
 			return fmt.Sprintf("your token expired %s: run `metabind auth login`", output.RelativeTime(now, *tok.ExpiresAt))
 		}
 		if tok != nil && tok.FromEnv {

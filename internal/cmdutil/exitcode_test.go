@@ -134,3 +134,15 @@ func TestFormatErrorRateLimitWaits(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteJSONErrorKeepsShellSyntax(t *testing.T) {
+	var buf bytes.Buffer
+	err := FlagErrorf("no key given").WithHint("pipe it in: metabind keys test < file && echo ok")
+	WriteJSONError(&buf, err, ExitCode(err), time.Time{}, nil)
+	if !strings.Contains(buf.String(), `< file && echo ok`) || strings.Contains(buf.String(), `\u003c`) {
+		t.Errorf("hint escaped: %s", buf.String())
+	}
+	if strings.Count(buf.String(), "\n") != 1 {
+		t.Errorf("want one line: %q", buf.String())
+	}
+}

@@ -4,6 +4,7 @@
 package cmdutil
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -186,6 +187,10 @@ func (f *Factory) Printer() (*output.Printer, error) {
 	}
 	p, err := output.NewPrinter(format, f.Global.JQ, f.Global.Template, f.Global.Columns, f.Global.NoHeaders)
 	if err != nil {
+		var oe *output.OptionError
+		if errors.As(err, &oe) {
+			return nil, FlagErrorf("%s", oe.Message).WithHint(oe.Hint)
+		}
 		return nil, FlagErrorf("%v", err)
 	}
 	return p, nil
@@ -233,8 +238,12 @@ func (f *Factory) APIClient() (*api.Client, error) {
 		return nil, err
 	}
 	if claims != nil && claims.ExpiresAt != nil && !claims.ExpiresAt.After(f.Now()) {
-		fmt.Fprintf(f.IOStreams.ErrOut, "warning: your token expired %s; the API will likely refuse it (run `metabind auth login`)\n",
-			output.RelativeTime(f.Now(), *claims.ExpiresAt))
+		fix := "run `metabind auth login`"
+		if tok.Source == credstore.SourceEnv {
+			fix = "set a fresh MB_TOKEN"
+		}
+		fmt.Fprintf(f.IOStreams.ErrOut, "warning: your token expired %s; the API will likely refuse it (%s)\n",
+			output.RelativeTime(f.Now(), *claims.ExpiresAt), fix)
 	}
 	return f.newClient(tok.Value)
 }

@@ -68,8 +68,10 @@ func WriteJSONError(w io.Writer, err error, code int, now time.Time, tok *TokenS
 	if body.Hint == "" {
 		body.Hint = outputHint(err)
 	}
-	line, _ := json.Marshal(jsonError{Error: body})
-	_, _ = w.Write(append(line, '\n'))
+	// One line, with <, > and & as themselves (hints quote shell syntax).
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(jsonError{Error: body})
 }
 
 func errorCode(code int) string {

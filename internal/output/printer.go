@@ -36,27 +36,71 @@ type Printer struct {
 func NewPrinter(format Format, jq, tmpl string, columns []string, noHeaders bool) (*Printer, error) {
 	p := &Printer{Format: format, Columns: columns, NoHeaders: noHeaders}
 	if jq != "" && tmpl != "" {
-		return nil, fmt.Errorf("--jq and --template cannot be used together")
+		return nil, &OptionError{"--jq and --template cannot be used together", "choose one: --jq takes a jq expression, --template a Go template"}
 	}
+	const jqHint = "--jq takes a jq expression over the JSON output, e.g. --jq '.[].name' or --jq '.key'"
 	if jq != "" {
 		q, err := gojq.Parse(jq)
 		if err != nil {
-			return nil, fmt.Errorf("invalid --jq expression: %v", err)
+			return nil, &OptionError{"invalid --jq expression: " + err.Error(), jqHint}
 		}
 		code, err := gojq.Compile(q)
 		if err != nil {
-			return nil, fmt.Errorf("invalid --jq expression: %v", err)
+			return nil, &OptionError{"invalid --jq expression: " + err.Error(), jqHint}
 		}
 		p.jq = code
 	}
 	if tmpl != "" {
 		t, err := template.New("output").Option("missingkey=zero").Funcs(templateFuncs).Parse(tmpl)
 		if err != nil {
-			return nil, fmt.Errorf("invalid --template: %v", err)
+			return nil, &OptionError{"invalid --template: " + templateProblem(err),
+				`--template takes a Go template over the JSON output, e.g. --template '{{range .}}{{.name}}{{"\n"}}{{end}}'`}
 		}
 		p.tmpl = t
 	}
 	return p, nil
+}
+
+// templateRunProblem is a template execution error in the user's terms:
+// `template: output:1:2: executing "output" at <.foo.bar>: can't evaluate field
+// foo in type []interface {}` → `line 1, column 2, at .foo.bar: can't evaluate
+// field foo in a list`.
+func templateRunProblem(err error) string {
+	msg := templateProblem(err)
+	if before, after, ok := strings.Cut(msg, `executing "output" at <`); ok {
+		if at, rest, ok := strings.Cut(after, ">: "); ok {
+			msg = strings.TrimSuffix(before, ": ") + ", at " + at + ": " + rest
+		}
+	}
+	return strings.NewReplacer(
+		"in type []interface {}", "in a list",
+		"in type map[string]interface {}", "in an object",
+		"in type string", "in a string",
+		"in type float64", "in a number",
+		"in type bool", "in a boolean",
+	).Replace(msg)
+}
+
+// OptionError is a bad --jq or --template, with what to do about it.
+type OptionError struct {
+	Message, Hint string
+}
+
+func (e *OptionError) Error() string { return e.Message }
+
+// templateProblem is a template error without the package's own prefix
+// ("template: output:1: unclosed action" → "line 1: unclosed action").
+func templateProblem(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "template: ")
+	if rest, ok := strings.CutPrefix(msg, "output:"); ok {
+		if line, problem, ok := strings.Cut(rest, ": "); ok {
+			if _, col, ok := strings.Cut(line, ":"); ok {
+				line = strings.SplitN(line, ":", 2)[0] + ", column " + col
+			}
+			return "line " + line + ": " + problem
+		}
+	}
+	return msg
 }
 
 var templateFuncs = template.FuncMap{
@@ -94,7 +138,7 @@ func (p *Printer) Data(w io.Writer, v any) error {
 		}
 		var buf bytes.Buffer
 		if err := p.tmpl.Execute(&buf, doc); err != nil {
-			return fmt.Errorf("%w: %v", ErrTemplate, err)
+			return fmt.Errorf("%w: %s", ErrTemplate, templateRunProblem(err))
 		}
 		_, err = w.Write(buf.Bytes())
 		return err

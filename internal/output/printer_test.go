@@ -2,6 +2,8 @@ package output
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"strings"
 	"testing"
 )
@@ -91,5 +93,24 @@ func TestJQRuntimeErrorIsReported(t *testing.T) {
 	var buf bytes.Buffer
 	if err := PrintList(p, &buf, []row{{"a", "x", 1}}, rowCols, nil); err == nil || !strings.Contains(err.Error(), "--jq") {
 		t.Fatalf("want a --jq error, got %v", err)
+	}
+}
+
+func TestTemplateErrorsReadAsTheUsersTerms(t *testing.T) {
+	if _, err := NewPrinter(JSON, "", "{{.foo", nil, false); err == nil || err.Error() != "invalid --template: line 1: unclosed action" {
+		t.Errorf("parse error = %v", err)
+	}
+	p, err := NewPrinter(JSON, "", "{{.foo.bar}}", nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = p.Data(io.Discard, []map[string]string{{"name": "x"}})
+	want := "--template: line 1, column 6, at .foo.bar: can't evaluate field foo in a list"
+	if err == nil || err.Error() != want || !errors.Is(err, ErrTemplate) {
+		t.Errorf("run error = %v, want %q", err, want)
+	}
+	var oe *OptionError
+	if _, err := NewPrinter(JSON, ".[", "", nil, false); !errors.As(err, &oe) || oe.Hint == "" {
+		t.Errorf("a bad --jq gives %v, want an *OptionError with a hint", err)
 	}
 }

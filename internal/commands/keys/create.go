@@ -131,7 +131,13 @@ func claimSecretFile(path string) (*os.File, error) {
 		if errors.Is(err, os.ErrExist) {
 			return nil, cmdutil.FlagErrorf("%s already exists; refusing to overwrite it", path).WithHint("choose a new path, or remove the file first")
 		}
-		return nil, cmdutil.FlagErrorf("cannot create %s: %v", path, errors.Unwrap(err))
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, cmdutil.FlagErrorf("cannot create %s: its directory does not exist", path).WithHint("create the directory first, or choose another path")
+		}
+		if errors.Is(err, os.ErrPermission) {
+			return nil, cmdutil.FlagErrorf("cannot create %s: permission denied", path).WithHint("choose a path in a directory you can write to")
+		}
+		return nil, cmdutil.FlagErrorf("cannot create %s: %v", path, errors.Unwrap(err)).WithHint("choose another path")
 	}
 	return f, nil
 }

@@ -71,7 +71,8 @@ Selectors find stale keys; they combine with AND and imply reading every page:
 			opts.limitSet = cmd.Flags().Changed("limit")
 			if opts.limitSet {
 				if opts.All {
-					return cmdutil.FlagErrorf("--limit and --all cannot be used together")
+					return cmdutil.FlagErrorf("--limit and --all cannot be used together").
+						WithHint("use --all for every key, or --limit N for the first N")
 				}
 				if opts.Limit < 1 {
 					return cmdutil.FlagErrorf("invalid --limit %d: it must be at least 1", opts.Limit)

@@ -42,7 +42,8 @@ object (an array when several keys were given or selected).
 
 Instead of naming keys, select them with the selectors of ` + "`keys list`" + ` (active keys
 only): --unused-for, --never-used, --used-since, --created-before, --name-match.
---dry-run lists what would be revoked and changes nothing. One result is reported
+--dry-run lists what would be revoked (named or selected keys) and changes nothing,
+so it needs no --yes. One result is reported
 per key; when some fail and others succeed the exit code is 7.`,
 		Example: `  metabind keys revoke "iOS Production App"
   metabind keys revoke 3f0c9a52-6d1e-4c8e-9a47-1b2f3c4d5e6f --yes
@@ -58,9 +59,8 @@ per key; when some fail and others succeed the exit code is 7.`,
 			case len(args) == 0 && !opts.Select.Active():
 				return cmdutil.FlagErrorf("name the keys to revoke (ID|NAME...) or select them (e.g. --unused-for 90d)")
 			case len(args) > 0 && opts.Select.Active():
-				return cmdutil.FlagErrorf("give keys by ID|NAME or by selectors, not both")
-			case opts.DryRun && !opts.Select.Active():
-				return cmdutil.FlagErrorf("--dry-run works with selectors (e.g. --unused-for 90d); to see one key use `metabind keys show`")
+				return cmdutil.FlagErrorf("give keys by ID|NAME or by selectors, not both").
+					WithHint("to revoke named keys among those a selector finds, list them first: `metabind keys revoke --unused-for 90d --dry-run`")
 			}
 			if !opts.Yes && !opts.DryRun && !opts.IO.CanPrompt() {
 				return cmdutil.FlagErrorf("refusing to revoke without confirmation: standard input is not a terminal").
@@ -73,7 +73,7 @@ per key; when some fail and others succeed the exit code is 7.`,
 		},
 	}
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "revoke without asking for confirmation")
-	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "with selectors: list the keys that would be revoked, change nothing")
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "list the keys that would be revoked, change nothing")
 	opts.Select.AddFlags(cmd.Flags())
 	return cmd
 }
@@ -107,6 +107,21 @@ func revokeRun(ctx context.Context, opts *RevokeOptions) error {
 		keys, err = newResolver(client, scope).resolveAll(ctx, opts.Args)
 		if err != nil {
 			return err
+		}
+		if opts.DryRun {
+			if !p.Structured() {
+				active := 0
+				for _, k := range keys {
+					if k.Status == "active" {
+						active++
+					}
+				}
+				fmt.Fprintf(opts.IO.ErrOut, "%d of %d named keys are active and would be revoked; dry run, nothing was revoked.\n", active, len(keys))
+			}
+			if len(opts.Args) == 1 && p.Structured() {
+				return p.Data(opts.IO.Out, keys[0])
+			}
+			return writeKeys(opts.IO.Out, p, keys, opts.Now(), opts.IO.IsStdoutTTY())
 		}
 	}
 	if !opts.Yes {

@@ -16,7 +16,11 @@ const maxNameLen = 100
 func checkName(flag, name string) (string, error) {
 	n := strings.TrimSpace(name)
 	if n == "" {
-		return "", cmdutil.FlagErrorf("%s must not be empty", flag).WithHint(`give the key a descriptive name, e.g. --name "iOS Production App"`)
+		example := flag + ` "iOS Production App"`
+		if !strings.HasPrefix(flag, "--") {
+			example = `"iOS Production App" as ` + flag
+		}
+		return "", cmdutil.FlagErrorf("%s must not be empty", flag).WithHint("give the key a descriptive name, e.g. " + example)
 	}
 	if !utf8.ValidString(n) {
 		return "", cmdutil.FlagErrorf("%s must be valid UTF-8 text", flag)
