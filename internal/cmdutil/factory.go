@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -202,6 +203,31 @@ type Scope struct {
 	OrgSource, ProjectSource config.Source
 }
 
+// UnknownProfile returns a usage error when the active profile is a named one
+// with no settings in the config file (a mistyped --profile or MB_PROFILE),
+// else nil. Commands that only read settings call it; use, config set and
+// auth login create the profile instead.
+func (f *Factory) UnknownProfile() error {
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	if note := profileNote(cfg); note != "" {
+		return FlagErrorf("%s", note).WithHint(fmt.Sprintf("existing profiles: %s; save settings in a new one with `metabind config set org ORG --profile %s`",
+			strings.Join(cfg.Profiles(), ", "), cfg.Profile()))
+	}
+	return nil
+}
+
+// profileNote describes an active named profile that has no settings in the
+// config file; "" otherwise.
+func profileNote(cfg *config.Config) string {
+	if cfg.Profile() == config.DefaultProfile || cfg.ProfileExists() {
+		return ""
+	}
+	return fmt.Sprintf("profile %q has no settings in %s", cfg.Profile(), cfg.Path())
+}
+
 // Scope resolves org and project: flag > environment > profile; when no org is set
 // anywhere, the token's org claim. A missing value is a usage error that says how
 // to set it.
@@ -216,18 +242,24 @@ func (f *Factory) Scope() (Scope, error) {
 			s.Org, s.OrgSource = claims.Org, config.Source("token")
 		}
 	}
+	var missing *Error
 	switch {
 	case s.Org == "" && s.Project == "":
-		return s, FlagErrorf("no organization or project set").
+		missing = FlagErrorf("no organization or project set").
 			WithHint("pass --org ORG --project PROJECT, set MB_ORG and MB_PROJECT, or save them with `metabind use --org ORG --project PROJECT`")
 	case s.Org == "":
-		return s, FlagErrorf("no organization set").
+		missing = FlagErrorf("no organization set").
 			WithHint("pass --org ORG, set MB_ORG, or save it with `metabind use --org ORG`")
 	case s.Project == "":
-		return s, FlagErrorf("no project set").
+		missing = FlagErrorf("no project set").
 			WithHint("pass --project PROJECT, set MB_PROJECT, or save it with `metabind use --project PROJECT`")
+	default:
+		return s, nil
 	}
-	return s, nil
+	if note := profileNote(cfg); note != "" {
+		missing = missing.WithHint(missing.Hint + "\n" + note + " (existing profiles: " + strings.Join(cfg.Profiles(), ", ") + ")")
+	}
+	return s, missing
 }
 
 // APIClient builds the admin API client with the stored credential. It warns on

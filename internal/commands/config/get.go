@@ -23,6 +23,9 @@ func newCmdGet(f *cmdutil.Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := f.UnknownProfile(); err != nil {
+				return err
+			}
 			if v := cfg.Get(args[0]); v != "" {
 				_, err = fmt.Fprintln(f.IOStreams.Out, v)
 				return err

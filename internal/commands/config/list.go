@@ -21,6 +21,9 @@ func newCmdList(f *cmdutil.Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := f.UnknownProfile(); err != nil {
+				return err
+			}
 			p, err := f.Printer()
 			if err != nil {
 				return err
