@@ -20,11 +20,24 @@ type Info struct {
 	Commit    string `json:"commit"`
 	Date      string `json:"date"`
 	GoVersion string `json:"goVersion"`
+	// ModuleVersion is, for a development build, the module version from the Go
+	// build info (a pseudo-version, or the tag `go install …@v1.2.3` fetched).
+	ModuleVersion string `json:"moduleVersion,omitempty"`
+}
+
+// Display is the version as people read it: "1.2.3", "dev", or
+// "dev (v0.0.0-20261126063524-357f01589816)".
+func (i Info) Display() string {
+	if i.ModuleVersion != "" {
+		return i.Version + " (" + i.ModuleVersion + ")"
+	}
+	return i.Version
 }
 
 // Get returns the build information. A development build (no version set by the
-// linker) reports "dev" plus the module version or VCS revision from the Go build
-// info where there is one, and "unknown" for what cannot be known.
+// linker) reports the version "dev", with the module version and the VCS revision
+// and time from the Go build info where there are some, and "unknown" for what
+// cannot be known.
 func Get() Info {
 	info := Info{Version: Version, Commit: Commit, Date: Date, GoVersion: runtime.Version()}
 	if info.Version != "" {
@@ -41,7 +54,7 @@ func Get() Info {
 	bi, ok := debug.ReadBuildInfo()
 	if ok {
 		if v := bi.Main.Version; v != "" && v != "(devel)" {
-			info.Version = "dev (" + v + ")"
+			info.ModuleVersion = v
 		}
 		for _, s := range bi.Settings {
 			switch s.Key {

@@ -10,8 +10,16 @@ func TestGetDevBuild(t *testing.T) {
 	t.Cleanup(func() { Version = old })
 	Version = ""
 	info := Get()
-	if !strings.HasPrefix(info.Version, "dev") {
-		t.Fatalf("dev build version = %q, want dev...", info.Version)
+	if info.Version != "dev" {
+		t.Fatalf("dev build version = %q, want dev (the module version goes in moduleVersion)", info.Version)
+	}
+	if want := "dev"; info.ModuleVersion != "" {
+		want = "dev (" + info.ModuleVersion + ")"
+		if info.Display() != want {
+			t.Fatalf("Display = %q, want %q", info.Display(), want)
+		}
+	} else if info.Display() != want {
+		t.Fatalf("Display = %q, want %q", info.Display(), want)
 	}
 	if info.Commit == "" || info.Date == "" || !strings.HasPrefix(info.GoVersion, "go") {
 		t.Fatalf("incomplete info: %+v", info)
@@ -38,5 +46,20 @@ func TestGetReleaseBuildWithoutGitMetadata(t *testing.T) {
 	info := Get()
 	if info.Commit != "unknown" || info.Date != "unknown" {
 		t.Fatalf("got %+v, want unknown commit and date", info)
+	}
+}
+
+func TestDisplay(t *testing.T) {
+	for _, tc := range []struct {
+		info Info
+		want string
+	}{
+		{Info{Version: "1.2.3"}, "1.2.3"},
+		{Info{Version: "dev"}, "dev"},
+		{Info{Version: "dev", ModuleVersion: "v0.0.0-20261126063524-357f01589816"}, "dev (v0.0.0-20261126063524-357f01589816)"},
+	} {
+		if got := tc.info.Display(); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.info, got, tc.want)
+		}
 	}
 }

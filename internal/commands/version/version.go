@@ -45,7 +45,7 @@ func Show(f *cmdutil.Factory, cmd *cobra.Command) error {
 
 // Format renders build information the way `metabind version` and `--version` print it.
 func Format(info build.Info) string {
-	return fmt.Sprintf("metabind %s\ncommit: %s\nbuilt: %s\ngo: %s\n", info.Version, info.Commit, info.Date, info.GoVersion)
+	return fmt.Sprintf("metabind %s\ncommit: %s\nbuilt: %s\ngo: %s\n", info.Display(), info.Commit, info.Date, info.GoVersion)
 }
 
 // Print writes Format(info) to w.
