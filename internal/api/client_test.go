@@ -5,14 +5,17 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -486,4 +489,29 @@ func TestPaginationReusesOneConnection(t *testing.T) {
 
 func keyJSONWithID(id string) string {
 	return strings.Replace(keyJSON, keyID, id, 1)
+}
+
+func TestDescribeTransport(t *testing.T) {
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: &os.SyscallError{Syscall: "connect", Err: syscall.ECONNREFUSED}}
+	reset := &net.OpError{Op: "read", Net: "tcp", Err: &os.SyscallError{Syscall: "read", Err: syscall.ECONNRESET}}
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{refused, "connection refused"},
+		{reset, "the connection was reset"},
+		{&net.DNSError{Err: "no such host", Name: "api.example.invalid", Server: "10.0.0.53:53", IsNotFound: true}, `the host name "api.example.invalid" does not resolve (no such host)`},
+		{fmt.Errorf("reading: %w", io.EOF), "the server closed the connection without a complete answer"},
+		{io.ErrUnexpectedEOF, "the server closed the connection without a complete answer"},
+		{&net.OpError{Op: "dial", Net: "tcp", Err: os.ErrDeadlineExceeded}, "no answer in time"},
+		{errors.New("something else"), "something else"},
+	} {
+		if got := describeTransport(tc.err); got != tc.want {
+			t.Errorf("%v: %q, want %q", tc.err, got, tc.want)
+		}
+	}
+	// The message never carries the resolver's address.
+	if got := describeTransport(&net.DNSError{Err: "no such host", Name: "h", Server: "10.0.0.53:53", IsNotFound: true}); strings.Contains(got, "10.0.0.53") {
+		t.Errorf("resolver address leaked: %q", got)
+	}
 }

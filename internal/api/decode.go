@@ -8,6 +8,7 @@ import (
 	"math"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -244,21 +245,70 @@ func sanitizeValue(v any, depth int) any {
 	}
 }
 
-// decodeError explains why a success body could not be used, without quoting it.
+// decodeError explains why a success body could not be used, without quoting it
+// and without the JSON decoder's Go wording; the decoder's error stays wrapped.
 func decodeError(resp *response, err error) error {
-	var se *json.SyntaxError
+	var (
+		se  *json.SyntaxError
+		ute *json.UnmarshalTypeError
+	)
 	switch {
 	case errors.As(err, &se) && se.Offset >= int64(len(bytes.TrimSpace(resp.body))):
-		return fmt.Errorf("the server's response was cut off before its end (%s): %w", resp.describe(), err)
+		return &decodeProblem{fmt.Sprintf("the server's response was cut off before its end (%s)", resp.describe()), err}
 	case errors.As(err, &se):
 		what := "the server's response is not valid JSON"
 		if ct := mediaType(resp.header); ct != "" {
 			what += " (" + ct + ")"
 		}
-		return fmt.Errorf("%s (%s): %w", what, resp.describe(), err)
+		return &decodeProblem{fmt.Sprintf("%s (%s): it breaks off at byte %d", what, resp.describe(), se.Offset), err}
+	case errors.As(err, &ute):
+		where := "a value"
+		if f := ute.Field; f != "" {
+			where = fmt.Sprintf("the field %q", f[strings.LastIndex(f, ".")+1:])
+		}
+		got := map[string]string{"array": "a list", "object": "an object", "bool": "true or false", "string": "text"}[ute.Value]
+		if got == "" {
+			got = "a " + ute.Value // number, and the number kinds of json
+		}
+		return &decodeProblem{fmt.Sprintf("the server's response has an unexpected shape (%s): %s is %s where %s was expected",
+			resp.describe(), where, got, jsonKind(ute.Type)), err}
 	default:
-		return fmt.Errorf("the server's response has an unexpected shape (%s): %w", resp.describe(), err)
+		msg := fmt.Sprintf("the server's response has an unexpected shape (%s)", resp.describe())
+		if detail := err.Error(); !strings.HasPrefix(detail, "json: ") {
+			msg += ": " + detail // the client's own words, e.g. a timestamp it cannot read
+		}
+		return &decodeProblem{msg, err}
 	}
+}
+
+// decodeProblem is a success body the client could not use.
+type decodeProblem struct {
+	msg string
+	err error
+}
+
+func (e *decodeProblem) Error() string { return e.msg }
+func (e *decodeProblem) Unwrap() error { return e.err }
+
+// jsonKind names the JSON a Go type is decoded from.
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "another kind of value"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "text"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Map, reflect.Struct, reflect.Pointer:
+		return "an object"
+	}
+	return "another kind of value"
 }
 
 // decodeObject decodes a success body that holds one object, bare or wrapped

@@ -558,3 +558,31 @@ func TestUpdateKeyNeedsAChange(t *testing.T) {
 		t.Error("server hit")
 	}
 }
+
+// A success body of the wrong shape is explained in JSON's terms, never with
+// the decoder's Go wording ("json: cannot unmarshal … Go struct field …").
+func TestDecodeShapeErrorsInPlainWords(t *testing.T) {
+	for body, want := range map[string]string{
+		`{"id":"k1","name":123,"status":"active"}`:    `the field "name" is a number where text was expected`,
+		`{"id":"k1","name":"x","createdAt":true}`:     `field createdAt: want an ISO 8601 timestamp string`,
+		`{"id":"k1","name":"x"`:                       `cut off before its end`,
+		`{"id":"k1",,}`:                               `not valid JSON`,
+		`{"data":{"id":"k1","name":["a"]},"meta":{}}`: `the field "name" is a list where text was expected`,
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(body))
+		}))
+		c, _ := newTestClient(t, srv.URL)
+		_, err := c.GetKey(context.Background(), "acme", "web", keyID)
+		srv.Close()
+		if err == nil {
+			t.Errorf("%s: no error", body)
+			continue
+		}
+		msg := err.Error()
+		if !strings.Contains(msg, want) || strings.Contains(msg, "json:") || strings.Contains(msg, "Go struct") || strings.Contains(msg, "Go value") {
+			t.Errorf("%s:\n got %q\nwant %q", body, msg, want)
+		}
+	}
+}

@@ -1,12 +1,16 @@
 package api
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -192,7 +196,7 @@ func (e *transportError) Error() string {
 	if errors.As(e.err, &ue) && ue.Err != nil {
 		cause = ue.Err
 	}
-	msg := fmt.Sprintf("%s %s: %v", e.method, e.url, cause)
+	msg := fmt.Sprintf("%s %s: %s", e.method, e.url, describeTransport(cause))
 	if e.attempts > 1 {
 		msg += fmt.Sprintf(" (after %d attempts)", e.attempts)
 	}
@@ -200,6 +204,34 @@ func (e *transportError) Error() string {
 }
 
 func (e *transportError) Unwrap() error { return e.err }
+
+// describeTransport says in plain words what went wrong on the connection, for
+// the common cases; anything else keeps the library's own message.
+func describeTransport(err error) string {
+	var (
+		dnsErr  *net.DNSError
+		certErr *tls.CertificateVerificationError
+		netErr  net.Error
+	)
+	switch {
+	case errors.As(err, &dnsErr):
+		if dnsErr.IsNotFound {
+			return fmt.Sprintf("the host name %q does not resolve (no such host)", dnsErr.Name)
+		}
+		return fmt.Sprintf("the host name %q could not be resolved", dnsErr.Name)
+	case errors.As(err, &certErr):
+		return "the server's TLS certificate could not be verified (" + certErr.Err.Error() + ")"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "the connection was reset"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "the server closed the connection without a complete answer"
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return "no answer in time"
+	}
+	return err.Error()
+}
 
 // redirectError is returned by the redirect policy; net/http wraps it in a
 // *url.Error.

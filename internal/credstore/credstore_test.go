@@ -629,6 +629,9 @@ func TestNoKeyringServiceIsNotAnError(t *testing.T) {
 		if err != nil || saved.Source != SourceFile || !strings.HasPrefix(saved.FallbackReason, "no system keyring is available") {
 			t.Errorf("%v: Save = %+v, %v", kerr, saved, err)
 		}
+		if r := saved.FallbackReason; strings.Contains(r, "exec:") || strings.Contains(r, "$PATH") || strings.Contains(r, "/run/user") {
+			t.Errorf("%v: the reason %q speaks Go, not people", kerr, r)
+		}
 		removed, err := s.Delete()
 		if err != nil || !slices.Equal(removed, []Source{SourceFile}) {
 			t.Errorf("%v: Delete = %v, %v", kerr, removed, err)

@@ -54,7 +54,7 @@ func (e *KeyringError) Error() string {
 	case e.TimedOut:
 		return fmt.Sprintf("the system keyring did not answer within %s (%s)", e.Timeout, e.Op)
 	case e.Absent:
-		return fmt.Sprintf("no system keyring is available (%v)", e.Err)
+		return "no system keyring is available (" + absentReason(e.Err) + ")"
 	}
 	return fmt.Sprintf("the system keyring failed (%s): %v", e.Op, e.Err)
 }
@@ -79,6 +79,19 @@ func keyringAbsent(err error) bool {
 		}
 	}
 	return false
+}
+
+// absentReason says briefly why there is no keyring to talk to.
+func absentReason(err error) string {
+	msg := err.Error()
+	switch {
+	case errors.Is(err, exec.ErrNotFound), strings.Contains(msg, "couldn't determine address of session bus"),
+		errors.Is(err, fs.ErrNotExist), errors.Is(err, syscall.ECONNREFUSED):
+		return "no D-Bus session bus"
+	case strings.Contains(msg, "org.freedesktop.secrets was not provided"), strings.Contains(msg, "org.freedesktop.DBus.Error.ServiceUnknown"):
+		return "no Secret Service provider (org.freedesktop.secrets) on the session bus"
+	}
+	return msg
 }
 
 // Unwrap returns the keyring's own error.
