@@ -220,9 +220,6 @@ func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request, segs []st
 	org, project, rest := segs[1], segs[3], segs[4:]
 	info := requestInfo(r)
 
-	if e.addressBlocked(w, r) {
-		return
-	}
 	var key string
 	if vals := r.Header.Values("X-Api-Key"); len(vals) == 1 {
 		key = vals[0]

@@ -112,9 +112,9 @@ func TestRateLimitHTTP(t *testing.T) {
 	}
 	expectError(t, h.raw("GET", clientPath(testOrg, testProject, "tags"), "", withKey(k.Key)), 429, "RATE_LIMITED")
 
-	// Failed authentication: 2 per address, then 429 for every attempt from that
-	// address, valid credentials included (so a blocked guesser learns nothing);
-	// other addresses are unaffected.
+	// Failed authentication: 2 per address, then 429 for every failed attempt
+	// from that address; valid credentials from it are still served, and other
+	// addresses are unaffected.
 	bad := withKey("x")
 	for i := 0; i < 2; i++ {
 		if w := h.raw("GET", clientPath(testOrg, testProject, "tags"), "", bad); w.Code != 401 {
@@ -130,9 +130,14 @@ func TestRateLimitHTTP(t *testing.T) {
 		t.Errorf("other address: %d", w.Code)
 	}
 	tok3, _ := h.e.MintToken(TokenRequest{Org: testOrg, Subject: "third", TTL: 24 * time.Hour})
-	if w := h.raw("GET", path, "", withBearer(tok3)); w.Code != 429 {
-		t.Errorf("valid token from a throttled address: %d, want 429", w.Code)
+	if w := h.raw("GET", path, "", withBearer(tok3)); w.Code != 200 {
+		t.Errorf("valid token from a throttled address: %d, want 200", w.Code)
 	}
+	k2 := h.create2(tok3, "still served")
+	if w := h.raw("GET", clientPath(testOrg, testProject, "tags"), "", withKey(k2.Key)); w.Code != 200 {
+		t.Errorf("valid key from a throttled address: %d, want 200", w.Code)
+	}
+	expectError(t, h.raw("GET", clientPath(testOrg, testProject, "tags"), "", bad), 429, "RATE_LIMITED")
 
 	// The address earns a failed attempt back after 30 s.
 	h.clock.Advance(30 * time.Second)
