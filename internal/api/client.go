@@ -3,11 +3,11 @@
 // /api/v1 (x-api-key).
 //
 // A client is made for one command, and Options.Timeout bounds the time all its
-// calls spend waiting on the API, retries and pages included (budget.go). GET, PUT and DELETE are retried on
-// connection failures and on 408, 429, 502, 503 and 504; POST never is. The
-// client refuses plain http to non-loopback hosts unless told otherwise, never
-// follows a redirect to another origin, reads at most 10 MiB of any response,
-// and masks credentials in its debug trace.
+// calls spend waiting on the API, retries and pages included (budget.go). GET,
+// PUT and DELETE are retried on connection failures and on 408, 429, 502, 503
+// and 504; POST never is. The client refuses plain http to non-loopback hosts
+// unless told otherwise, never follows a redirect to another origin, reads at
+// most 10 MiB of any response, and masks credentials in its debug trace.
 package api
 
 import (
