@@ -21,7 +21,10 @@ import (
 // Request limits.
 const (
 	maxBodyBytes    = 64 << 10
-	maxHeaderBytes  = 64 << 10
+	maxHeaderBytes  = 64 << 10 // what the emulator accepts; larger gets a JSON 431
+	// readHeaderBytes is what net/http reads before answering 431 itself, in
+	// plain text; between the two the emulator answers in its envelope.
+	readHeaderBytes = 1 << 20
 	maxRequestIDLen = 128
 )
 
@@ -80,11 +83,27 @@ func (e *Emulator) middleware(next http.Handler) http.Handler {
 			}
 			e.logRequest(r, sw, info, time.Since(start))
 		}()
+		if headerBytes(r) > maxHeaderBytes {
+			writeError(sw, http.StatusRequestHeaderFieldsTooLarge, "HEADERS_TOO_LARGE",
+				fmt.Sprintf("The request headers exceed %d KiB", maxHeaderBytes>>10), nil)
+			return
+		}
 		if r.Body != nil {
 			r.Body = http.MaxBytesReader(sw, r.Body, maxBodyBytes)
 		}
 		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), infoKey{}, info)))
 	})
+}
+
+// headerBytes is the size of r's request line and headers as sent, near enough.
+func headerBytes(r *http.Request) int {
+	n := len(r.Method) + len(r.RequestURI) + len(r.Proto) + 4
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4
+		}
+	}
+	return n
 }
 
 func (e *Emulator) logRequest(r *http.Request, sw *statusWriter, info *reqInfo, d time.Duration) {
@@ -211,7 +230,7 @@ func (e *Emulator) Serve(ctx context.Context, ln net.Listener) error {
 		ReadTimeout:       e.timeouts.read,
 		WriteTimeout:      e.timeouts.write,
 		IdleTimeout:       e.timeouts.idle,
-		MaxHeaderBytes:    maxHeaderBytes,
+		MaxHeaderBytes:    readHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}

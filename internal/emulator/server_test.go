@@ -122,7 +122,7 @@ func TestSlowHeadersCutOff(t *testing.T) {
 }
 
 // Over a real connection: a 10 KiB header value gets the 401 (not 431), a 1 MiB
-// body gets 413.
+// body gets 413, 70 KiB of headers a JSON 431.
 func TestServerLimits(t *testing.T) {
 	h := newHarness(t)
 	addr, _, _ := serve(t, h.e)
@@ -149,6 +149,21 @@ func TestServerLimits(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 413 || !strings.Contains(string(b), "PAYLOAD_TOO_LARGE") {
 		t.Errorf("1 MiB body: %d %s", resp.StatusCode, b)
+	}
+
+	// Headers over 64 KiB: 431 in the error envelope, not net/http's plain text.
+	req, _ = http.NewRequest("GET", "http://"+addr+keysPath(testOrg, testProject), nil)
+	req.Header.Set("Authorization", "Bearer "+h.token)
+	req.Header.Set("X-Padding", strings.Repeat("p", 70<<10))
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 431 || !strings.Contains(string(b), `"code":"HEADERS_TOO_LARGE"`) ||
+		!strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") || resp.Header.Get("X-Request-ID") == "" {
+		t.Errorf("70 KiB of headers: %d %s %v", resp.StatusCode, b, resp.Header)
 	}
 }
 
