@@ -20,8 +20,8 @@ import (
 
 // Request limits.
 const (
-	maxBodyBytes    = 64 << 10
-	maxHeaderBytes  = 64 << 10 // what the emulator accepts; larger gets a JSON 431
+	maxBodyBytes   = 64 << 10
+	maxHeaderBytes = 64 << 10 // what the emulator accepts; larger gets a JSON 431
 	// readHeaderBytes is what net/http reads before answering 431 itself, in
 	// plain text; between the two the emulator answers in its envelope.
 	readHeaderBytes = 1 << 20
