@@ -41,6 +41,8 @@ type KeyPage struct {
 	// Page style: the page number, the number of pages (sent, or derived from
 	// total and limit) and the total number of keys; 0 when not sent.
 	Page, Pages, Total int
+	// RequestID is the response's X-Request-ID (else the one the client sent).
+	RequestID string
 }
 
 // CreateKeyRequest is the body of a create. APIKey is an optional custom value.
@@ -113,7 +115,11 @@ func (c *Client) listPage(ctx context.Context, path string, o ListOptions) (*Key
 	if err != nil {
 		return nil, err
 	}
-	return decodeKeyPage(resp)
+	page, err := decodeKeyPage(resp)
+	if page != nil {
+		page.RequestID = resp.requestID
+	}
+	return page, err
 }
 
 // ListAllKeys follows the pagination (the lastKey cursor or page/pages) to the

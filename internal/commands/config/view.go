@@ -22,7 +22,7 @@ func newCmdView(f *cmdutil.Factory) *cobra.Command {
 		Use:   "view [--show-origin]",
 		Short: "Show every setting as it resolves now, and the profiles",
 		Long: `Show each setting's value as this command line resolves it. With --show-origin,
-also where it came from: flag, env, profile (the config file) or default.`,
+also where it came from: flag, environment, profile (the config file) or default.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := f.Config()

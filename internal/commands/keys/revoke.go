@@ -109,19 +109,27 @@ func revokeRun(ctx context.Context, opts *RevokeOptions) error {
 			return err
 		}
 		if opts.DryRun {
-			if !p.Structured() {
-				active := 0
-				for _, k := range keys {
-					if k.Status == "active" {
-						active++
-					}
+			// What would be revoked: the active ones (the others already are).
+			var active []api.Key
+			for _, k := range keys {
+				if k.Status == "active" {
+					active = append(active, k)
 				}
-				fmt.Fprintf(opts.IO.ErrOut, "%d of %d named keys are active and would be revoked; dry run, nothing was revoked.\n", active, len(keys))
 			}
-			if len(opts.Args) == 1 && p.Structured() {
-				return p.Data(opts.IO.Out, keys[0])
+			if !p.Structured() {
+				others := ""
+				if len(active) < len(keys) {
+					others = " (the others already are)"
+				}
+				fmt.Fprintf(opts.IO.ErrOut, "%d of %d named keys are active and would be revoked%s; dry run, nothing was revoked.\n", len(active), len(keys), others)
+				if len(active) == 0 {
+					return nil
+				}
 			}
-			return writeKeys(opts.IO.Out, p, keys, opts.Now(), opts.IO.IsStdoutTTY())
+			if active == nil {
+				active = []api.Key{}
+			}
+			return writeKeys(opts.IO.Out, p, active, opts.Now(), opts.IO.IsStdoutTTY())
 		}
 	}
 	if !opts.Yes {

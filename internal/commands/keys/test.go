@@ -39,8 +39,8 @@ standard input when it is not a terminal; else from a hidden prompt. It is never
 taken as an argument.
 
 Exit codes: 0 the key works for the project; 3 it was rejected (invalid, revoked,
-or valid for another project); 1 the API could not be reached or rate limited the
-check. -o json prints {"valid", "status", "organizationId", "projectId",
+or valid for another project); 5 the organization or project does not exist; 1 the
+API could not be reached or rate limited the check. -o json prints {"valid", "status", "organizationId", "projectId",
 "requestId", "reason"}.`,
 		Example: `  MB_API_KEY=... metabind keys test
   metabind keys test --stdin < web.key
@@ -147,8 +147,15 @@ func testRun(ctx context.Context, opts *TestOptions) error {
 		}
 		// Scripts reading -o json also get the one-line JSON error on stderr.
 		if s, ok := outcome.(*cmdutil.SilentError); ok {
+			hint := "the key does not work for this project: check it, or create one with `metabind keys create --name NAME`"
+			switch s.Code {
+			case cmdutil.ExitNotFound:
+				hint = "check --org and --project (`metabind status` shows what is in use)"
+			case cmdutil.ExitError:
+				hint = "the key could not be checked; try again shortly"
+			}
 			return cmdutil.NewError(s.Code, &api.Error{StatusCode: res.StatusCode, Code: res.Code, Message: rep.Reason, RequestID: res.RequestID}).
-				WithHint("the key does not work for this project: check it, or create one with `metabind keys create --name NAME`")
+				WithHint(hint)
 		}
 		return outcome
 	}

@@ -103,12 +103,12 @@ func statusRun(ctx context.Context, opts *Options) error {
 			return err
 		}
 		start := time.Now()
-		_, err = client.ListKeys(ctx, scope.Org, scope.Project, api.ListOptions{Limit: 1})
+		page, err := client.ListKeys(ctx, scope.Org, scope.Project, api.ListOptions{Limit: 1})
 		rep.LatencyMS = time.Since(start).Milliseconds()
 		var ae *api.Error
 		switch {
 		case err == nil:
-			rep.Reachable, rep.HTTPStatus = true, 200
+			rep.Reachable, rep.HTTPStatus, rep.RequestID = true, 200, page.RequestID
 		case errors.As(err, &ae):
 			rep.Reachable, rep.HTTPStatus, rep.RequestID = true, ae.StatusCode, ae.RequestID
 			rep.Error = ae.Error()
