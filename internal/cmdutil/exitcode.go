@@ -13,6 +13,7 @@ import (
 	"github.com/metabind/metabind-cli/internal/api"
 	"github.com/metabind/metabind-cli/internal/credstore"
 	"github.com/metabind/metabind-cli/internal/output"
+	"github.com/metabind/metabind-cli/internal/redact"
 )
 
 // ExitCode maps an error to the process exit code. It is the only place that does.
@@ -90,6 +91,7 @@ func FormatError(err error, now time.Time, tok *TokenState) string {
 	if errors.Is(err, context.Canceled) {
 		msg = "interrupted"
 	}
+	msg, hint = redact.Secrets(msg), redact.Secrets(hint)
 	b.WriteString("error: ")
 	// Lines are kept (a message may list things); everything else is escaped.
 	lines := strings.Split(msg, "\n")

@@ -146,3 +146,27 @@ func TestWriteJSONErrorKeepsShellSyntax(t *testing.T) {
 		t.Errorf("want one line: %q", buf.String())
 	}
 }
+
+// A secret given by mistake as an argument is never echoed by the error.
+func TestErrorsRedactSecrets(t *testing.T) {
+	jwt := "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4IiwiZXhwIjo0MTAyNDQ0ODAwfQ.c2lnbmF0dXJlLXZhbHVl"
+	key := "mbTESTKEYdistinctive7zvFJw9L0qEo"
+	for _, err := range []error{
+		fmt.Errorf("unknown command %q for \"metabind\"", jwt),
+		FlagErrorf("no API key matches %q", key).WithHint("check " + key),
+	} {
+		got := FormatError(err, time.Time{}, nil)
+		var buf bytes.Buffer
+		WriteJSONError(&buf, err, ExitCode(err), time.Time{}, nil)
+		for _, out := range []string{got, buf.String()} {
+			if strings.Contains(out, jwt) || strings.Contains(out, key) || !strings.Contains(out, "hidden]") {
+				t.Errorf("secret not hidden: %s", out)
+			}
+		}
+	}
+	// Ordinary ids, request ids and names are left alone.
+	plain := FormatError(FlagErrorf("no API key matches %q (request id 3f0c9a52-6d1e-4c8e-9a47-1b2f3c4d5e6f)", "iOS Production App"), time.Time{}, nil)
+	if strings.Contains(plain, "hidden]") {
+		t.Errorf("redacted an ordinary message: %s", plain)
+	}
+}

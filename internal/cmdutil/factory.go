@@ -20,6 +20,7 @@ import (
 	"github.com/metabind/metabind-cli/internal/iostreams"
 	"github.com/metabind/metabind-cli/internal/output"
 	"github.com/metabind/metabind-cli/internal/prompt"
+	"github.com/metabind/metabind-cli/internal/redact"
 )
 
 // GlobalOptions are the root command's persistent flags that are not part of the
@@ -237,6 +238,13 @@ func (f *Factory) Scope() (Scope, error) {
 		return Scope{}, err
 	}
 	s := Scope{Org: cfg.Get("org"), Project: cfg.Get("project"), OrgSource: cfg.Source("org"), ProjectSource: cfg.Source("project")}
+	for what, v := range map[string]string{"organization": s.Org, "project": s.Project} {
+		if redact.LooksLikeJWT(v) || redact.LooksLikeAPIKey(v) {
+			// Never put into a URL: a secret pasted where an id belongs.
+			return Scope{}, FlagErrorf("the %s id looks like a secret (a token or an API key's value); nothing was sent", what).
+				WithHint("check --org/--project, MB_ORG/MB_PROJECT and `metabind config list`")
+		}
+	}
 	if s.Org == "" {
 		if _, claims, err := f.Token(); err == nil && claims != nil && claims.Org != "" {
 			s.Org, s.OrgSource = claims.Org, config.Source("token")

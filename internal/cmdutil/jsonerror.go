@@ -10,6 +10,7 @@ import (
 
 	"github.com/metabind/metabind-cli/internal/api"
 	"github.com/metabind/metabind-cli/internal/output"
+	"github.com/metabind/metabind-cli/internal/redact"
 )
 
 // JSONErrors reports whether errors should be written as one line of JSON: the
@@ -68,6 +69,7 @@ func WriteJSONError(w io.Writer, err error, code int, now time.Time, tok *TokenS
 	if body.Hint == "" {
 		body.Hint = outputHint(err)
 	}
+	body.Message, body.Hint = redact.Secrets(body.Message), redact.Secrets(body.Hint)
 	// One line, with <, > and & as themselves (hints quote shell syntax).
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/metabind/metabind-cli/internal/output"
+	"github.com/metabind/metabind-cli/internal/redact"
 )
 
 // ValidOutputs lists the values the output key accepts, in the order shown to
@@ -124,6 +125,10 @@ func validateOutput(name, value string) error {
 func validateName(name, value string) error {
 	if value == "" {
 		return usageErrorf("%s must not be empty", name)
+	}
+	if redact.LooksLikeJWT(value) || redact.LooksLikeAPIKey(value) {
+		// Not echoed and not saved: a secret pasted where an id belongs.
+		return usageErrorf("the %s value looks like a secret (a token or an API key's value), not an id; it was not saved", name)
 	}
 	if !utf8.ValidString(value) {
 		return usageErrorf("invalid %s %q: it must be valid UTF-8", name, value)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/metabind/metabind-cli/internal/api"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
+	"github.com/metabind/metabind-cli/internal/redact"
 	"github.com/metabind/metabind-cli/internal/output"
 )
 
@@ -58,6 +59,11 @@ func (r *resolver) resolve(ctx context.Context, arg string) (api.Key, error) {
 	}
 	if want == "" {
 		return api.Key{}, cmdutil.FlagErrorf("an empty key id or name was given")
+	}
+	if redact.LooksLikeJWT(want) || redact.LooksLikeAPIKey(want) {
+		// Never sent, never echoed: a secret pasted where an id belongs.
+		return api.Key{}, cmdutil.FlagErrorf("that argument looks like a secret (a token or an API key's value), not a key id or name; it was not sent").
+			WithHint("name a key by its id or name (`metabind keys list`); to check a key's value use `metabind keys test --stdin`")
 	}
 	var matches []match
 	if byID && idLike().MatchString(want) {

@@ -62,6 +62,9 @@ the message says what state things are in and how to finish by hand.
 				}
 				opts.NewName = name
 			}
+			if cmd.Flags().Changed("output-file") && strings.TrimSpace(opts.OutputFile) == "" {
+				return cmdutil.FlagErrorf("--output-file was given an empty path").WithHint("give the file to write the new secret to, e.g. --output-file ci.key")
+			}
 			if opts.Quiet && opts.OutputFile != "" {
 				return cmdutil.FlagErrorf("-q/--quiet and --output-file cannot be used together")
 			}
