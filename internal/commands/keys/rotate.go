@@ -129,6 +129,20 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 	if newName == "" {
 		newName = old.Name
 	}
+	if !equalFoldTrim(newName, old.Name) {
+		// A taken --new-name would only fail after the old key was renamed:
+		// check first, so a conflict changes nothing.
+		all, err := client.ListAllKeys(ctx, scope.Org, scope.Project, api.ListOptions{Limit: maxPageSize}, nil)
+		if err != nil {
+			return err
+		}
+		for _, k := range all {
+			if equalFoldTrim(k.Name, newName) {
+				return cmdutil.NewError(cmdutil.ExitConflict, fmt.Errorf("a key named %q already exists (%s); nothing was changed", output.Sanitize(k.Name), k.ID)).
+					WithHint("choose another --new-name, or rename or delete that key first")
+			}
+		}
+	}
 	if !opts.Yes && !opts.KeepOld {
 		q := fmt.Sprintf("Rotate %q (%s)? A new key replaces it and the old one is revoked: apps using it lose access immediately.", output.Sanitize(old.Name), shortID(old.ID))
 		ok, err := opts.Prompter().Confirm(ctx, q, false)
@@ -156,7 +170,11 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 	}
 	if err != nil {
 		abandonSecretFile(secretFile)
-		return fmt.Errorf("rotation stopped before any change: renaming the old key failed: %w", err)
+		var ae *api.Error
+		if errors.As(err, &ae) {
+			return fmt.Errorf("rotation stopped before any change: renaming the old key failed: %w", err)
+		}
+		return renameOutcomeUnknown(ctx, client, scope, old, parked, err)
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "Renamed the old key %s to %q.\n", old.ID, output.Sanitize(parked))
 
@@ -217,6 +235,22 @@ func renderRotation(w io.Writer, p *output.Printer, old, fresh api.Key, now time
 		return p.Data(w, rotation{old, fresh})
 	}
 	return writeKey(w, p, fresh, now)
+}
+
+// renameOutcomeUnknown handles a rename of the old key whose answer never came
+// (a timeout, a broken connection, Ctrl-C): the server may have applied it. The
+// rename back is idempotent, so it is tried, with time of its own; the message
+// says which state things are in.
+func renameOutcomeUnknown(ctx context.Context, client *api.Client, scope cmdutil.Scope, old api.Key, parked string, rerr error) error {
+	name := old.Name
+	hint := fmt.Sprintf("check with `metabind keys show %s`; if it is named %q, rename it back: `metabind keys rename %s %q`", old.ID, parked, old.ID, old.Name)
+	if ctx.Err() == nil {
+		if _, err := client.UpdateKey(api.Recovery(ctx), scope.Org, scope.Project, old.ID, api.UpdateKeyRequest{Name: &name}); err == nil {
+			return cmdutil.NewError(cmdutil.ExitCode(rerr), fmt.Errorf("rotation stopped: renaming the old key did not complete (%w); it keeps its name %q and still works, nothing else was changed", rerr, output.Sanitize(old.Name)))
+		}
+	}
+	return cmdutil.NewError(cmdutil.ExitCode(rerr), fmt.Errorf("rotation stopped: renaming the old key %s did not complete (%w), and it may now be named %q; it still works, nothing else was changed", old.ID, rerr, output.Sanitize(parked))).
+		WithHint(hint)
 }
 
 // rotateCreateFailed undoes the rename when the create definitely failed, and
