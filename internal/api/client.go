@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -146,8 +147,9 @@ func validateBaseURL(raw string, allowHTTP bool) (string, error) {
 		return "", &ConfigError{Message: "no API URL is set (use --api-url or MB_API_URL, e.g. https://api.metabind.ai)"}
 	}
 	u, err := url.Parse(raw)
-	if err != nil {
-		return "", &ConfigError{Message: fmt.Sprintf("invalid API URL %q: %v", raw, errors.Unwrap(err))}
+	if err != nil || (u.Scheme != "" && u.Host == "" && !strings.Contains(raw, "://")) {
+		// "127.0.0.1:8787" and "api.example.com:443" parse badly or as a scheme.
+		return "", &ConfigError{Message: fmt.Sprintf("invalid API URL %q: it must be an absolute URL starting with https:// (or http:// for a local emulator), e.g. https://api.metabind.ai", raw)}
 	}
 	if u.Scheme != "https" && u.Scheme != "http" {
 		return "", &ConfigError{Message: fmt.Sprintf("invalid API URL %q: it must start with https:// (e.g. https://api.metabind.ai)", raw)}
@@ -157,6 +159,11 @@ func validateBaseURL(raw string, allowHTTP bool) (string, error) {
 	}
 	if u.User != nil {
 		return "", &ConfigError{Message: fmt.Sprintf("invalid API URL %q: it must not contain a user name or password", u.Redacted())}
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return "", &ConfigError{Message: fmt.Sprintf("invalid API URL %q: the port must be a number from 1 to 65535", raw)}
+		}
 	}
 	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
 		return "", &ConfigError{Message: fmt.Sprintf("invalid API URL %q: it must not contain a query or fragment", raw)}

@@ -43,6 +43,10 @@ func TestNewValidatesBaseURL(t *testing.T) {
 		{name: "http lookalike", url: "http://localhost.example.com", wantErr: []string{"use https"}},
 		{name: "http 128", url: "http://128.0.0.1", wantErr: []string{"use https"}},
 		{name: "empty", url: "  ", wantErr: []string{"no API URL"}},
+		{name: "host:port without a scheme", url: "127.0.0.1:8787", wantErr: []string{"starting with https://", "http:// for a local emulator"}},
+		{name: "no scheme at all", url: "://x", wantErr: []string{"starting with https://"}},
+		{name: "port out of range", url: "http://127.0.0.1:99999", wantErr: []string{"port must be a number from 1 to 65535"}},
+		{name: "port zero", url: "http://127.0.0.1:0", wantErr: []string{"port must be"}},
 		{name: "no scheme", url: "api.metabind.ai", wantErr: []string{"https://"}},
 		{name: "ftp", url: "ftp://api.metabind.ai", wantErr: []string{"https://"}},
 		{name: "no host", url: "https://", wantErr: []string{"no host"}},
@@ -513,5 +517,19 @@ func TestDescribeTransport(t *testing.T) {
 	// The message never carries the resolver's address.
 	if got := describeTransport(&net.DNSError{Err: "no such host", Name: "h", Server: "10.0.0.53:53", IsNotFound: true}); strings.Contains(got, "10.0.0.53") {
 		t.Errorf("resolver address leaked: %q", got)
+	}
+}
+
+// https:// to a plain-HTTP server: said so, and not retried.
+func TestHTTPSToPlainHTTPServer(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	c, fs := newTestClient(t, strings.Replace(srv.URL, "http://", "https://", 1))
+	_, err := c.GetKey(context.Background(), "acme", "web", keyID)
+	if err == nil || !strings.Contains(err.Error(), "use an http:// URL") || strings.Contains(err.Error(), "after") {
+		t.Errorf("error = %v", err)
+	}
+	if len(fs.recorded()) != 0 {
+		t.Errorf("retried: waits %v", fs.recorded())
 	}
 }

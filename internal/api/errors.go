@@ -205,6 +205,12 @@ func (e *transportError) Error() string {
 
 func (e *transportError) Unwrap() error { return e.err }
 
+// plainHTTPAnswer reports net/http's error for an https:// URL answered in
+// plain HTTP (it has no type of its own).
+func plainHTTPAnswer(err error) bool {
+	return strings.Contains(err.Error(), "server gave HTTP response to HTTPS client")
+}
+
 // describeTransport says in plain words what went wrong on the connection, for
 // the common cases; anything else keeps the library's own message.
 func describeTransport(err error) string {
@@ -219,6 +225,8 @@ func describeTransport(err error) string {
 			return fmt.Sprintf("the host name %q does not resolve (no such host)", dnsErr.Name)
 		}
 		return fmt.Sprintf("the host name %q could not be resolved", dnsErr.Name)
+	case plainHTTPAnswer(err):
+		return "the server answered in plain HTTP, not HTTPS: use an http:// URL for it (the local emulator speaks plain HTTP)"
 	case errors.As(err, &certErr):
 		return "the server's TLS certificate could not be verified (" + certErr.Err.Error() + ")"
 	case errors.Is(err, syscall.ECONNREFUSED):

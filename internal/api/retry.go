@@ -53,6 +53,9 @@ func retryableTransportError(err error) bool {
 	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
 		return false
 	}
+	if plainHTTPAnswer(err) {
+		return false // the same URL will get the same answer
+	}
 	var (
 		verifyErr   *tls.CertificateVerificationError
 		unknownAuth x509.UnknownAuthorityError

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/metabind/metabind-cli/internal/api"
+	"github.com/metabind/metabind-cli/internal/config"
 	"github.com/metabind/metabind-cli/internal/credstore"
 	"github.com/metabind/metabind-cli/internal/output"
 	"github.com/metabind/metabind-cli/internal/redact"
@@ -31,6 +32,9 @@ func ExitCode(err error) int {
 	}
 	if errors.Is(err, context.Canceled) {
 		return ExitInterrupted
+	}
+	if errors.Is(err, config.ErrUsage) {
+		return ExitUsage
 	}
 	if errors.Is(err, output.ErrColumns) || errors.Is(err, output.ErrTemplate) || errors.Is(err, output.ErrJQ) {
 		return ExitUsage

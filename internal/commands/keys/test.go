@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -103,6 +104,10 @@ func testRun(ctx context.Context, opts *TestOptions) error {
 	if key == "" {
 		return cmdutil.FlagErrorf("no API key given").
 			WithHint("pipe it in (`metabind keys test --stdin < file`), set MB_API_KEY, or run on a terminal to be asked")
+	}
+	if strings.IndexFunc(key, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		return cmdutil.FlagErrorf("the API key given holds spaces or more than one line; give exactly one key").
+			WithHint("a key is one line of letters, digits, '_' and '-'")
 	}
 	client, err := opts.APIClient()
 	if err != nil {

@@ -32,8 +32,19 @@ func checkName(flag, name string) (string, error) {
 		if unicode.IsControl(r) {
 			return "", cmdutil.FlagErrorf("%s must not contain control characters (such as newlines, tabs or escape sequences)", flag)
 		}
+		if invisibleRune(r) {
+			return "", cmdutil.FlagErrorf("%s must not contain invisible characters (U+%04X: zero-width, direction or line-separator marks)", flag, r)
+		}
 	}
 	return n, nil
+}
+
+// invisibleRune reports the format characters the API refuses in names (as the
+// emulator does): zero-width spaces and joiners, bidi embeddings, overrides and
+// isolates, word joiners, line and paragraph separators, the BOM.
+func invisibleRune(r rune) bool {
+	return r >= 0x200B && r <= 0x200F || r >= 0x202A && r <= 0x202E || r >= 0x2060 && r <= 0x2069 ||
+		r == 0x2028 || r == 0x2029 || r == 0xFEFF
 }
 
 // equalFoldTrim compares key names the way the API does: trimmed, case-insensitively.
