@@ -95,8 +95,12 @@ func (r *resolver) resolve(ctx context.Context, arg string) (api.Key, error) {
 	}
 	switch len(matches) {
 	case 0:
+		hint := "list the project's keys with `metabind keys list`"
+		if byID && len(want) < 4 {
+			hint = "an id prefix needs at least 4 characters; " + hint
+		}
 		return api.Key{}, cmdutil.Errorf(cmdutil.ExitNotFound, "no API key matches %q in project %s", output.Sanitize(want), r.scope.Project).
-			WithHint("list the project's keys with `metabind keys list`")
+			WithHint(hint)
 	case 1:
 		return matches[0].key, nil
 	}
@@ -105,7 +109,23 @@ func (r *resolver) resolve(ctx context.Context, arg string) (api.Key, error) {
 	for _, m := range matches {
 		fmt.Fprintf(&b, "\n  %s  %s  (by %s)", m.key.ID, output.Sanitize(m.key.Name), m.by)
 	}
-	return api.Key{}, cmdutil.FlagErrorf("%s", b.String()).WithHint(fmt.Sprintf("say which you mean: id:%s or name:%s", want, want))
+	named, exact := 0, 0
+	for _, m := range matches {
+		switch m.by {
+		case "name":
+			named++
+		case "id":
+			exact++
+		}
+	}
+	hint := "name one of them by its full id"
+	switch {
+	case named == 1 && exact == 1:
+		hint = fmt.Sprintf("say which you mean: id:%s or name:%s", want, want)
+	case named == 1:
+		hint = fmt.Sprintf("say which you mean: name:%s for the key with that name, or the other's full id", want)
+	}
+	return api.Key{}, cmdutil.FlagErrorf("%s", b.String()).WithHint(hint)
 }
 
 func hasID(ms []match, id string) bool {
