@@ -64,6 +64,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
@@ -421,6 +422,8 @@ func (c *Config) read() error {
 		return fmt.Errorf("config file %s is a directory, not a file: remove it, or set %s to another directory", c.path, DirEnv)
 	case errors.Is(err, securefile.ErrTooLarge):
 		return fmt.Errorf("config file %s is larger than %d bytes, which is not a metabind config: fix or remove it", c.path, maxFileSize)
+	case errors.Is(err, syscall.ENOTDIR):
+		return fmt.Errorf("the configuration directory %s is not a directory: point MB_CONFIG_DIR at a directory (or unset it)", c.dir)
 	case err != nil:
 		return fmt.Errorf("could not read config file %s: %v: fix its permissions or remove it", c.path, pathErrorCause(err))
 	}

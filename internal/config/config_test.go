@@ -606,7 +606,7 @@ func TestConfigDirIsAFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := Load(LoadOptions{Dir: dir, Getenv: env{}.get})
-	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, FileName)) {
+	if err == nil || !strings.Contains(err.Error(), dir+" is not a directory: point MB_CONFIG_DIR at a directory") {
 		t.Fatalf("err = %v", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -166,16 +167,27 @@ func prepareDBFile(path string) error {
 	if err != nil {
 		return fmt.Errorf("open emulator database: %w", err)
 	}
+	defer f.Close()
 	st, err := f.Stat()
-	f.Close()
 	if err != nil {
 		return fmt.Errorf("open emulator database: %w", err)
 	}
 	if !st.Mode().IsRegular() {
 		return fmt.Errorf("emulator database %s is not a regular file", path)
 	}
+	// An existing file must be an SQLite database: refuse anything else before
+	// a secret is made beside it.
+	if st.Size() > 0 {
+		head := make([]byte, len(sqliteHeader))
+		if _, err := io.ReadFull(f, head); err != nil || string(head) != sqliteHeader {
+			return fmt.Errorf("%s is not an emulator database (not SQLite): give --db a new path or an existing emulator database", path)
+		}
+	}
 	return nil
 }
+
+// sqliteHeader starts every SQLite database file.
+const sqliteHeader = "SQLite format 3\x00"
 
 // DBPath is the absolute path of the database, or ":memory:".
 func (e *Emulator) DBPath() string { return e.dbPath }

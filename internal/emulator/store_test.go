@@ -372,3 +372,22 @@ func TestConcurrentOpenOfANewDatabase(t *testing.T) {
 		}
 	}
 }
+
+// --db naming a file that is not a database is refused before anything is made
+// beside it.
+func TestOpenRefusesAFileThatIsNotADatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(path, []byte("shopping list\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(context.Background(), Config{DBPath: path})
+	if err == nil || !strings.Contains(err.Error(), "is not an emulator database (not SQLite)") {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := os.Stat(SecretPath(path)); !os.IsNotExist(err) {
+		t.Errorf("a secret was made beside it: %v", err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "shopping list\n" {
+		t.Errorf("the file changed: %q", b)
+	}
+}

@@ -2,6 +2,9 @@ package emulator
 
 import (
 	"context"
+	"errors"
+	"io/fs"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -68,6 +71,16 @@ func auditRun(opts *AuditOptions) error {
 	ctx := opts.Context
 	if ctx == nil {
 		ctx = context.Background()
+	}
+	// Reading the log makes nothing: a mistyped --db is an error, not a new
+	// empty database.
+	dbPath, err := resolveDBPath(opts.DBPath, opts.Getenv)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(dbPath); errors.Is(err, fs.ErrNotExist) {
+		return cmdutil.Errorf(cmdutil.ExitNotFound, "no emulator database at %s", dbPath).
+			WithHint("check --db; a database is made by `metabind emulator start`, `seed` or `token`")
 	}
 	e, err := openOneShot(ctx, opts.DBPath, opts.Getenv, opts.IO.ErrOut)
 	if err != nil {

@@ -262,7 +262,13 @@ func TestSeedAndAuditRun(t *testing.T) {
 	wantUsageError(t, auditRun(audit), "table, json or yaml")
 
 	// An empty trail: [] in JSON, a note on stderr for the table.
-	empty := &AuditOptions{IO: f.IOStreams, Getenv: f.Getenv, DBPath: filepath.Join(t.TempDir(), "e.db"), Format: func() (output.Format, error) { return output.JSON, nil }}
+	emptyDB := filepath.Join(t.TempDir(), "e.db")
+	if e, err := emulator.Open(context.Background(), emulator.Config{DBPath: emptyDB}); err != nil {
+		t.Fatal(err)
+	} else {
+		e.Close()
+	}
+	empty := &AuditOptions{IO: f.IOStreams, Getenv: f.Getenv, DBPath: emptyDB, Format: func() (output.Format, error) { return output.JSON, nil }}
 	out.Reset()
 	if err := auditRun(empty); err != nil || strings.TrimSpace(out.String()) != "[]" {
 		t.Errorf("empty audit JSON: %q %v", out.String(), err)
@@ -288,6 +294,18 @@ func TestOpenFailures(t *testing.T) {
 	err = tokenRun(&TokenOptions{IO: f.IOStreams, Getenv: f.Getenv, DBPath: filepath.Join(dir, "junk.db"), Org: "o", Role: "owner", Subject: "s", TTL: time.Hour})
 	if !errors.As(err, &ce) || ce.Code != cmdutil.ExitError {
 		t.Fatalf("junk database: %v", err)
+	}
+	if !strings.Contains(err.Error(), "not an emulator database") {
+		t.Errorf("junk database message: %v", err)
+	}
+	// audit reads; a missing database is 5, and nothing is made.
+	missing := filepath.Join(dir, "typo.db")
+	err = auditRun(&AuditOptions{IO: f.IOStreams, Getenv: f.Getenv, DBPath: missing, Format: func() (output.Format, error) { return output.Table, nil }})
+	if !errors.As(err, &ce) || ce.Code != cmdutil.ExitNotFound {
+		t.Fatalf("audit of a missing database: %v", err)
+	}
+	if _, err := os.Stat(missing); !os.IsNotExist(err) {
+		t.Errorf("audit made %s", missing)
 	}
 	// No HOME and no override: a clear error instead of a path in "/".
 	err = auditRun(&AuditOptions{IO: f.IOStreams, Getenv: func(string) string { return "" }})
