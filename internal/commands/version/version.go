@@ -2,6 +2,7 @@
 package version
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -34,11 +35,25 @@ func Show(f *cmdutil.Factory, cmd *cobra.Command) error {
 	if fl := cmd.Flags().Lookup("output"); fl != nil && fl.Changed {
 		format = fl.Value.String()
 	}
-	switch output.Format(strings.ToLower(strings.TrimSpace(format))) {
-	case output.JSON:
-		return output.WriteJSON(f.IOStreams.Out, build.Get())
-	case output.YAML:
-		return output.WriteYAML(f.IOStreams.Out, build.Get())
+	fm := output.Table
+	if format = strings.TrimSpace(format); format != "" {
+		var err error
+		if fm, err = output.ParseFormat(format); err != nil {
+			return cmdutil.FlagErrorf("%v", err)
+		}
+	}
+	// The configuration file is not read: a command that makes no request
+	// must work whatever state it is in.
+	p, err := output.NewPrinter(fm, f.Global.JQ, f.Global.Template, nil, false)
+	if err != nil {
+		var oe *output.OptionError
+		if errors.As(err, &oe) {
+			return cmdutil.FlagErrorf("%s", oe.Message).WithHint(oe.Hint)
+		}
+		return cmdutil.FlagErrorf("%v", err)
+	}
+	if p.Structured() {
+		return p.Data(f.IOStreams.Out, build.Get())
 	}
 	return Print(f.IOStreams.Out, build.Get())
 }
