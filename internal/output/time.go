@@ -2,6 +2,7 @@ package output
 
 import (
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -71,10 +72,15 @@ func RelativeTime(now, t time.Time) string {
 // "3 days". The count is truncated to the largest unit that fits; the sign is
 // ignored (the caller words the direction). Durations under a second are "0s".
 func Duration(d time.Duration) string {
+	if d == math.MinInt64 || d == math.MaxInt64 {
+		return "over 290 years" // time.Time.Sub saturates there
+	}
 	if d < 0 {
 		d = -d
 	}
 	switch {
+	case d >= 2*year:
+		return fmt.Sprintf("%d years", d/year)
 	case d < time.Minute:
 		return fmt.Sprintf("%ds", d/time.Second)
 	case d < time.Hour:

@@ -65,6 +65,8 @@ func TestDuration(t *testing.T) {
 		want string
 	}{
 		{0, "0s"},
+		{3 * 365 * 24 * time.Hour, "3 years"},
+		{time.Duration(1<<63 - 1), "over 290 years"}, // a token that expires in the year 3000
 		{999 * time.Millisecond, "0s"},
 		{45 * time.Second, "45s"},
 		{time.Minute, "1m"},
