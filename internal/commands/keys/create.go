@@ -194,11 +194,11 @@ func explainCreateFailure(ctx context.Context, client *api.Client, scope cmdutil
 	}
 	for _, k := range all {
 		if equalFoldTrim(k.Name, name) {
-			return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("the create request failed (%w), but the key %q now exists (id %s); its secret was never received and cannot be recovered", unknown, output.Sanitize(k.Name), k.ID)).
+			return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("the create request failed (%w), but the key %q now exists (id %s); its secret was never received and cannot be recovered", unknown, k.Name, k.ID)).
 				WithHint(fmt.Sprintf("delete it with `metabind keys delete %s --yes` (a revoked key would keep the name), then create it again", k.ID))
 		}
 	}
-	return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("the create request failed (%w); no key named %q exists, so nothing was created", unknown, output.Sanitize(name))).
+	return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("the create request failed (%w); no key named %q exists, so nothing was created", unknown, name)).
 		WithHint("it is safe to run the command again")
 }
 

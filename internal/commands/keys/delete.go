@@ -63,12 +63,12 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 	if !opts.Yes {
 		p := opts.Prompter()
 		for _, k := range keys {
-			typed, err := p.Input(ctx, fmt.Sprintf("Deleting %q (%s) cannot be undone. Type its name to confirm:", output.Sanitize(k.Name), shortID(k.ID)))
+			typed, err := p.Input(ctx, fmt.Sprintf("Deleting %q (%s) cannot be undone. Type its name to confirm:", k.Name, shortID(k.ID)))
 			if err != nil {
 				return err
 			}
 			if !equalFoldTrim(typed, k.Name) {
-				return cmdutil.Errorf(cmdutil.ExitError, "the name typed does not match %q; nothing was deleted", output.Sanitize(k.Name))
+				return cmdutil.Errorf(cmdutil.ExitError, "the name typed does not match %q; nothing was deleted", k.Name)
 			}
 		}
 	}
@@ -77,7 +77,7 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 		if len(keys) > 1 && opts.IO.IsStderrTTY() {
 			fmt.Fprintf(opts.IO.ErrOut, "[%d/%d] ", i+1, len(keys))
 		}
-		label := fmt.Sprintf("%q (%s)", output.Sanitize(k.Name), k.ID)
+		label := fmt.Sprintf("%q (%s)", k.Name, k.ID)
 		if err := client.DeleteKey(ctx, scope.Org, scope.Project, k.ID); err != nil {
 			fmt.Fprintf(opts.IO.ErrOut, "Failed to delete %s: %s\n", label, output.Sanitize(err.Error()))
 			failed = append(failed, result{k, err})

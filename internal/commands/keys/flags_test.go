@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/metabind/metabind-cli/internal/api"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/iostreams"
 )
@@ -145,5 +146,17 @@ func TestTestRefusesKeyAsArgument(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), secret) {
 		t.Fatalf("the error echoes the key: %v", err)
+	}
+}
+
+// Names with control or invisible characters are quoted once: escaped, never
+// raw, never escaped twice.
+func TestNamesInMessagesAreQuotedOnce(t *testing.T) {
+	q := revokeQuestion([]api.Key{{ID: "3f0c9a52-6d1e-4c8e-9a47-1b2f3c4d5e6f", Name: "\x1b[31mred\u202e"}})
+	if strings.ContainsAny(q, "\x1b\u202e") || strings.Contains(q, `\\x1b`) || !strings.Contains(q, `"\x1b[31mred\u202e"`) {
+		t.Errorf("question = %q", q)
+	}
+	if q := revokeQuestion([]api.Key{{ID: "3f0c9a52-6d1e-4c8e-9a47-1b2f3c4d5e6f", Name: "iOS Production App"}}); !strings.HasPrefix(q, `Revoke "iOS Production App" (3f0c9a52)? Apps using it lose access immediately.`) {
+		t.Errorf("question = %q", q)
 	}
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/metabind/metabind-cli/internal/api"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
-	"github.com/metabind/metabind-cli/internal/output"
 )
 
 // RenameOptions holds the inputs of `keys rename`.
@@ -56,6 +55,6 @@ func renameRun(ctx context.Context, opts *RenameOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "Renamed %q to %q.\n", output.Sanitize(key.Name), output.Sanitize(updated.Name))
+	fmt.Fprintf(opts.IO.ErrOut, "Renamed %q to %q.\n", key.Name, updated.Name)
 	return writeKey(opts.IO.Out, p, *updated, opts.Now())
 }

@@ -99,13 +99,13 @@ func (r *resolver) resolve(ctx context.Context, arg string) (api.Key, error) {
 		if byID && len(want) < 4 {
 			hint = "an id prefix needs at least 4 characters; " + hint
 		}
-		return api.Key{}, cmdutil.Errorf(cmdutil.ExitNotFound, "no API key matches %q in project %s", output.Sanitize(want), r.scope.Project).
+		return api.Key{}, cmdutil.Errorf(cmdutil.ExitNotFound, "no API key matches %q in project %s", want, r.scope.Project).
 			WithHint(hint)
 	case 1:
 		return matches[0].key, nil
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%q matches %d keys:", output.Sanitize(want), len(matches))
+	fmt.Fprintf(&b, "%q matches %d keys:", want, len(matches))
 	for _, m := range matches {
 		fmt.Fprintf(&b, "\n  %s  %s  (by %s)", m.key.ID, output.Sanitize(m.key.Name), m.by)
 	}

@@ -150,11 +150,11 @@ func revokeRun(ctx context.Context, opts *RevokeOptions) error {
 
 func revokeQuestion(keys []api.Key) string {
 	if len(keys) == 1 {
-		return fmt.Sprintf("Revoke %q (%s)? Apps using it lose access immediately.", output.Sanitize(keys[0].Name), shortID(keys[0].ID))
+		return fmt.Sprintf("Revoke %q (%s)? Apps using it lose access immediately.", keys[0].Name, shortID(keys[0].ID))
 	}
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%q (%s)", output.Sanitize(k.Name), shortID(k.ID))
+		parts[i] = fmt.Sprintf("%q (%s)", k.Name, shortID(k.ID))
 	}
 	return fmt.Sprintf("Revoke %d keys: %s? Apps using them lose access immediately.", len(keys), strings.Join(parts, ", "))
 }
@@ -173,7 +173,7 @@ func revokeKeys(ctx context.Context, client *api.Client, scope cmdutil.Scope, ke
 		if len(keys) > 1 && ios.IsStderrTTY() {
 			fmt.Fprintf(ios.ErrOut, "[%d/%d] ", i+1, len(keys))
 		}
-		label := fmt.Sprintf("%q (%s)", output.Sanitize(k.Name), k.ID)
+		label := fmt.Sprintf("%q (%s)", k.Name, k.ID)
 		if ctx.Err() != nil {
 			failed = append(failed, result{k, ctx.Err()})
 			continue

@@ -122,7 +122,7 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 		return err
 	}
 	if old.Status != "active" {
-		return cmdutil.FlagErrorf("key %q (%s) is %s; only an active key can be rotated", output.Sanitize(old.Name), old.ID, old.Status).
+		return cmdutil.FlagErrorf("key %q (%s) is %s; only an active key can be rotated", old.Name, old.ID, old.Status).
 			WithHint("create a new key with `metabind keys create --name NAME`")
 	}
 	newName := opts.NewName
@@ -138,13 +138,13 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 		}
 		for _, k := range all {
 			if equalFoldTrim(k.Name, newName) {
-				return cmdutil.NewError(cmdutil.ExitConflict, fmt.Errorf("a key named %q already exists (%s); nothing was changed", output.Sanitize(k.Name), k.ID)).
+				return cmdutil.NewError(cmdutil.ExitConflict, fmt.Errorf("a key named %q already exists (%s); nothing was changed", k.Name, k.ID)).
 					WithHint("choose another --new-name, or rename or delete that key first")
 			}
 		}
 	}
 	if !opts.Yes && !opts.KeepOld {
-		q := fmt.Sprintf("Rotate %q (%s)? A new key replaces it and the old one is revoked: apps using it lose access immediately.", output.Sanitize(old.Name), shortID(old.ID))
+		q := fmt.Sprintf("Rotate %q (%s)? A new key replaces it and the old one is revoked: apps using it lose access immediately.", old.Name, shortID(old.ID))
 		ok, err := opts.Prompter().Confirm(ctx, q, false)
 		if err != nil {
 			return err
@@ -176,7 +176,7 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 		}
 		return renameOutcomeUnknown(ctx, client, scope, old, parked, err)
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "Renamed the old key %s to %q.\n", old.ID, output.Sanitize(parked))
+	fmt.Fprintf(opts.IO.ErrOut, "Renamed the old key %s to %q.\n", old.ID, parked)
 
 	// 2. Create the replacement. The create is never retried blindly.
 	fresh, err := client.CreateKey(ctx, scope.Org, scope.Project, api.CreateKeyRequest{Name: newName})
@@ -246,10 +246,10 @@ func renameOutcomeUnknown(ctx context.Context, client *api.Client, scope cmdutil
 	hint := fmt.Sprintf("check with `metabind keys show %s`; if it is named %q, rename it back: `metabind keys rename %s %q`", old.ID, parked, old.ID, old.Name)
 	if ctx.Err() == nil {
 		if _, err := client.UpdateKey(api.Recovery(ctx), scope.Org, scope.Project, old.ID, api.UpdateKeyRequest{Name: &name}); err == nil {
-			return cmdutil.NewError(cmdutil.ExitCode(rerr), fmt.Errorf("rotation stopped: renaming the old key did not complete (%w); it keeps its name %q and still works, nothing else was changed", rerr, output.Sanitize(old.Name)))
+			return cmdutil.NewError(cmdutil.ExitCode(rerr), fmt.Errorf("rotation stopped: renaming the old key did not complete (%w); it keeps its name %q and still works, nothing else was changed", rerr, old.Name))
 		}
 	}
-	return cmdutil.NewError(cmdutil.ExitCode(rerr), fmt.Errorf("rotation stopped: renaming the old key %s did not complete (%w), and it may now be named %q; it still works, nothing else was changed", old.ID, rerr, output.Sanitize(parked))).
+	return cmdutil.NewError(cmdutil.ExitCode(rerr), fmt.Errorf("rotation stopped: renaming the old key %s did not complete (%w), and it may now be named %q; it still works, nothing else was changed", old.ID, rerr, parked)).
 		WithHint(hint)
 }
 
