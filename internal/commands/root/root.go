@@ -163,6 +163,9 @@ through the Metabind admin API, and runs a local emulator of that API.` + "\n" +
 		emulatorCmd.NewCmdEmulator(f),
 		versionCmd.NewCmdVersion(f),
 	)
+	// cobra adds `completion` only when it executes; add it now so that it is
+	// guarded like every other group (`completion bogus` is exit 2).
+	cmd.InitDefaultCompletionCmd()
 	guardGroups(cmd)
 	return cmd
 }
