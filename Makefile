@@ -12,7 +12,7 @@ LDFLAGS = -s -w $(if $(VERSION),-X $(PKG)/internal/build.Version=$(VERSION) -X $
 
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 ERRCHECK := github.com/kisielk/errcheck@v1.30.0
-FUZZTIME ?= 5s
+FUZZTIME ?= 30000x
 
 .PHONY: all build demo test race vet lint fmt-check tidy-check fuzz-short docs release-check cross-check bench ci clean
 

@@ -187,6 +187,12 @@ func (f *Factory) Printer() (*output.Printer, error) {
 	if err != nil {
 		return nil, err
 	}
+	return f.PrinterFor(format)
+}
+
+// PrinterFor is Printer with the format given, for commands that do not read
+// the configuration (version).
+func (f *Factory) PrinterFor(format output.Format) (*output.Printer, error) {
 	p, err := output.NewPrinter(format, f.Global.JQ, f.Global.Template, f.Global.Columns, f.Global.NoHeaders)
 	if err != nil {
 		var oe *output.OptionError

@@ -3,6 +3,7 @@ package emulator
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -50,31 +51,15 @@ func FuzzDecodeCreate(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		obj, herr := parseJSONObject(body)
-		if herr != nil {
-			if herr.status != 400 && herr.status != 422 {
-				t.Fatalf("parse: status %d", herr.status)
-			}
+		obj, ok := fuzzParse(t, body)
+		if !ok {
 			return
 		}
 		req, herr := decodeCreate(obj)
-		if herr != nil {
-			if herr.status != 422 || herr.Code != "VALIDATION_FAILED" || len(herr.Details) == 0 {
-				t.Fatalf("decode: %+v", herr)
-			}
+		if !fuzzDecoded(t, herr) {
 			return
 		}
-		if n := utf8.RuneCountInString(req.name); n < 1 || n > maxNameLen || req.name != strings.TrimSpace(req.name) {
-			t.Fatalf("accepted name %q", req.name)
-		}
-		for _, r := range req.name {
-			if isControlRune(r) {
-				t.Fatalf("accepted control character in %q", req.name)
-			}
-		}
-		if req.norm != foldName(req.name) {
-			t.Fatalf("norm %q for %q", req.norm, req.name)
-		}
+		checkAcceptedName(t, req.name, req.norm)
 		if req.apiKey != "" && !keyShapeOK(req.apiKey) {
 			t.Fatalf("accepted apiKey %q", req.apiKey)
 		}
@@ -129,18 +114,12 @@ func FuzzDecodeUpdate(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		obj, herr := parseJSONObject(body)
-		if herr != nil {
-			if herr.status != 400 && herr.status != 422 {
-				t.Fatalf("parse: status %d", herr.status)
-			}
+		obj, ok := fuzzParse(t, body)
+		if !ok {
 			return
 		}
 		req, herr := decodeUpdate(obj)
-		if herr != nil {
-			if herr.status != 422 || herr.Code != "VALIDATION_FAILED" || len(herr.Details) == 0 {
-				t.Fatalf("decode: %+v", herr)
-			}
+		if !fuzzDecoded(t, herr) {
 			return
 		}
 		if req.name == nil && req.status == nil {
@@ -150,17 +129,53 @@ func FuzzDecodeUpdate(f *testing.F) {
 			t.Fatalf("accepted status %q", *req.status)
 		}
 		if req.name != nil {
-			name := *req.name
-			if n := utf8.RuneCountInString(name); n < 1 || n > maxNameLen || name != strings.TrimSpace(name) || *req.norm != foldName(name) {
-				t.Fatalf("accepted name %q (norm %q)", name, *req.norm)
-			}
-			for _, r := range name {
-				if isControlRune(r) {
-					t.Fatalf("accepted control character in %q", name)
-				}
-			}
+			checkAcceptedName(t, *req.name, *req.norm)
 		}
 	})
+}
+
+// fuzzParse parses a fuzzed request body; a refusal must be 400 or 422.
+func fuzzParse(t *testing.T, body []byte) (map[string]json.RawMessage, bool) {
+	t.Helper()
+	obj, herr := parseJSONObject(body)
+	if herr != nil {
+		if herr.status != 400 && herr.status != 422 {
+			t.Fatalf("parse: status %d", herr.status)
+		}
+		return nil, false
+	}
+	return obj, true
+}
+
+// fuzzDecoded reports whether a decoder accepted its input; a refusal must be
+// 422 VALIDATION_FAILED naming at least one field.
+func fuzzDecoded(t *testing.T, herr *httpError) bool {
+	t.Helper()
+	if herr != nil {
+		if herr.status != 422 || herr.Code != "VALIDATION_FAILED" || len(herr.Details) == 0 {
+			t.Fatalf("decode: %+v", herr)
+		}
+		return false
+	}
+	return true
+}
+
+// checkAcceptedName fails unless an accepted name keeps the contract's rules
+// (1 to 100 characters, trimmed, no control or invisible characters) and norm
+// is its folded form.
+func checkAcceptedName(t *testing.T, name, norm string) {
+	t.Helper()
+	if n := utf8.RuneCountInString(name); n < 1 || n > maxNameLen || name != strings.TrimSpace(name) {
+		t.Fatalf("accepted name %q", name)
+	}
+	for _, r := range name {
+		if isControlRune(r) {
+			t.Fatalf("accepted control character in %q", name)
+		}
+	}
+	if norm != foldName(name) {
+		t.Fatalf("norm %q for %q", norm, name)
+	}
 }
 
 // FuzzListQuery feeds arbitrary limit and lastKey values to the admin list's

@@ -2,7 +2,6 @@
 package version
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -44,13 +43,9 @@ func Show(f *cmdutil.Factory, cmd *cobra.Command) error {
 	}
 	// The configuration file is not read: a command that makes no request
 	// must work whatever state it is in.
-	p, err := output.NewPrinter(fm, f.Global.JQ, f.Global.Template, nil, false)
+	p, err := f.PrinterFor(fm)
 	if err != nil {
-		var oe *output.OptionError
-		if errors.As(err, &oe) {
-			return cmdutil.FlagErrorf("%s", oe.Message).WithHint(oe.Hint)
-		}
-		return cmdutil.FlagErrorf("%v", err)
+		return err
 	}
 	if p.Structured() {
 		return p.Data(f.IOStreams.Out, build.Get())
