@@ -84,6 +84,7 @@ func statusRun(opts *StatusOptions) error {
 	if claimErr == nil {
 		rep.User, rep.Org, rep.Role, rep.ExpiresAt = claims.Subject, claims.Org, claims.Role, claims.ExpiresAt
 		rep.Expired = claims.ExpiresAt != nil && !claims.ExpiresAt.After(now)
+		rep.LoggedIn = !rep.Expired // an expired token logs no one in
 	}
 	rep.Overrides = tok.Source == credstore.SourceEnv && store.HasStored()
 
@@ -92,8 +93,12 @@ func statusRun(opts *StatusOptions) error {
 			return err
 		}
 	} else {
+		loggedIn := "yes"
+		if rep.Expired {
+			loggedIn = "no (token expired " + output.RelativeTime(now, *claims.ExpiresAt) + ")"
+		}
 		pairs := [][2]string{
-			{"Logged in", "yes"},
+			{"Logged in", loggedIn},
 			{"User", orDash(rep.User)},
 			{"Organization", orDash(rep.Org)},
 		}
