@@ -99,7 +99,7 @@ func TestLoginStoresInKeyringAndStatusMasks(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("status exit %d", code)
 	}
-	for _, want := range []string{"User:", "alice", "acme", "in 2h", "system keyring"} {
+	for _, want := range []string{"User:", "alice", "Acme (acme)", "in 2h", "system keyring"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("status lacks %q:\n%s", want, out)
 		}

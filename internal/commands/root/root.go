@@ -143,8 +143,8 @@ through the Metabind admin API, and runs a local emulator of that API.` + "\n" +
 	f.Flags = pf
 
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(config.ValidOutputs, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("org", completeSaved(f, "org"))
-	_ = cmd.RegisterFlagCompletionFunc("project", completeSaved(f, "project"))
+	_ = cmd.RegisterFlagCompletionFunc("org", useCmd.CompleteContext(f, "org", completeSaved(f, "org")))
+	_ = cmd.RegisterFlagCompletionFunc("project", useCmd.CompleteContext(f, "project", completeSaved(f, "project")))
 	_ = cmd.RegisterFlagCompletionFunc("profile", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		f.IOStreams.ErrOut = io.Discard
 		cfg, err := f.Config()
