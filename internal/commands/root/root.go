@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/metabind/metabind-cli/internal/cmdutil"
+	apiCmd "github.com/metabind/metabind-cli/internal/commands/api"
 	authCmd "github.com/metabind/metabind-cli/internal/commands/auth"
 	configCmd "github.com/metabind/metabind-cli/internal/commands/config"
 	emulatorCmd "github.com/metabind/metabind-cli/internal/commands/emulator"
@@ -161,6 +162,7 @@ through the Metabind admin API, and runs a local emulator of that API.` + "\n" +
 		statusCmd.NewCmdStatus(f, nil),
 		keysCmd.NewCmdKeys(f),
 		emulatorCmd.NewCmdEmulator(f),
+		apiCmd.NewCmdAPI(f, nil),
 		versionCmd.NewCmdVersion(f),
 	)
 	// cobra adds `completion` only when it executes; add it now so that it is
