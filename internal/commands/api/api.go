@@ -74,9 +74,9 @@ token is not sent.
 
 The method is GET, or POST when fields are given (GET with --paginate); -X sets it.
 Fields make a JSON object body; for GET they become query parameters instead:
-  -f key=value   a string
-  -F key=value   true, false, null and whole numbers become JSON values;
-                 key=@file reads the value from a file, key=@- from standard input
+  -f name=value   a string
+  -F name=value   true, false, null and whole numbers become JSON values;
+                  name=@file reads the value from a file, name=@- from standard input
 
 --paginate follows the pages of a list (the lastKey cursor or page/pages) and prints
 the items of every page as one JSON array. --jq and --template apply to the
@@ -111,12 +111,12 @@ and PATCH never. Exit codes follow the answer: 401 and 403 are 4, 404 is 5, 409 
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.Method, "method", "X", "", "HTTP method (default GET, or POST with fields)")
-	fl.StringArrayVarP(&opts.RawFields, "raw-field", "f", nil, "add a string field `name=value` (values shaped like a credential are refused)")
-	fl.StringArrayVarP(&opts.TypedFields, "field", "F", nil, "add a typed field `name=value`: true, false, null and numbers typed, @file and @- (stdin) read")
+	fl.StringArrayVarP(&opts.RawFields, "raw-field", "f", nil, "add a string field `name=value`")
+	fl.StringArrayVarP(&opts.TypedFields, "field", "F", nil, "add a typed field `name=value` (JSON literals and numbers typed; @file, @- read)")
 	fl.StringArrayVarP(&opts.Headers, "header", "H", nil, "add a request header `\"Name: value\"`")
 	fl.BoolVar(&opts.Paginate, "paginate", false, "follow every page of a list and print all items as one JSON array")
-	fl.BoolVar(&opts.KeyStdin, "key-stdin", false, "read an API key from standard input and send it as x-api-key (client API)")
-	fl.BoolVarP(&opts.Include, "include", "i", false, "print the HTTP status line and response headers before the body (to stderr)")
+	fl.BoolVar(&opts.KeyStdin, "key-stdin", false, "send an API key read from standard input as x-api-key (client API)")
+	fl.BoolVarP(&opts.Include, "include", "i", false, "print the response's status line and headers to stderr")
 	_ = cmd.RegisterFlagCompletionFunc("method", cobra.FixedCompletions(methods, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
