@@ -73,6 +73,7 @@ Exit codes:
   5    not found (404, or no key matches the id or name)
   6    conflict (409, e.g. the name is taken)
   7    a bulk operation failed for some keys
+  8    a new secret did not reach its destination; the new key was removed
   130  interrupted (Ctrl-C); 143 terminated (SIGTERM)
 
 Environment:
@@ -82,6 +83,7 @@ Environment:
   MB_CONFIG_DIR  configuration and credential directory
   MB_NO_KEYRING  1: store the token in a file, not the OS keyring
   MB_ALLOW_HTTP  1: allow plain http:// to a non-loopback host
+  MB_MASK_SECRETS  0: never write CI log-masking lines; 1: write them even to a file
 `
 
 // NewCmdRoot returns the root command with every subcommand attached.
