@@ -228,7 +228,9 @@ func writeDelimited(w io.Writer, f Format, headers []string, rows [][]string, no
 }
 
 // PrintList prints items: as data when the output is structured, else as rows
-// of the columns picked by --columns (defaults when none are given).
+// of the columns picked by --columns (defaults when none are given). A table's
+// header row is the columns' headers; CSV and TSV have their JSON field names,
+// and an empty cell for a null value.
 func PrintList[T any](p *Printer, w io.Writer, items []T, cols []Column[T], defaults []string) error {
 	if items == nil {
 		items = []T{}
@@ -245,5 +247,19 @@ func PrintList[T any](p *Printer, w io.Writer, items []T, cols []Column[T], defa
 		return err
 	}
 	headers, rows := TableData(picked, items)
+	if p.Format == CSV || p.Format == TSV {
+		// Scripts read CSV and TSV: the header row is the JSON field names.
+		for i, c := range picked {
+			headers[i] = c.Field
+			if c.Null == nil {
+				continue
+			}
+			for r, item := range items {
+				if c.Null(item) {
+					rows[r][i] = ""
+				}
+			}
+		}
+	}
 	return p.Rows(w, headers, rows)
 }

@@ -89,6 +89,7 @@ print it back, in the key object.`,
 	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "write the secret to this new file (mode 0600) instead of printing it")
 	cmd.Flags().BoolVar(&opts.KeyStdin, "key-stdin", false, "import an existing key value read from standard input")
 	_ = cmd.MarkFlagRequired("name")
+	cmdutil.AddOutputFlags(cmd, f, cmdutil.OutputRows)
 	return cmd
 }
 

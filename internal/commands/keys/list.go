@@ -91,6 +91,7 @@ Selectors find stale keys; they combine with AND and imply reading every page:
 	opts.Select.AddFlags(cmd.Flags())
 	_ = cmd.RegisterFlagCompletionFunc("status", cobra.FixedCompletions([]string{"active", "revoked"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("sort", cobra.FixedCompletions([]string{"name", "created", "last-used"}, cobra.ShellCompDirectiveNoFileComp))
+	cmdutil.AddOutputFlags(cmd, f, cmdutil.OutputRows)
 	return cmd
 }
 

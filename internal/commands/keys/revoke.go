@@ -75,6 +75,7 @@ per key; when some fail and others succeed the exit code is 7.`,
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "revoke without asking for confirmation")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "list the keys that would be revoked, change nothing")
 	opts.Select.AddFlags(cmd.Flags())
+	cmdutil.AddOutputFlags(cmd, f, cmdutil.OutputRows)
 	return cmd
 }
 

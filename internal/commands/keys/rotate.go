@@ -83,6 +83,7 @@ the message says what state things are in and how to finish by hand.
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "rotate without asking for confirmation")
 	cmd.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "print only the new secret and a newline")
 	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "write the new secret to this new file (mode 0600)")
+	cmdutil.AddOutputFlags(cmd, f, cmdutil.OutputRows)
 	return cmd
 }
 
