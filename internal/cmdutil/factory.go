@@ -203,6 +203,7 @@ func (f *Factory) PrinterFor(format output.Format) (*output.Printer, error) {
 		}
 		return nil, FlagErrorf("%v", err)
 	}
+	p.Width = f.IOStreams.TerminalWidth()
 	return p, nil
 }
 

@@ -20,6 +20,9 @@ type Column[T any] struct {
 	// CSV and TSV show an empty cell, where a table shows Value's text
 	// (e.g. "never").
 	Null func(T) bool
+	// Shrink marks the column a table on a terminal truncates, with "…", to
+	// fit the terminal's width (a name; never an id).
+	Shrink bool
 }
 
 // SelectColumns picks columns by name, in the order the names are given. A name

@@ -27,6 +27,9 @@ type Printer struct {
 	Format    Format
 	Columns   []string
 	NoHeaders bool
+	// Width is the terminal's width when stdout is one: tables are fitted to
+	// it by truncating a Shrink column. 0 (piped output) never truncates.
+	Width int
 
 	jq   *gojq.Code
 	tmpl *template.Template
@@ -201,6 +204,15 @@ func (p *Printer) Rows(w io.Writer, headers []string, rows [][]string) error {
 	return WriteTable(w, headers, rows, TableOptions{NoHeaders: p.NoHeaders})
 }
 
+// rowsFitted is Rows with column shrink (-1: none) truncated to fit p.Width
+// when the output is a table.
+func (p *Printer) rowsFitted(w io.Writer, headers []string, rows [][]string, shrink int) error {
+	if p.Format == Table {
+		return WriteTable(w, headers, rows, TableOptions{NoHeaders: p.NoHeaders, MaxWidth: p.Width, Shrink: shrink})
+	}
+	return p.Rows(w, headers, rows)
+}
+
 func writeDelimited(w io.Writer, f Format, headers []string, rows [][]string, noHeaders bool) error {
 	cw := csv.NewWriter(w)
 	if f == TSV {
@@ -261,5 +273,11 @@ func PrintList[T any](p *Printer, w io.Writer, items []T, cols []Column[T], defa
 			}
 		}
 	}
-	return p.Rows(w, headers, rows)
+	shrink := -1
+	for i, c := range picked {
+		if c.Shrink {
+			shrink = i
+		}
+	}
+	return p.rowsFitted(w, headers, rows, shrink)
 }
