@@ -26,7 +26,7 @@ type StatusOptions struct {
 // NewCmdStatus returns `auth status`.
 func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *StatusOptions) error) *cobra.Command {
 	opts := &StatusOptions{IO: f.IOStreams, Store: f.CredStore, Printer: f.Printer, Now: f.Now}
-	return &cobra.Command{
+	return cmdutil.WithOutputFlags(f, cmdutil.OutputData, &cobra.Command{
 		Use:   "status",
 		Short: "Show who is logged in, until when, and where the token comes from",
 		Long: `Show the stored admin credential: user, organization claim, expiry, where the token
@@ -40,7 +40,7 @@ when the token has expired.`,
 			}
 			return statusRun(opts)
 		},
-	}
+	})
 }
 
 // StatusReport is the machine-readable form of `auth status`.

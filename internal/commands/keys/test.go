@@ -55,6 +55,7 @@ API could not be reached or rate limited the check. -o json prints {"valid", "st
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Stdin, "stdin", false, "read the key from standard input")
+	cmdutil.AddOutputFlags(cmd, f, cmdutil.OutputData)
 	return cmd
 }
 

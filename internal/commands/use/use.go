@@ -61,6 +61,7 @@ saved context.`,
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Clear, "clear", false, "forget the saved organization and project")
+	cmdutil.AddOutputFlags(cmd, f, cmdutil.OutputData)
 	return cmd
 }
 
