@@ -30,10 +30,6 @@ type GlobalOptions struct {
 	Timeout   time.Duration
 	NoColor   bool
 	AllowHTTP bool
-	JQ        string
-	Template  string
-	Columns   []string
-	NoHeaders bool
 }
 
 // Factory hands commands their dependencies. Everything expensive (configuration,
@@ -47,7 +43,12 @@ type Factory struct {
 	Now func() time.Time
 	// Global holds the parsed global flags (filled by cobra before RunE).
 	Global GlobalOptions
-	// Flags is the root's persistent flag set, for configuration precedence.
+	// Output holds the values of the output flags the running command added
+	// (AddOutputFlags).
+	Output OutputOptions
+	// Flags holds the flags that are also settings (the root's persistent
+	// flags, and -o when the command line gives it), for configuration
+	// precedence.
 	Flags *pflag.FlagSet
 
 	// Keyring overrides the OS keyring (tests); nil means the real one.
@@ -207,8 +208,9 @@ func (f *Factory) OutputFormat() (output.Format, error) {
 	return format, nil
 }
 
-// Printer returns the output layer configured by -o, --jq, --template,
-// --columns and --no-headers.
+// Printer returns the output layer configured by the command's output flags
+// (-o, --jq, --template, --columns, --no-headers; see AddOutputFlags) and the
+// `output` setting. It is the only way a command writes data.
 func (f *Factory) Printer() (*output.Printer, error) {
 	format, err := f.OutputFormat()
 	if err != nil {
@@ -220,7 +222,7 @@ func (f *Factory) Printer() (*output.Printer, error) {
 // PrinterFor is Printer with the format given, for commands that do not read
 // the configuration (version).
 func (f *Factory) PrinterFor(format output.Format) (*output.Printer, error) {
-	p, err := output.NewPrinter(format, f.Global.JQ, f.Global.Template, f.Global.Columns, f.Global.NoHeaders)
+	p, err := output.NewPrinter(format, f.Output.JQ, f.Output.Template, f.Output.Columns, f.Output.NoHeaders)
 	if err != nil {
 		var oe *output.OptionError
 		if errors.As(err, &oe) {
@@ -228,6 +230,7 @@ func (f *Factory) PrinterFor(format output.Format) (*output.Printer, error) {
 		}
 		return nil, FlagErrorf("%v", err)
 	}
+	p.Width = f.IOStreams.TerminalWidth()
 	return p, nil
 }
 

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/metabind/metabind-cli/internal/names"
 )
 
 // SeedResult reports what Seed found or made. The counts are what the project
@@ -235,7 +237,7 @@ func (e *Emulator) SeedKeys(ctx context.Context, org, project string, n int) (in
 				status, updated = "revoked", created+(now-created)/2
 			}
 			id := uuid.NewString()
-			if _, err := ins.ExecContext(ctx, id, pk, name, foldName(name), d, status, lastUsed, created, updated); err != nil {
+			if _, err := ins.ExecContext(ctx, id, pk, name, names.Key(name), d, status, lastUsed, created, updated); err != nil {
 				if isUniqueViolation(err, "name_norm") {
 					return fmt.Errorf("a key named %q already exists", name)
 				}
@@ -255,7 +257,7 @@ func (e *Emulator) SeedKeys(ctx context.Context, org, project string, n int) (in
 
 // nextBulkIndex is one more than the highest bulk-key-N in the project.
 func nextBulkIndex(ctx context.Context, tx *sql.Tx, pk int64) (int, error) {
-	prefix := foldName(bulkKeyPrefix)
+	prefix := names.Key(bulkKeyPrefix)
 	rows, err := tx.QueryContext(ctx, `SELECT name_norm FROM api_keys WHERE project_pk = ? AND name_norm GLOB ? || '[0-9]*'`, pk, prefix)
 	if err != nil {
 		return 0, err

@@ -55,7 +55,7 @@ type Options struct {
 // NewCmdAPI returns the api command.
 func NewCmdAPI(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
 	opts := &Options{IO: f.IOStreams, APIClient: f.APIClient, AnonymousClient: f.AnonymousClient, Scope: f.Scope, Printer: f.Printer, ReadFile: os.ReadFile,
-		Filtered: func() bool { return f.Global.JQ != "" || f.Global.Template != "" }}
+		Filtered: func() bool { return f.Output.JQ != "" || f.Output.Template != "" }}
 	cmd := &cobra.Command{
 		Use:   "api PATH",
 		Short: "Make an authenticated request to the Metabind API",
@@ -118,6 +118,7 @@ and PATCH never. Exit codes follow the answer: 401 and 403 are 4, 404 is 5, 409 
 	fl.BoolVar(&opts.KeyStdin, "key-stdin", false, "send an API key read from standard input as x-api-key (client API)")
 	fl.BoolVarP(&opts.Include, "include", "i", false, "print the response's status line and headers to stderr")
 	_ = cmd.RegisterFlagCompletionFunc("method", cobra.FixedCompletions(methods, cobra.ShellCompDirectiveNoFileComp))
+	cmdutil.AddOutputFlags(cmd, f, cmdutil.OutputData)
 	return cmd
 }
 

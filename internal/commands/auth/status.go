@@ -28,7 +28,7 @@ type StatusOptions struct {
 // NewCmdStatus returns `auth status`.
 func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *StatusOptions) error) *cobra.Command {
 	opts := &StatusOptions{IO: f.IOStreams, Store: f.CredStore, Printer: f.Printer, Now: f.Now, OrgName: orgNamer(f)}
-	return &cobra.Command{
+	return cmdutil.WithOutputFlags(f, cmdutil.OutputData, &cobra.Command{
 		Use:   "status",
 		Short: "Show who is logged in, until when, and where the token comes from",
 		Long: `Show the stored admin credential: user, organization claim, expiry, where the token
@@ -43,7 +43,7 @@ organization's name is shown beside its id.`,
 			}
 			return statusRun(cmd.Context(), opts)
 		},
-	}
+	})
 }
 
 // StatusReport is the machine-readable form of `auth status`.

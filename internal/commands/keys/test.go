@@ -60,6 +60,7 @@ API could not be reached or rate limited the check; 2 no key, or two keys, given
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Stdin, "stdin", false, "read the key from standard input")
+	cmdutil.AddOutputFlags(cmd, f, cmdutil.OutputData)
 	return cmd
 }
 

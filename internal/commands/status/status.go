@@ -32,7 +32,7 @@ type Options struct {
 // NewCmdStatus returns the status command.
 func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
 	opts := &Options{IO: f.IOStreams, Config: f.Config, Token: f.Token, Scope: f.Scope, APIClient: f.APIClient, Printer: f.Printer, Now: f.Now}
-	return &cobra.Command{
+	return cmdutil.WithOutputFlags(f, cmdutil.OutputData, &cobra.Command{
 		Use:   "status",
 		Short: "Show auth state, the saved context and whether the API answers",
 		Long: `Show who is logged in, which organization and project commands act on (and where
@@ -47,7 +47,7 @@ that problem.`,
 			}
 			return statusRun(cmd.Context(), opts)
 		},
-	}
+	})
 }
 
 // Report is the machine-readable form of `status`.

@@ -77,6 +77,7 @@ offline or before logging in.`,
 	}
 	cmd.Flags().BoolVar(&opts.Clear, "clear", false, "forget the saved organization and project")
 	cmd.Flags().BoolVar(&opts.NoVerify, "no-verify", false, "save without checking with the API that the organization and project exist")
+	cmdutil.AddOutputFlags(cmd, f, cmdutil.OutputData)
 	return cmd
 }
 
