@@ -79,6 +79,7 @@ func RunFactory(ctx context.Context, args []string, f *cmdutil.Factory) (code in
 		return cmdutil.ExitOK
 	}
 	err = cmdutil.CobraError(executed, err)
+	err = cmdutil.AfterChange(err, f.Changes()) // exit 2 means nothing changed
 	code = cmdutil.ExitCode(err)
 	if f.InterruptCode != nil && code != cmdutil.ExitOK {
 		if c := f.InterruptCode(); c != 0 {
