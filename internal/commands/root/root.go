@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/metabind/metabind-cli/internal/cmdutil"
+	apiCmd "github.com/metabind/metabind-cli/internal/commands/api"
 	authCmd "github.com/metabind/metabind-cli/internal/commands/auth"
 	configCmd "github.com/metabind/metabind-cli/internal/commands/config"
 	emulatorCmd "github.com/metabind/metabind-cli/internal/commands/emulator"
@@ -146,8 +147,8 @@ through the Metabind admin API, and runs a local emulator of that API.` + "\n" +
 		_ = cmd.Flags().MarkHidden(name)
 	}
 
-	_ = cmd.RegisterFlagCompletionFunc("org", completeSaved(f, "org"))
-	_ = cmd.RegisterFlagCompletionFunc("project", completeSaved(f, "project"))
+	_ = cmd.RegisterFlagCompletionFunc("org", useCmd.CompleteContext(f, "org", completeSaved(f, "org")))
+	_ = cmd.RegisterFlagCompletionFunc("project", useCmd.CompleteContext(f, "project", completeSaved(f, "project")))
 	_ = cmd.RegisterFlagCompletionFunc("profile", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		f.IOStreams.ErrOut = io.Discard
 		cfg, err := f.Config()
@@ -164,6 +165,7 @@ through the Metabind admin API, and runs a local emulator of that API.` + "\n" +
 		statusCmd.NewCmdStatus(f, nil),
 		keysCmd.NewCmdKeys(f),
 		emulatorCmd.NewCmdEmulator(f),
+		apiCmd.NewCmdAPI(f, nil),
 		versionCmd.NewCmdVersion(f),
 	)
 	// cobra adds `completion` only when it executes; add it now so that it is
