@@ -132,7 +132,33 @@ func TestResolveRequestCountAtScale(t *testing.T) {
 	if got := log.take(); len(got) != pages {
 		t.Errorf("unknown name sent %d requests, want the listing (%d pages)", len(got), pages)
 	}
-	t.Logf("%d keys: show <full id> = 1 request; 4 names/prefixes = %d requests (one listing)", n, pages)
+
+	// Revoke and delete by full id: the one request that acts, and its answer.
+	rk := keyNamed(t, all, "bulk-key-05000")
+	r = e.run(false, nil, "keys", "revoke", rk.ID, "--yes", "-o", "json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"name": "bulk-key-05000"`) || !strings.Contains(r.stdout, `"status": "revoked"`) {
+		t.Fatalf("revoke by id: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if got := log.take(); len(got) != 1 || !strings.HasPrefix(got[0], "PUT ") {
+		t.Errorf("keys revoke <full id> --yes at %d keys sent %v, want 1 PUT", n, got)
+	}
+	dk := keyNamed(t, all, "bulk-key-05001")
+	r = e.run(false, nil, "keys", "delete", dk.ID, "--yes", "-o", "json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"deleted": true`) {
+		t.Fatalf("delete by id: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if got := log.take(); len(got) != 1 || !strings.HasPrefix(got[0], "DELETE ") {
+		t.Errorf("keys delete <full id> --yes sent %v, want 1 DELETE", got)
+	}
+	// Several names: one listing and one request per key, no read-back.
+	r = e.run(false, nil, "keys", "revoke", "bulk-key-06001", "bulk-key-06002", "bulk-key-06003", "--yes", "-o", "json")
+	if r.code != 0 {
+		t.Fatalf("revoke 3 names: exit %d\n%s", r.code, r.stderr)
+	}
+	if got := log.take(); len(got) != pages+3 {
+		t.Errorf("revoking 3 keys by name sent %d requests, want %d (listing) + 3", len(got), pages)
+	}
+	t.Logf("%d keys: show|revoke|delete <full id> = 1 request; 4 names/prefixes = %d requests (one listing)", n, pages)
 }
 
 // Key-shaped and other non-id arguments never reach a URL path or --debug.
