@@ -95,6 +95,16 @@ func outcomeUnknown(ctx context.Context, err error) bool {
 	return !errors.As(err, &ae) && !errors.As(err, &rl)
 }
 
+// maxUnanswered is how many keys in a row may fail without an answer from the
+// API (time limit, broken connection) before a bulk command stops trying the
+// rest: each request has its own time limit, and a hung API would otherwise
+// cost that limit for every key.
+const maxUnanswered = 2
+
+// errNotAttempted is the error of keys a bulk command did not try after the
+// API stopped answering.
+var errNotAttempted = errors.New("not attempted: the API stopped answering (see the errors above); run the same command again")
+
 // revokeKeys revokes each key with one request and uses its answer; a key
 // already revoked (as listed) is skipped without a request. The key is read
 // back only when the answer lacks it or the outcome is unknown.
@@ -103,10 +113,15 @@ func revokeKeys(ctx context.Context, client *api.Client, scope cmdutil.Scope, ta
 	ctx = prog.context(ctx)
 	revoked := "revoked"
 	out := make([]result, 0, len(targets))
+	unanswered := 0
 	for i, t := range targets {
 		k := t.key
 		if ctx.Err() != nil {
 			out = append(out, result{k, ctx.Err(), outcomeFailed})
+			continue
+		}
+		if unanswered >= maxUnanswered {
+			out = append(out, result{k, errNotAttempted, outcomeFailed})
 			continue
 		}
 		if t.known && k.Status == "revoked" {
@@ -116,6 +131,7 @@ func revokeKeys(ctx context.Context, client *api.Client, scope cmdutil.Scope, ta
 			continue
 		}
 		fresh, err := client.UpdateKey(ctx, scope.Org, scope.Project, k.ID, api.UpdateKeyRequest{Status: &revoked})
+		unanswered = countUnanswered(ctx, err, unanswered)
 		if outcomeUnknown(ctx, err) {
 			// Did it take effect? Read it back once.
 			if got, gerr := client.GetKey(api.Recovery(ctx), scope.Org, scope.Project, k.ID); gerr == nil && got.Status == "revoked" {
@@ -144,13 +160,19 @@ func deleteKeys(ctx context.Context, client *api.Client, scope cmdutil.Scope, ta
 	prog := newProgress(ios, "deleted", len(targets))
 	ctx = prog.context(ctx)
 	out := make([]result, 0, len(targets))
+	unanswered := 0
 	for i, t := range targets {
 		k := t.key
 		if ctx.Err() != nil {
 			out = append(out, result{k, ctx.Err(), outcomeFailed})
 			continue
 		}
+		if unanswered >= maxUnanswered {
+			out = append(out, result{k, errNotAttempted, outcomeFailed})
+			continue
+		}
 		err := client.DeleteKey(ctx, scope.Org, scope.Project, k.ID)
+		unanswered = countUnanswered(ctx, err, unanswered)
 		if outcomeUnknown(ctx, err) {
 			if _, gerr := client.GetKey(api.Recovery(ctx), scope.Org, scope.Project, k.ID); api.IsNotFound(gerr) {
 				err = nil
@@ -173,13 +195,24 @@ func deleteKeys(ctx context.Context, client *api.Client, scope cmdutil.Scope, ta
 	return out
 }
 
+// countUnanswered counts the keys in a row whose request got no answer.
+func countUnanswered(ctx context.Context, err error, n int) int {
+	if outcomeUnknown(ctx, err) {
+		return n + 1
+	}
+	return 0
+}
+
 func notFoundError(id string, scope cmdutil.Scope) error {
 	return cmdutil.Errorf(cmdutil.ExitNotFound, "no API key has the id %s in project %s", id, scope.Project)
 }
 
 // summarize writes one line counting the outcomes of a bulk command of more
 // than one key.
-func summarize(ios *iostreams.IOStreams, results []result) {
+func summarize(ios *iostreams.IOStreams, client *api.Client, results []result) {
+	if n := client.RateLimited(); n > 0 {
+		fmt.Fprintf(ios.ErrOut, "%d requests were refused for the rate limit (HTTP 429) and retried.\n", n)
+	}
 	if len(results) < 2 {
 		return
 	}

@@ -76,7 +76,7 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 		}
 	}
 	results := deleteKeys(ctx, client, scope, targets, opts.IO)
-	summarize(opts.IO, results)
+	summarize(opts.IO, client, results)
 	if p.Structured() {
 		type deleted struct {
 			ID      string `json:"id"`

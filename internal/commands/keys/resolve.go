@@ -281,24 +281,11 @@ type target struct {
 	known bool
 }
 
-// resolveAll resolves every argument before anything changes, listing at most
-// once. Full ids are fetched one GET each, unless a listing is made anyway.
-func (r *resolver) resolveAll(ctx context.Context, args []string) ([]api.Key, error) {
-	ts, err := r.resolveTargets(ctx, args, false)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]api.Key, len(ts))
-	for i, t := range ts {
-		out[i] = t.key
-	}
-	return out, nil
-}
-
-// resolveTargets is resolveAll for commands that can act on a key by its id
-// alone: with direct, full ids are not fetched (the action's answer describes
-// the key) unless a listing is made anyway for the other arguments. Every
-// argument is classified before any request, so a bad one changes nothing.
+// resolveTargets resolves every argument before anything changes, listing at
+// most once. Full ids are fetched one GET each unless a listing is made anyway;
+// with direct (commands that can act on a key by its id alone) they are not
+// fetched at all: the action's answer describes the key. Every argument is
+// classified before any request, so a bad one changes nothing.
 func (r *resolver) resolveTargets(ctx context.Context, args []string, direct bool) ([]target, error) {
 	refs := make([]keyRef, 0, len(args))
 	list := false

@@ -168,7 +168,7 @@ func revokeRun(ctx context.Context, opts *RevokeOptions) error {
 		}
 	}
 	results := revokeKeys(ctx, client, scope, targets, opts.IO)
-	summarize(opts.IO, results)
+	summarize(opts.IO, client, results)
 	if err := writeResults(opts.IO.Out, p, results, len(opts.Args) == 1 && !opts.Select.Active(), opts.Now()); err != nil {
 		return err
 	}
