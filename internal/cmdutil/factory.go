@@ -342,6 +342,9 @@ func (f *Factory) newClient(token string) (*api.Client, error) {
 		Token:     token,
 		UserAgent: build.UserAgent(),
 		Timeout:   f.Global.Timeout,
+		// --timeout given bounds the whole command; by default each request
+		// has its own limit and waiting for the rate limit is not an error.
+		PerCall:   f.Flags == nil || !f.Flags.Changed("timeout"),
 		AllowHTTP: f.Global.AllowHTTP || truthy(f.Getenv("MB_ALLOW_HTTP")),
 	}
 	if f.Global.Debug {

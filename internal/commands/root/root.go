@@ -134,7 +134,7 @@ through the Metabind admin API, and runs a local emulator of that API.` + "\n" +
 	pf.String("project", "", "project id (env MB_PROJECT)")
 	pf.String("profile", "", "configuration profile to use (env MB_PROFILE)")
 	pf.BoolVar(&f.Global.Debug, "debug", false, "log HTTP requests and responses to stderr, secrets masked")
-	pf.DurationVar(&f.Global.Timeout, "timeout", 30*time.Second, "time limit for all of the command's API requests together, retries included (not counting time at a prompt)")
+	pf.DurationVar(&f.Global.Timeout, "timeout", 30*time.Second, "time limit for all of the command's API requests together, retries and rate-limit waits included (not counting time at a prompt); when not given, each request has its own 30s limit and waiting for the rate limit is not an error")
 	pf.BoolVar(&f.Global.NoColor, "no-color", false, "disable colour output")
 	pf.BoolVar(&f.Global.AllowHTTP, "allow-http", false, "allow plain http:// to a non-loopback host (env MB_ALLOW_HTTP=1)")
 	// The settings' flags; -o joins them when a command's own -o is given.
