@@ -6,13 +6,15 @@ import (
 	"unicode/utf8"
 
 	"github.com/metabind/metabind-cli/internal/cmdutil"
+	"github.com/metabind/metabind-cli/internal/redact"
 )
 
 // maxNameLen is the contract's limit on key names, in characters after trimming.
 const maxNameLen = 100
 
 // checkName applies the contract's name rules locally, so a bad name fails before
-// any request: 1 to 100 characters after trimming, no control characters.
+// any request: 1 to 100 characters after trimming, no control characters, and
+// nothing the CLI recognises as a secret (a JWT, a generated API key).
 func checkName(flag, name string) (string, error) {
 	n := strings.TrimSpace(name)
 	if n == "" {
@@ -21,6 +23,12 @@ func checkName(flag, name string) (string, error) {
 			example = `"iOS Production App" as ` + flag
 		}
 		return "", cmdutil.FlagErrorf("%s must not be empty", flag).WithHint("give the key a descriptive name, e.g. " + example)
+	}
+	if redact.Contains(n) {
+		// The value is not echoed: it is most likely a secret pasted into the
+		// wrong place, and a name is stored, listed and audited in plain text.
+		return "", cmdutil.FlagErrorf("%s looks like a secret (it holds an API key or a token), so it was not used or sent: key names are stored and shown in plain text", flag).
+			WithHint("give the key a descriptive name, e.g. \"iOS Production App\"; pass a key value only with --key-stdin")
 	}
 	if !utf8.ValidString(n) {
 		return "", cmdutil.FlagErrorf("%s must be valid UTF-8 text", flag)
