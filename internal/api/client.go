@@ -285,6 +285,8 @@ type call struct {
 	idempotencyKey string
 	// secrets are masked wherever this call's data is printed or kept.
 	secrets []string
+	// header holds extra headers (RawRequest), set after the standard ones.
+	header http.Header
 }
 
 func (cl *call) url(base string) string {
@@ -353,6 +355,12 @@ func (c *Client) send(ctx context.Context, cl *call, attempt int) (resp *respons
 	}
 	if cl.body != nil {
 		req.SetHeader("Content-Type", "application/json").SetBody(cl.body)
+	}
+	for name, vals := range cl.header {
+		req.Header.Del(name)
+		for _, v := range vals {
+			req.Header.Add(name, v)
+		}
 	}
 
 	target := cl.url(c.base)

@@ -23,6 +23,7 @@ import (
 // cannot stop) is ended with that code anyway, and so is one that gets a
 // second signal.
 func Main() int {
+	defer catchSIGPIPE()()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var got atomic.Value
