@@ -49,6 +49,7 @@ when several keys are given, one the API no longer has counts as "not found"
 		},
 	}
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "delete without asking for confirmation")
+	cmdutil.AddOutputFlags(cmd, f, cmdutil.OutputData)
 	return cmd
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -78,6 +77,7 @@ shown on stderr, and Ctrl-C during one stops, naming the keys done (exit 130).`,
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "revoke without asking for confirmation")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "list the keys that would be revoked, change nothing")
 	opts.Select.AddFlags(cmd.Flags())
+	cmdutil.AddOutputFlags(cmd, f, cmdutil.OutputRows)
 	return cmd
 }
 
@@ -108,10 +108,10 @@ func revokeRun(ctx context.Context, opts *RevokeOptions) error {
 			if !p.Structured() {
 				already := ""
 				if n := len(selected) - len(active); n > 0 {
-					already = fmt.Sprintf(" (%d matching keys are already revoked)", n)
+					already = fmt.Sprintf(" (%s already revoked)", output.Plural(n, "matching key is", "matching keys are"))
 				}
 				if opts.DryRun {
-					fmt.Fprintf(opts.IO.ErrOut, "%d active keys match%s; dry run, nothing was revoked.\n", len(active), already)
+					fmt.Fprintf(opts.IO.ErrOut, "%s%s; dry run, nothing was revoked.\n", output.Plural(len(active), "active key matches", "active keys match"), already)
 				} else {
 					fmt.Fprintf(opts.IO.ErrOut, "No active keys match%s; nothing to revoke.\n", already)
 				}
@@ -144,7 +144,7 @@ func revokeRun(ctx context.Context, opts *RevokeOptions) error {
 				if len(active) < len(targets) {
 					others = " (the others already are)"
 				}
-				fmt.Fprintf(opts.IO.ErrOut, "%d of %d named keys are active and would be revoked%s; dry run, nothing was revoked.\n", len(active), len(targets), others)
+				fmt.Fprintf(opts.IO.ErrOut, "Active and would be revoked: %d of %s%s; dry run, nothing was revoked.\n", len(active), output.Plural(len(targets), "named key", "named keys"), others)
 				if len(active) == 0 {
 					return nil
 				}
@@ -179,11 +179,7 @@ func revokeQuestion(keys []api.Key) string {
 	if len(keys) == 1 {
 		return fmt.Sprintf("Revoke %q (%s)? Apps using it lose access immediately.", keys[0].Name, shortID(keys[0].ID))
 	}
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%q (%s)", k.Name, shortID(k.ID))
-	}
-	return fmt.Sprintf("Revoke %d keys: %s? Apps using them lose access immediately.", len(keys), strings.Join(parts, ", "))
+	return fmt.Sprintf("Revoke %d keys: %s? Apps using them lose access immediately.", len(keys), confirmList(keys))
 }
 
 // keyResult is one key's outcome in the JSON/YAML of a bulk command: the key
