@@ -21,6 +21,7 @@ type IOStreams struct {
 	stdoutTTY bool
 	stderrTTY bool
 	color     bool
+	width     int // terminal width of stdout; 0 when unknown or not a terminal
 
 	// InFd is the file descriptor of In when it is a terminal (for hidden input); -1 otherwise.
 	InFd int
@@ -36,6 +37,11 @@ func System() *IOStreams {
 		s.InFd = int(os.Stdin.Fd())
 	}
 	s.color = s.stdoutTTY && colorWanted(os.Getenv)
+	if s.stdoutTTY {
+		if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil && w > 0 {
+			s.width = w
+		}
+	}
 	return s
 }
 
@@ -76,3 +82,15 @@ func (s *IOStreams) ColorEnabled() bool { return s.color }
 
 // SetColorEnabled overrides the colour decision (--no-color, tests).
 func (s *IOStreams) SetColorEnabled(v bool) { s.color = v }
+
+// TerminalWidth is the width of the terminal stdout writes to, in cells; 0 when
+// stdout is not a terminal or its size is unknown (then nothing is fitted).
+func (s *IOStreams) TerminalWidth() int {
+	if !s.stdoutTTY {
+		return 0
+	}
+	return s.width
+}
+
+// SetTerminalWidth is for tests.
+func (s *IOStreams) SetTerminalWidth(w int) { s.width = w }

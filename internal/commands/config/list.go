@@ -10,7 +10,7 @@ import (
 )
 
 func newCmdList(f *cmdutil.Factory) *cobra.Command {
-	return &cobra.Command{
+	return cmdutil.WithOutputFlags(f, cmdutil.OutputData, &cobra.Command{
 		Use:     "list",
 		Aliases: []string{"ls"},
 		Short:   "List the settings saved in the active profile",
@@ -44,5 +44,5 @@ func newCmdList(f *cmdutil.Factory) *cobra.Command {
 			}
 			return nil
 		},
-	}
+	})
 }

@@ -125,6 +125,7 @@ off, MB_MASK_SECRETS=1 writes it even to a file.`,
 	cmd.Flags().BoolVar(&opts.KeyStdin, "key-stdin", false, "import an existing key value read from standard input")
 	addDeliverFlag(cmd, &opts.Delivery)
 	_ = cmd.MarkFlagRequired("name")
+	cmdutil.AddOutputFlags(cmd, f, cmdutil.OutputRows)
 	return cmd
 }
 

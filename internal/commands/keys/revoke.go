@@ -75,6 +75,7 @@ per key; when some fail and others succeed the exit code is 7.`,
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "revoke without asking for confirmation")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "list the keys that would be revoked, change nothing")
 	opts.Select.AddFlags(cmd.Flags())
+	cmdutil.AddOutputFlags(cmd, f, cmdutil.OutputRows)
 	return cmd
 }
 
@@ -93,7 +94,7 @@ func revokeRun(ctx context.Context, opts *RevokeOptions) error {
 		if opts.DryRun || len(keys) == 0 {
 			if !p.Structured() {
 				if opts.DryRun {
-					fmt.Fprintf(opts.IO.ErrOut, "%d active keys match; dry run, nothing was revoked.\n", len(keys))
+					fmt.Fprintf(opts.IO.ErrOut, "%s; dry run, nothing was revoked.\n", output.Plural(len(keys), "active key matches", "active keys match"))
 				} else {
 					fmt.Fprintln(opts.IO.ErrOut, "No active keys match; nothing to revoke.")
 				}
@@ -121,7 +122,7 @@ func revokeRun(ctx context.Context, opts *RevokeOptions) error {
 				if len(active) < len(keys) {
 					others = " (the others already are)"
 				}
-				fmt.Fprintf(opts.IO.ErrOut, "%d of %d named keys are active and would be revoked%s; dry run, nothing was revoked.\n", len(active), len(keys), others)
+				fmt.Fprintf(opts.IO.ErrOut, "Active and would be revoked: %d of %s%s; dry run, nothing was revoked.\n", len(active), output.Plural(len(keys), "named key", "named keys"), others)
 				if len(active) == 0 {
 					return nil
 				}
@@ -152,11 +153,7 @@ func revokeQuestion(keys []api.Key) string {
 	if len(keys) == 1 {
 		return fmt.Sprintf("Revoke %q (%s)? Apps using it lose access immediately.", keys[0].Name, shortID(keys[0].ID))
 	}
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%q (%s)", k.Name, shortID(k.ID))
-	}
-	return fmt.Sprintf("Revoke %d keys: %s? Apps using them lose access immediately.", len(keys), strings.Join(parts, ", "))
+	return fmt.Sprintf("Revoke %d keys: %s? Apps using them lose access immediately.", len(keys), confirmList(keys))
 }
 
 // result is the outcome for one key of a bulk operation.

@@ -103,6 +103,7 @@ prints {"old", "new" (without "key"), "delivered": true}.`,
 	cmd.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "print only the new secret and a newline")
 	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "write the new secret to this new file (mode 0600)")
 	addDeliverFlag(cmd, &opts.Delivery)
+	cmdutil.AddOutputFlags(cmd, f, cmdutil.OutputRows)
 	return cmd
 }
 

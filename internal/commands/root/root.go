@@ -6,7 +6,6 @@ import (
 	"io"
 	"regexp"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/metabind/metabind-cli/internal/cmdutil"
+	apiCmd "github.com/metabind/metabind-cli/internal/commands/api"
 	authCmd "github.com/metabind/metabind-cli/internal/commands/auth"
 	configCmd "github.com/metabind/metabind-cli/internal/commands/config"
 	emulatorCmd "github.com/metabind/metabind-cli/internal/commands/emulator"
@@ -132,21 +132,23 @@ through the Metabind admin API, and runs a local emulator of that API.` + "\n" +
 	pf.String("api-url", config.DefaultAPIURL, "Metabind API base URL (env MB_API_URL)")
 	pf.String("org", "", "organization id (env MB_ORG)")
 	pf.String("project", "", "project id (env MB_PROJECT)")
-	pf.StringP("output", "o", "table", "output format: "+strings.Join(config.ValidOutputs, ", ")+" (env MB_OUTPUT)")
 	pf.String("profile", "", "configuration profile to use (env MB_PROFILE)")
 	pf.BoolVar(&f.Global.Debug, "debug", false, "log HTTP requests and responses to stderr, secrets masked")
 	pf.DurationVar(&f.Global.Timeout, "timeout", 30*time.Second, "time limit for all of the command's API requests together, retries included (not counting time at a prompt)")
 	pf.BoolVar(&f.Global.NoColor, "no-color", false, "disable colour output")
 	pf.BoolVar(&f.Global.AllowHTTP, "allow-http", false, "allow plain http:// to a non-loopback host (env MB_ALLOW_HTTP=1)")
-	pf.StringVar(&f.Global.JQ, "jq", "", "filter the JSON output with a jq expression (built in; no jq needed)")
-	pf.StringVar(&f.Global.Template, "template", "", "format the JSON output with a Go template, e.g. '{{.name}}'")
-	pf.StringSliceVar(&f.Global.Columns, "columns", nil, "table/CSV/TSV columns to show, by JSON field name, e.g. id,name,lastUsed")
-	pf.BoolVar(&f.Global.NoHeaders, "no-headers", false, "omit the header row of tables, CSV and TSV")
-	f.Flags = pf
+	// The settings' flags; -o joins them when a command's own -o is given.
+	f.Flags = pflag.NewFlagSet("metabind", pflag.ContinueOnError)
+	f.Flags.AddFlagSet(pf)
+	// Output flags are each command's own (cmdutil.AddOutputFlags); the root
+	// takes them only for `metabind --version -o json`.
+	cmdutil.AddOutputFlags(cmd, f, cmdutil.OutputData)
+	for _, name := range cmdutil.OutputFlagsOf(cmd) {
+		_ = cmd.Flags().MarkHidden(name)
+	}
 
-	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(config.ValidOutputs, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("org", completeSaved(f, "org"))
-	_ = cmd.RegisterFlagCompletionFunc("project", completeSaved(f, "project"))
+	_ = cmd.RegisterFlagCompletionFunc("org", useCmd.CompleteContext(f, "org", completeSaved(f, "org")))
+	_ = cmd.RegisterFlagCompletionFunc("project", useCmd.CompleteContext(f, "project", completeSaved(f, "project")))
 	_ = cmd.RegisterFlagCompletionFunc("profile", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		f.IOStreams.ErrOut = io.Discard
 		cfg, err := f.Config()
@@ -163,6 +165,7 @@ through the Metabind admin API, and runs a local emulator of that API.` + "\n" +
 		statusCmd.NewCmdStatus(f, nil),
 		keysCmd.NewCmdKeys(f),
 		emulatorCmd.NewCmdEmulator(f),
+		apiCmd.NewCmdAPI(f, nil),
 		versionCmd.NewCmdVersion(f),
 	)
 	// cobra adds `completion` only when it executes; add it now so that it is
