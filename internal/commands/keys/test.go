@@ -41,8 +41,8 @@ taken as an argument.
 
 Exit codes: 0 the key works for the project; 3 it was rejected (invalid, revoked,
 or valid for another project); 5 the organization or project does not exist; 1 the
-API could not be reached or rate limited the check. -o json prints {"valid", "status", "organizationId", "projectId",
-"requestId", "reason"}.`,
+API could not be reached or rate limited the check. -o json prints {"valid",
+"status", "organizationId", "projectId", "requestId", "reason"}.`,
 		Example: `  MB_API_KEY=... metabind keys test
   metabind keys test --stdin < web.key
   echo "$KEY" | metabind keys test -o json`,

@@ -62,34 +62,13 @@ func expectedValue(fl *pflag.Flag, cause error) string {
 	return cause.Error()
 }
 
-const exitCodeHelp = `
-Exit codes:
-  0    success
-  1    error (network, server, declined confirmation)
-  2    usage: bad flag or argument, missing --yes without a terminal, missing org/project
-  3    keys test: the key was rejected
-  4    not logged in, token expired or invalid (401), or not permitted (403)
-  5    not found (404, or no key matches the id or name)
-  6    conflict (409, e.g. the name is taken)
-  7    a bulk operation failed for some keys
-  130  interrupted (Ctrl-C); 143 terminated (SIGTERM)
-
-Environment:
-  MB_API_URL, MB_ORG, MB_PROJECT, MB_OUTPUT, MB_PROFILE   like the flags of the same name
-  MB_TOKEN       admin JWT; wins over the stored one
-  MB_API_KEY     the key for "keys test"
-  MB_CONFIG_DIR  configuration and credential directory
-  MB_NO_KEYRING  1: store the token in a file, not the OS keyring
-  MB_ALLOW_HTTP  1: allow plain http:// to a non-loopback host
-`
-
 // NewCmdRoot returns the root command with every subcommand attached.
 func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "metabind <command> <subcommand> [flags]",
 		Short: "Manage Metabind API keys from the terminal",
 		Long: `metabind creates, lists, inspects, tests, rotates and revokes Metabind API keys
-through the Metabind admin API, and runs a local emulator of that API.` + "\n" + exitCodeHelp,
+through the Metabind admin API, and runs a local emulator of that API.`,
 		Example: `  metabind auth login
   metabind use --org acme --project web
   metabind keys create --name "iOS Production App"
@@ -115,8 +94,7 @@ through the Metabind admin API, and runs a local emulator of that API.` + "\n" +
 		case showVersion:
 			return versionCmd.Show(f, c)
 		case len(args) > 0:
-			return cmdutil.FlagErrorf("unknown command %q for %q", args[0], c.CommandPath()).
-				WithHint("run `metabind --help` for the available commands")
+			return unknownCommand(c, args[0])
 		}
 		return c.Help()
 	}
@@ -167,6 +145,7 @@ through the Metabind admin API, and runs a local emulator of that API.` + "\n" +
 	// cobra adds `completion` only when it executes; add it now so that it is
 	// guarded like every other group (`completion bogus` is exit 2).
 	cmd.InitDefaultCompletionCmd()
+	setUpHelp(cmd)
 	guardGroups(cmd)
 	return cmd
 }
@@ -201,8 +180,7 @@ func guardGroups(cmd *cobra.Command) {
 			c.Args = cobra.ArbitraryArgs
 			c.RunE = func(c *cobra.Command, args []string) error {
 				if len(args) > 0 {
-					return cmdutil.FlagErrorf("unknown command %q for %q", args[0], c.CommandPath()).
-						WithHint("run `" + c.CommandPath() + " --help` for the available commands")
+					return unknownCommand(c, args[0])
 				}
 				return c.Help()
 			}

@@ -36,9 +36,9 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error
 		Use:   "status",
 		Short: "Show auth state, the saved context and whether the API answers",
 		Long: `Show who is logged in, which organization and project commands act on (and where
-each setting comes from), and whether the project's api-keys endpoint answers with the
-stored credential. Makes one request. Exits non-zero when something is wrong, with
-the exit code of that problem.`,
+each setting comes from), and whether the project's api-keys endpoint answers with
+the stored credential. Makes one request. Exits non-zero when something is wrong,
+with the exit code of that problem.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
