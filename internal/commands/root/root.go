@@ -78,9 +78,6 @@ through the Metabind admin API, and runs a local emulator of that API.`,
 		SilenceUsage:  true,
 		Args:          cobra.ArbitraryArgs,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			if f.Global.NoColor {
-				f.IOStreams.SetColorEnabled(false)
-			}
 			if f.Global.Timeout <= 0 {
 				return cmdutil.FlagErrorf("--timeout must be positive, got %s", f.Global.Timeout)
 			}
@@ -110,7 +107,8 @@ through the Metabind admin API, and runs a local emulator of that API.`,
 	pf.String("profile", "", "configuration profile to use (env MB_PROFILE)")
 	pf.BoolVar(&f.Global.Debug, "debug", false, "log HTTP requests and responses to stderr, secrets masked")
 	pf.DurationVar(&f.Global.Timeout, "timeout", 30*time.Second, "time limit for all of the command's API requests together, retries included (not counting time at a prompt)")
-	pf.BoolVar(&f.Global.NoColor, "no-color", false, "disable colour output")
+	noColor := pf.VarPF(noColorFlag{f}, "no-color", "", "no colour (also NO_COLOR; colour is only ever on a terminal, or with CLICOLOR_FORCE)")
+	noColor.NoOptDefVal = "true"
 	pf.BoolVar(&f.Global.AllowHTTP, "allow-http", false, "allow plain http:// to a non-loopback host (env MB_ALLOW_HTTP=1)")
 	// The settings' flags; -o joins them when a command's own -o is given.
 	f.Flags = pflag.NewFlagSet("metabind", pflag.ContinueOnError)
@@ -187,4 +185,24 @@ func guardGroups(cmd *cobra.Command) {
 		}
 		guardGroups(c)
 	}
+}
+
+// noColorFlag is --no-color: it turns colour off as soon as it is parsed, so
+// that even an error about a later flag is printed without colour.
+type noColorFlag struct{ f *cmdutil.Factory }
+
+func (v noColorFlag) String() string   { return strconv.FormatBool(v.f.Global.NoColor) }
+func (v noColorFlag) Type() string     { return "bool" }
+func (v noColorFlag) IsBoolFlag() bool { return true }
+
+func (v noColorFlag) Set(s string) error {
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return err
+	}
+	v.f.Global.NoColor = b
+	if b {
+		v.f.IOStreams.SetColorEnabled(false)
+	}
+	return nil
 }
