@@ -19,6 +19,7 @@ import (
 // SIGINT and SIGTERM cancel the command's context, which cancels any request in
 // flight; the exit code is then 130 or 143. A second signal exits at once.
 func Main() int {
+	defer catchSIGPIPE()()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var got atomic.Value

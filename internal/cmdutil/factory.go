@@ -150,9 +150,36 @@ func (f *Factory) Token() (credstore.Token, *credstore.Claims, error) {
 		}
 		if c, err := credstore.ParseClaims(f.token.Value); err == nil {
 			f.claims = &c
+			f.tokenErr = f.expired(f.token, &c)
 		}
 	})
 	return f.token, f.claims, f.tokenErr
+}
+
+// expired returns the exit-4 error for a token whose exp has passed, else nil.
+// Every command that needs the token stops on it before any other check.
+func (f *Factory) expired(tok credstore.Token, c *credstore.Claims) error {
+	if c.ExpiresAt == nil || c.ExpiresAt.After(f.Now()) {
+		return nil
+	}
+	when := output.RelativeTime(f.Now(), *c.ExpiresAt)
+	if tok.Source == credstore.SourceEnv {
+		return NewError(ExitAuth, &expiredTokenError{"the token in MB_TOKEN expired " + when}).
+			WithHint("set a fresh MB_TOKEN (it wins over `metabind auth login`)")
+	}
+	return NewError(ExitAuth, &expiredTokenError{"your token expired " + when}).
+		WithHint("run `metabind auth login` with a fresh token")
+}
+
+type expiredTokenError struct{ msg string }
+
+func (e *expiredTokenError) Error() string { return e.msg }
+
+// IsExpiredToken reports whether err is the error Token returns for an
+// expired token.
+func IsExpiredToken(err error) bool {
+	var e *expiredTokenError
+	return errors.As(err, &e)
 }
 
 // TokenState describes the token already loaded, to explain a 401; nil when no
@@ -268,6 +295,12 @@ func (f *Factory) Scope() (Scope, error) {
 			s.Org, s.OrgSource = claims.Org, config.Source("token")
 		}
 	}
+	if s.Org == "" || s.Project == "" {
+		// An expired token is exit 4 before a missing org or project is exit 2.
+		if _, _, err := f.Token(); IsExpiredToken(err) {
+			return s, err
+		}
+	}
 	var missing *Error
 	switch {
 	case s.Org == "" && s.Project == "":
@@ -288,26 +321,22 @@ func (f *Factory) Scope() (Scope, error) {
 	return s, missing
 }
 
-// APIClient builds the admin API client with the stored credential. It warns on
-// stderr, before any request, when the token's expiry has passed.
+// APIClient builds the admin API client with the stored credential; an expired
+// token is an exit-4 error before any request.
 func (f *Factory) APIClient() (*api.Client, error) {
-	tok, claims, err := f.Token()
+	tok, _, err := f.Token()
 	if err != nil {
-		return nil, err
-	}
-	if claims != nil && claims.ExpiresAt != nil && !claims.ExpiresAt.After(f.Now()) {
-		fix := "run `metabind auth login`"
-		if tok.Source == credstore.SourceEnv {
-			fix = "set a fresh MB_TOKEN"
-		}
-		fmt.Fprintf(f.IOStreams.ErrOut, "warning: your token expired %s; the API will likely refuse it (%s)\n",
-			output.RelativeTime(f.Now(), *claims.ExpiresAt), fix)
+		return nil, err // an expired token stops here (exit 4)
 	}
 	return f.newClient(tok.Value)
 }
 
 // AnonymousClient builds a client that carries no admin credential (keys test).
 func (f *Factory) AnonymousClient() (*api.Client, error) { return f.newClient("") }
+
+// ClientWithToken builds a client that sends token rather than the stored
+// credential (auth login checks a token before storing it).
+func (f *Factory) ClientWithToken(token string) (*api.Client, error) { return f.newClient(token) }
 
 func (f *Factory) newClient(token string) (*api.Client, error) {
 	cfg, err := f.Config()
@@ -319,6 +348,9 @@ func (f *Factory) newClient(token string) (*api.Client, error) {
 		Token:     token,
 		UserAgent: build.UserAgent(),
 		Timeout:   f.Global.Timeout,
+		// --timeout given bounds the whole command; by default each request
+		// has its own limit and waiting for the rate limit is not an error.
+		PerCall:   f.Flags == nil || !f.Flags.Changed("timeout"),
 		AllowHTTP: f.Global.AllowHTTP || truthy(f.Getenv("MB_ALLOW_HTTP")),
 	}
 	if f.Global.Debug {

@@ -95,6 +95,8 @@ Credentials:
   MB_TOKEN        admin JWT; wins over the token stored by ` + "`metabind auth login`" + `
   MB_API_KEY      the API key ` + "`metabind keys test`" + ` checks
   MB_NO_KEYRING   1: store the token in a file, not the OS keyring
+  MB_MASK_SECRETS 0: never write CI log-masking lines for a new secret; 1: write
+                  them even when the secret goes to a file
 
 Files and network:
 

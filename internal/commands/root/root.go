@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/metabind/metabind-cli/internal/cmdutil"
+	apiCmd "github.com/metabind/metabind-cli/internal/commands/api"
 	authCmd "github.com/metabind/metabind-cli/internal/commands/auth"
 	configCmd "github.com/metabind/metabind-cli/internal/commands/config"
 	emulatorCmd "github.com/metabind/metabind-cli/internal/commands/emulator"
@@ -106,7 +107,7 @@ through the Metabind admin API, and runs a local emulator of that API.`,
 	pf.String("project", "", "project id (env MB_PROJECT)")
 	pf.String("profile", "", "configuration profile to use (env MB_PROFILE)")
 	pf.BoolVar(&f.Global.Debug, "debug", false, "log HTTP requests and responses to stderr, secrets masked")
-	pf.DurationVar(&f.Global.Timeout, "timeout", 30*time.Second, "time limit for all of the command's API requests together, retries included (not counting time at a prompt)")
+	pf.DurationVar(&f.Global.Timeout, "timeout", 30*time.Second, "time limit for all of the command's API requests together, retries and rate-limit waits included (not counting time at a prompt); when not given, each request has its own 30s limit and waiting for the rate limit is not an error")
 	noColor := pf.VarPF(noColorFlag{f}, "no-color", "", "no colour (also NO_COLOR; colour is only ever on a terminal, or with CLICOLOR_FORCE)")
 	noColor.NoOptDefVal = "true"
 	pf.BoolVar(&f.Global.AllowHTTP, "allow-http", false, "allow plain http:// to a non-loopback host (env MB_ALLOW_HTTP=1)")
@@ -120,8 +121,8 @@ through the Metabind admin API, and runs a local emulator of that API.`,
 		_ = cmd.Flags().MarkHidden(name)
 	}
 
-	_ = cmd.RegisterFlagCompletionFunc("org", completeSaved(f, "org"))
-	_ = cmd.RegisterFlagCompletionFunc("project", completeSaved(f, "project"))
+	_ = cmd.RegisterFlagCompletionFunc("org", useCmd.CompleteContext(f, "org", completeSaved(f, "org")))
+	_ = cmd.RegisterFlagCompletionFunc("project", useCmd.CompleteContext(f, "project", completeSaved(f, "project")))
 	_ = cmd.RegisterFlagCompletionFunc("profile", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		f.IOStreams.ErrOut = io.Discard
 		cfg, err := f.Config()
@@ -138,6 +139,7 @@ through the Metabind admin API, and runs a local emulator of that API.`,
 		statusCmd.NewCmdStatus(f, nil),
 		keysCmd.NewCmdKeys(f),
 		emulatorCmd.NewCmdEmulator(f),
+		apiCmd.NewCmdAPI(f, nil),
 		versionCmd.NewCmdVersion(f),
 	)
 	// cobra adds `completion` only when it executes; add it now so that it is

@@ -37,8 +37,9 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error
 		Short: "Show auth state, the saved context and whether the API answers",
 		Long: `Show who is logged in, which organization and project commands act on (and where
 each setting comes from), and whether the project's api-keys endpoint answers with
-the stored credential. Makes one request. Exits non-zero when something is wrong,
-with the exit code of that problem.`,
+the stored credential, with the names of the organization and project beside their
+ids (one request each). Exits non-zero when something is wrong, with the exit code
+of that problem.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
@@ -58,8 +59,10 @@ type Report struct {
 	TokenSource   string     `json:"tokenSource,omitempty"`
 	TokenExpires  *time.Time `json:"tokenExpiresAt,omitempty"`
 	Org           string     `json:"org,omitempty"`
+	OrgName       string     `json:"orgName,omitempty"`
 	OrgSource     string     `json:"orgSource,omitempty"`
 	Project       string     `json:"project,omitempty"`
+	ProjectName   string     `json:"projectName,omitempty"`
 	ProjectSource string     `json:"projectSource,omitempty"`
 	Reachable     bool       `json:"reachable"`
 	HTTPStatus    int        `json:"httpStatus,omitempty"`
@@ -109,6 +112,13 @@ func statusRun(ctx context.Context, opts *Options) error {
 		switch {
 		case err == nil:
 			rep.Reachable, rep.HTTPStatus, rep.RequestID = true, 200, page.RequestID
+			// The names beside the ids; a failure here only leaves them out.
+			if o, err := client.GetOrganization(ctx, scope.Org); err == nil {
+				rep.OrgName = o.Name
+			}
+			if p, err := client.GetProject(ctx, scope.Org, scope.Project); err == nil {
+				rep.ProjectName = p.Name
+			}
 		case errors.As(err, &ae):
 			rep.Reachable, rep.HTTPStatus, rep.RequestID = true, ae.StatusCode, ae.RequestID
 			rep.Error = ae.Error()
@@ -141,8 +151,8 @@ func statusRun(ctx context.Context, opts *Options) error {
 			pairs = append(pairs, [2]string{"Logged in", "no (run `metabind auth login`)"})
 		}
 		pairs = append(pairs,
-			[2]string{"Organization", withSource(rep.Org, rep.OrgSource)},
-			[2]string{"Project", withSource(rep.Project, rep.ProjectSource)},
+			[2]string{"Organization", withSource(rep.Org, rep.OrgName, rep.OrgSource)},
+			[2]string{"Project", withSource(rep.Project, rep.ProjectName, rep.ProjectSource)},
 		)
 		switch {
 		case rep.HTTPStatus == 200:
@@ -159,14 +169,19 @@ func statusRun(ctx context.Context, opts *Options) error {
 	return problem
 }
 
-func withSource(v, src string) string {
+// withSource is "Name (id, from where)", or "id (from where)" without a name.
+func withSource(v, name, src string) string {
 	if v == "" {
 		return "(not set)"
 	}
+	from := "from " + src
 	if src == "token" {
-		return v + " (from the token's org claim)"
+		from = "from the token's org claim"
 	}
-	return fmt.Sprintf("%s (from %s)", v, src)
+	if name != "" && name != v {
+		return fmt.Sprintf("%s (%s, %s)", name, v, from)
+	}
+	return fmt.Sprintf("%s (%s)", v, from)
 }
 
 func expiryNote(exp *time.Time, now time.Time) string {
