@@ -86,7 +86,7 @@ func statusRun(ctx context.Context, opts *Options) error {
 
 	tok, claims, tokErr := opts.Token()
 	if tokErr == nil {
-		rep.LoggedIn, rep.TokenSource = true, string(tok.Source)
+		rep.LoggedIn, rep.TokenSource = true, tokenSource(tok.Source)
 		if claims != nil {
 			rep.User, rep.TokenExpires = claims.Subject, claims.ExpiresAt
 		}
@@ -192,4 +192,14 @@ func expiryNote(exp *time.Time, now time.Time) string {
 		return ", expires in " + output.Duration(exp.Sub(now))
 	}
 	return ", expired " + output.RelativeTime(now, *exp)
+}
+
+// tokenSource names where the token came from in the words the other sources
+// use: "environment" (MB_TOKEN, as orgSource says for MB_ORG), "keyring" or
+// "file".
+func tokenSource(s credstore.Source) string {
+	if s == credstore.SourceEnv {
+		return string(config.SourceEnv)
+	}
+	return string(s)
 }
