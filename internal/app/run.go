@@ -146,5 +146,5 @@ func reportError(f *cmdutil.Factory, err error, code int) {
 		cmdutil.WriteJSONError(f.IOStreams.ErrOut, err, code, f.Now(), tok)
 		return
 	}
-	fmt.Fprintln(f.IOStreams.ErrOut, cmdutil.FormatError(err, f.Now(), tok))
+	fmt.Fprintln(f.IOStreams.ErrOut, f.IOStreams.ErrColorScheme().ErrorPrefix(cmdutil.FormatError(err, f.Now(), tok)))
 }

@@ -234,6 +234,15 @@ func (f *Factory) PrinterFor(format output.Format) (*output.Printer, error) {
 		return nil, FlagErrorf("%v", err)
 	}
 	p.Width = f.IOStreams.TerminalWidth()
+	if cs := f.IOStreams.ColorScheme(); cs.Enabled() {
+		// Colour only for status words; everything else stays plain.
+		p.Paint = func(name, text string) string {
+			if name == "status" {
+				return cs.Status(text)
+			}
+			return text
+		}
+	}
 	return p, nil
 }
 

@@ -76,7 +76,7 @@ The method is GET, or POST when fields are given (GET with --paginate); -X sets 
 Fields make a JSON object body; for GET they become query parameters instead:
   -f name=value   a string
   -F name=value   true, false, null and whole numbers become JSON values;
-                  name=@file reads the value from a file, name=@- from standard input
+                  name=@file reads the value from a file, name=@- from stdin
 
 --paginate follows the pages of a list (the lastKey cursor or page/pages) and prints
 the items of every page as one JSON array. --jq and --template apply to the

@@ -123,7 +123,8 @@ func TestEveryJSONCommandHonoursJQ(t *testing.T) {
 		},
 		"metabind emulator audit": func() invocation { return invocation{args: []string{"--db", e.db}} },
 		"metabind api": func() invocation {
-			return invocation{args: []string{"/app/v1/organizations/{org}/projects/{project}"}}
+			e.key()
+			return invocation{args: []string{"/app/v1/organizations/{org}/projects/{project}/api-keys"}}
 		},
 	}
 
