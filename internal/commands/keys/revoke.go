@@ -42,11 +42,11 @@ key object (an array when several keys were given or selected, each with an
 Instead of naming keys, select them with the selectors of ` + "`keys list`" + ` (active keys
 only): --unused-for, --never-used, --used-since, --created-before, --name-match.
 --dry-run lists what would be revoked (named or selected keys) and changes nothing,
-so it needs no --yes. One result is reported
-per key; when some fail and others succeed the exit code is 7, and running the
-same command again completes the rest: keys already revoked are skipped, without
-a request, and counted. Requests are paced to the API's rate limit; waits are
-shown on stderr, and Ctrl-C during one stops, naming the keys done (exit 130).`,
+so it needs no --yes. One result is reported per key; when some fail and others
+succeed the exit code is 7, and running the same command again completes the
+rest: keys already revoked are skipped, without a request, and counted. Requests
+are paced to the API's rate limit; waits are shown on stderr, and Ctrl-C during
+one stops, naming the keys done (exit 130).`,
 		Example: `  metabind keys revoke "iOS Production App"
   metabind keys revoke 3f0c9a52-6d1e-4c8e-9a47-1b2f3c4d5e6f --yes
   metabind keys revoke --unused-for 90d --dry-run
