@@ -30,6 +30,10 @@ func ExitCode(err error) int {
 	if errors.As(err, &ce) {
 		return ce.Code
 	}
+	var ue *UndeliveredError
+	if errors.As(err, &ue) {
+		return ExitUndelivered
+	}
 	if errors.Is(err, context.Canceled) {
 		return ExitInterrupted
 	}
@@ -81,6 +85,10 @@ func FormatError(err error, now time.Time, tok *TokenState) string {
 	var ce *Error
 	if errors.As(err, &ce) {
 		hint = ce.Hint
+	}
+	var ue *UndeliveredError
+	if errors.As(err, &ue) && hint == "" {
+		hint = ue.HintText()
 	}
 	var ae *api.Error
 	if errors.As(err, &ae) && hint == "" {

@@ -40,6 +40,17 @@ type jsonErrorBody struct {
 	Status    int    `json:"status,omitempty"`
 	RequestID string `json:"requestId,omitempty"`
 	ExitCode  int    `json:"exitCode"`
+	// NewKey is set for exit 8: the key whose secret did not arrive, and
+	// whether it still works.
+	NewKey *undeliveredKey `json:"newKey,omitempty"`
+}
+
+// undeliveredKey is what became of a new key whose secret was lost.
+type undeliveredKey struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Cleanup string `json:"cleanup"` // deleted, revoked or failed
+	Live    bool   `json:"live"`
 }
 
 // WriteJSONError writes err as a single JSON line to w.
@@ -51,6 +62,16 @@ func WriteJSONError(w io.Writer, err error, code int, now time.Time, tok *TokenS
 	var ce *Error
 	if errors.As(err, &ce) {
 		body.Hint = ce.Hint
+	}
+	var ue *UndeliveredError
+	if errors.As(err, &ue) {
+		body.NewKey = &undeliveredKey{ID: ue.KeyID, Name: ue.KeyName, Cleanup: ue.Cleanup, Live: ue.KeyLive()}
+		if body.Hint == "" {
+			body.Hint = ue.HintText()
+		}
+		if ue.KeyLive() && code == ExitUndelivered {
+			body.Code = "NOT_DELIVERED_KEY_LIVE"
+		}
 	}
 	var ae *api.Error
 	if errors.As(err, &ae) {
@@ -90,6 +111,8 @@ func errorCode(code int) string {
 		return "CONFLICT"
 	case ExitPartial:
 		return "PARTIAL_FAILURE"
+	case ExitUndelivered:
+		return "NOT_DELIVERED"
 	case ExitInterrupted, ExitTerminated:
 		return "INTERRUPTED"
 	}

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/metabind/metabind-cli/internal/names"
 )
 
 // FuzzVerifyKey sends arbitrary x-api-key values: the answer is 200 for the one
@@ -162,18 +164,18 @@ func fuzzDecoded(t *testing.T, herr *httpError) bool {
 
 // checkAcceptedName fails unless an accepted name keeps the contract's rules
 // (1 to 100 characters, trimmed, no control or invisible characters) and norm
-// is its folded form.
+// is its comparison form.
 func checkAcceptedName(t *testing.T, name, norm string) {
 	t.Helper()
 	if n := utf8.RuneCountInString(name); n < 1 || n > maxNameLen || name != strings.TrimSpace(name) {
 		t.Fatalf("accepted name %q", name)
 	}
 	for _, r := range name {
-		if isControlRune(r) {
-			t.Fatalf("accepted control character in %q", name)
+		if names.Unsafe(r) {
+			t.Fatalf("accepted %s in %q", names.Format(r), name)
 		}
 	}
-	if norm != foldName(name) {
+	if norm != names.Key(name) {
 		t.Fatalf("norm %q for %q", norm, name)
 	}
 }

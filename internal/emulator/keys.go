@@ -5,9 +5,8 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"fmt"
-	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/metabind/metabind-cli/internal/names"
 )
 
 const (
@@ -21,7 +20,7 @@ const (
 	// before it is looked at.
 	maxKeyHeaderLen = 256
 	// maxNameLen is the longest key name, in characters, after trimming.
-	maxNameLen = 100
+	maxNameLen = names.MaxLen
 )
 
 const base62 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
@@ -77,63 +76,13 @@ func keyShapeOK(s string) bool {
 	return true
 }
 
-// checkName validates a key name and returns it trimmed, with its normalised form
-// for case-insensitive uniqueness. The message is for the user.
+// checkName validates a key name by the one rule in package names and returns it
+// trimmed, with the form used to compare names (names.Key: NFKC and case
+// folding). The message is for the user and never repeats the name.
 func checkName(raw string) (name, norm, problem string) {
-	if !utf8.ValidString(raw) {
-		return "", "", "must be valid UTF-8"
+	name, err := names.Normalize(raw)
+	if err != nil {
+		return "", "", err.Error()
 	}
-	name = strings.TrimSpace(raw)
-	if name == "" {
-		return "", "", "must not be empty"
-	}
-	if n := utf8.RuneCountInString(name); n > maxNameLen {
-		return "", "", fmt.Sprintf("must be at most %d characters (got %d)", maxNameLen, n)
-	}
-	for _, r := range name {
-		if isControlRune(r) {
-			return "", "", "must not contain control characters"
-		}
-		if r == utf8.RuneError {
-			// JSON decoding turns a lone surrogate escape into U+FFFD.
-			return "", "", "must be valid Unicode text (it holds U+FFFD, e.g. from a lone surrogate escape)"
-		}
-	}
-	return name, foldName(name), ""
-}
-
-// isControlRune reports control characters (C0, DEL, C1) and the invisible
-// formatting characters that reorder or hide text on a terminal (bidi controls,
-// zero-width characters, the BOM).
-func isControlRune(r rune) bool {
-	if unicode.IsControl(r) {
-		return true
-	}
-	switch {
-	case r >= 0x200B && r <= 0x200F, // zero-width space/joiners, LRM, RLM
-		r >= 0x202A && r <= 0x202E, // bidi embeddings and overrides
-		r >= 0x2060 && r <= 0x2069, // word joiner, invisible operators, bidi isolates
-		r == 0x2028 || r == 0x2029, // line and paragraph separators
-		r == 0xFEFF:
-		return true
-	}
-	return false
-}
-
-// foldName maps a name to a case-insensitive form: each rune becomes the smallest
-// member of its simple case-folding orbit, so "Key", "KEY" and "key" (and
-// "K" with the Kelvin sign) compare equal.
-func foldName(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		min := r
-		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-			if f < min {
-				min = f
-			}
-		}
-		b.WriteRune(min)
-	}
-	return b.String()
+	return name, names.Key(name), ""
 }

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/metabind/metabind-cli/internal/names"
 )
 
 // 100k generated keys: all distinct, all 32 Base62 characters, every character
@@ -96,28 +98,37 @@ func TestCheckName(t *testing.T) {
 		if (problem == "") != c.ok || name != c.name {
 			t.Errorf("checkName(%q) = %q, %q", c.in, name, problem)
 		}
-		if c.ok && norm != foldName(name) {
+		if c.ok && norm != names.Key(name) {
 			t.Errorf("norm of %q", c.in)
 		}
 	}
 }
 
-func TestFoldName(t *testing.T) {
+func TestCheckNameNormFoldsLookalikes(t *testing.T) {
 	same := [][]string{
 		{"Key", "KEY", "key", "kEy"},
 		{"K-1", "\u212a-1"}, // Kelvin sign folds with K
 		{"ΣΊΣΥΦΟΣ", "σίσυφος", "σίσυφος"},
 		{"Ünïcode", "üNÏCODE"},
+		{"prod", "ｐｒｏｄ"}, // fullwidth
+		{"straße", "STRASSE"},
+	}
+	norm := func(s string) string {
+		_, n, problem := checkName(s)
+		if problem != "" {
+			t.Fatalf("checkName(%q): %s", s, problem)
+		}
+		return n
 	}
 	for _, group := range same {
 		for _, s := range group[1:] {
-			if foldName(s) != foldName(group[0]) {
-				t.Errorf("%q and %q fold differently", group[0], s)
+			if norm(s) != norm(group[0]) {
+				t.Errorf("%q and %q compare differently", group[0], s)
 			}
 		}
 	}
-	if foldName("key-1") == foldName("key-2") || foldName("a b") == foldName("ab") {
-		t.Error("different names fold together")
+	if norm("key-1") == norm("key-2") || norm("a b") == norm("ab") {
+		t.Error("different names compare equal")
 	}
 }
 
@@ -131,7 +142,8 @@ func TestKeyDigest(t *testing.T) {
 }
 
 func TestCheckNameRejectsSeparatorsAndReplacementChar(t *testing.T) {
-	for _, raw := range []string{"p\u2028q", "p\u2029q", "bad\uFFFDname"} {
+	for _, raw := range []string{"p\u2028q", "p\u2029q", "bad\uFFFDname", "prod\u3164", "prod\U000E0020", "pr\u00ADod",
+		"pr\u180Eod", "pr\uFFF9od", "pr\u061Cod", "pro\u00A0d", "a\u200Db"} {
 		if _, _, problem := checkName(raw); problem == "" {
 			t.Errorf("checkName(%q) accepted", raw)
 		}

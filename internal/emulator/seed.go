@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/metabind/metabind-cli/internal/names"
 )
 
 // SeedResult reports what Seed found or made. The counts are what the project
@@ -87,12 +89,12 @@ func (e *Emulator) Seed(ctx context.Context, org, project string) (SeedResult, e
 	res := SeedResult{Org: org, Project: project}
 	now := e.now().Unix()
 	err := e.store.writeTx(ctx, func(tx *sql.Tx) error {
-		r, err := tx.ExecContext(ctx, `INSERT INTO orgs (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`, org, org, now)
+		r, err := tx.ExecContext(ctx, `INSERT INTO orgs (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`, org, seedName(org), now)
 		if err != nil {
 			return fmt.Errorf("seed organization: %w", err)
 		}
 		res.OrgCreated = affected(r) > 0
-		r, err = tx.ExecContext(ctx, `INSERT INTO projects (org_id, id, name, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (org_id, id) DO NOTHING`, org, project, project, now)
+		r, err = tx.ExecContext(ctx, `INSERT INTO projects (org_id, id, name, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (org_id, id) DO NOTHING`, org, project, seedName(project), now)
 		if err != nil {
 			return fmt.Errorf("seed project: %w", err)
 		}
@@ -235,7 +237,7 @@ func (e *Emulator) SeedKeys(ctx context.Context, org, project string, n int) (in
 				status, updated = "revoked", created+(now-created)/2
 			}
 			id := uuid.NewString()
-			if _, err := ins.ExecContext(ctx, id, pk, name, foldName(name), d, status, lastUsed, created, updated); err != nil {
+			if _, err := ins.ExecContext(ctx, id, pk, name, names.Key(name), d, status, lastUsed, created, updated); err != nil {
 				if isUniqueViolation(err, "name_norm") {
 					return fmt.Errorf("a key named %q already exists", name)
 				}
@@ -255,7 +257,7 @@ func (e *Emulator) SeedKeys(ctx context.Context, org, project string, n int) (in
 
 // nextBulkIndex is one more than the highest bulk-key-N in the project.
 func nextBulkIndex(ctx context.Context, tx *sql.Tx, pk int64) (int, error) {
-	prefix := foldName(bulkKeyPrefix)
+	prefix := names.Key(bulkKeyPrefix)
 	rows, err := tx.QueryContext(ctx, `SELECT name_norm FROM api_keys WHERE project_pk = ? AND name_norm GLOB ? || '[0-9]*'`, pk, prefix)
 	if err != nil {
 		return 0, err

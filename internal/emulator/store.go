@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/metabind/metabind-cli/internal/names"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -231,6 +232,69 @@ func loadMigrations() ([]migration, error) {
 	return ms, nil
 }
 
+// migrationSteps are the parts of migrations that SQL cannot do, run in the same
+// transaction right after the migration's SQL.
+var migrationSteps = map[int]func(context.Context, *sql.Tx) error{
+	2: renormalizeNames,
+}
+
+// renormalizeNames recomputes every key's name_norm as names.Key and makes the
+// unique index on (project, name_norm) again. Names that were distinct under the
+// old folding but are the same name now (say "prod" and the fullwidth "ｐｒｏｄ")
+// keep their names; the newer of them gets a name_norm that no name can have
+// (the Key, a NUL and its id), so it stays unique and the older one keeps the
+// name for comparisons.
+func renormalizeNames(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id, project_pk, name FROM api_keys ORDER BY project_pk, created_at, id`)
+	if err != nil {
+		return fmt.Errorf("read key names: %w", err)
+	}
+	type row struct {
+		id, norm string
+	}
+	var updates []row
+	type nameKey struct {
+		pk   int64
+		norm string
+	}
+	seen := make(map[nameKey]bool)
+	for rows.Next() {
+		var (
+			id, name string
+			pk       int64
+		)
+		if err := rows.Scan(&id, &pk, &name); err != nil {
+			rows.Close()
+			return fmt.Errorf("read key names: %w", err)
+		}
+		norm := names.Key(name)
+		k := nameKey{pk, norm}
+		if seen[k] {
+			norm += "\x00" + id
+		}
+		seen[k] = true
+		updates = append(updates, row{id, norm})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read key names: %w", err)
+	}
+	upd, err := tx.PrepareContext(ctx, `UPDATE api_keys SET name_norm = ? WHERE id = ? AND name_norm IS NOT ?`)
+	if err != nil {
+		return err
+	}
+	defer upd.Close()
+	for _, u := range updates {
+		if _, err := upd.ExecContext(ctx, u.norm, u.id, u.norm); err != nil {
+			return fmt.Errorf("update key name: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE UNIQUE INDEX api_keys_project_name ON api_keys (project_pk, name_norm)`); err != nil {
+		return fmt.Errorf("index key names: %w", err)
+	}
+	return nil
+}
+
 // migrate brings the schema up to date in one write transaction, so two processes
 // opening a new database at once cannot both apply a migration.
 func (s *store) migrate(ctx context.Context) error {
@@ -252,6 +316,11 @@ func (s *store) migrate(ctx context.Context) error {
 		for _, m := range ms[current:] {
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 				return fmt.Errorf("apply migration %s: %w", m.name, err)
+			}
+			if step := migrationSteps[m.version]; step != nil {
+				if err := step(ctx, tx); err != nil {
+					return fmt.Errorf("apply migration %s: %w", m.name, err)
+				}
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES (?)`, m.version); err != nil {
 				return fmt.Errorf("record migration %s: %w", m.name, err)

@@ -20,15 +20,15 @@ type AuditOptions struct {
 	IO      *iostreams.IOStreams
 	Getenv  func(string) string
 	Context context.Context
-	// Format resolves -o/--output (the root's flag, MB_OUTPUT, the profile).
-	Format func() (output.Format, error)
+	// Printer applies -o/--output (MB_OUTPUT, the profile), --jq and --template.
+	Printer func() (*output.Printer, error)
 
 	DBPath string
 }
 
 // NewCmdAudit returns `metabind emulator audit`.
 func NewCmdAudit(f *cmdutil.Factory, runF func(*AuditOptions) error) *cobra.Command {
-	opts := &AuditOptions{IO: f.IOStreams, Getenv: f.Getenv, Format: f.OutputFormat}
+	opts := &AuditOptions{IO: f.IOStreams, Getenv: f.Getenv, Printer: f.Printer}
 	cmd := &cobra.Command{
 		Use:   "audit",
 		Short: "Show the emulator's audit trail of key changes",
@@ -52,21 +52,22 @@ and the request id and client address. The trail is append-only.
 		},
 	}
 	cmd.Flags().StringVar(&opts.DBPath, "db", "", dbFlagUsage)
+	cmdutil.AddOutputFlags(cmd, f, cmdutil.OutputData)
 	return cmd
 }
 
 func auditRun(opts *AuditOptions) error {
-	format := output.Table
-	if opts.Format != nil {
-		var err error
-		if format, err = opts.Format(); err != nil {
-			return err
-		}
+	p, err := output.NewPrinter(output.Table, "", "", nil, false)
+	if opts.Printer != nil {
+		p, err = opts.Printer()
 	}
-	switch format {
-	case output.Table, output.JSON, output.YAML:
+	if err != nil {
+		return err
+	}
+	switch {
+	case p.Structured(), p.Format == output.Table:
 	default:
-		return cmdutil.FlagErrorf("emulator audit prints table, json or yaml, not %s", format)
+		return cmdutil.FlagErrorf("emulator audit prints table, json or yaml, not %s", p.Format)
 	}
 	ctx := opts.Context
 	if ctx == nil {
@@ -91,11 +92,11 @@ func auditRun(opts *AuditOptions) error {
 	if err != nil {
 		return cmdutil.Errorf(cmdutil.ExitError, "%v", err)
 	}
-	if format != output.Table {
+	if p.Structured() {
 		if events == nil {
 			events = []emulator.AuditEvent{}
 		}
-		return output.Write(opts.IO.Out, format, events)
+		return p.Data(opts.IO.Out, events)
 	}
 	if len(events) == 0 {
 		_, err := opts.IO.ErrOut.Write([]byte("no audit events yet\n"))

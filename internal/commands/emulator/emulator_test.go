@@ -237,7 +237,7 @@ func TestSeedAndAuditRun(t *testing.T) {
 		t.Errorf("second seed stderr: %q", errOut.String())
 	}
 
-	audit := &AuditOptions{IO: f.IOStreams, Getenv: f.Getenv, DBPath: db, Format: func() (output.Format, error) { return output.JSON, nil }}
+	audit := &AuditOptions{IO: f.IOStreams, Getenv: f.Getenv, DBPath: db, Printer: printerFor(output.JSON)}
 	out.Reset()
 	if err := auditRun(audit); err != nil {
 		t.Fatal(err)
@@ -249,7 +249,7 @@ func TestSeedAndAuditRun(t *testing.T) {
 	if len(events) != 50 || events[0].Action != "create" || events[0].Actor != "emulator-seed" {
 		t.Fatalf("%d events, first %+v", len(events), events[0])
 	}
-	audit.Format = func() (output.Format, error) { return output.Table, nil }
+	audit.Printer = printerFor(output.Table)
 	out.Reset()
 	if err := auditRun(audit); err != nil {
 		t.Fatal(err)
@@ -258,7 +258,7 @@ func TestSeedAndAuditRun(t *testing.T) {
 	if len(lines) != 51 || !strings.HasPrefix(lines[0], "TIME") || !strings.Contains(lines[1], "bulk-key-") {
 		t.Errorf("audit table: %d lines, %q / %q", len(lines), lines[0], lines[1])
 	}
-	audit.Format = func() (output.Format, error) { return output.CSV, nil }
+	audit.Printer = printerFor(output.CSV)
 	wantUsageError(t, auditRun(audit), "table, json or yaml")
 
 	// An empty trail: [] in JSON, a note on stderr for the table.
@@ -268,7 +268,7 @@ func TestSeedAndAuditRun(t *testing.T) {
 	} else {
 		e.Close()
 	}
-	empty := &AuditOptions{IO: f.IOStreams, Getenv: f.Getenv, DBPath: emptyDB, Format: func() (output.Format, error) { return output.JSON, nil }}
+	empty := &AuditOptions{IO: f.IOStreams, Getenv: f.Getenv, DBPath: emptyDB, Printer: printerFor(output.JSON)}
 	out.Reset()
 	if err := auditRun(empty); err != nil || strings.TrimSpace(out.String()) != "[]" {
 		t.Errorf("empty audit JSON: %q %v", out.String(), err)
@@ -300,7 +300,7 @@ func TestOpenFailures(t *testing.T) {
 	}
 	// audit reads; a missing database is 5, and nothing is made.
 	missing := filepath.Join(dir, "typo.db")
-	err = auditRun(&AuditOptions{IO: f.IOStreams, Getenv: f.Getenv, DBPath: missing, Format: func() (output.Format, error) { return output.Table, nil }})
+	err = auditRun(&AuditOptions{IO: f.IOStreams, Getenv: f.Getenv, DBPath: missing, Printer: printerFor(output.Table)})
 	if !errors.As(err, &ce) || ce.Code != cmdutil.ExitNotFound {
 		t.Fatalf("audit of a missing database: %v", err)
 	}
@@ -398,4 +398,8 @@ func TestStartPortInUse(t *testing.T) {
 	if !errors.As(err, &ce) || ce.Code != cmdutil.ExitError || !strings.Contains(err.Error(), "cannot listen on") || ce.Hint == "" {
 		t.Fatalf("port in use: %v", err)
 	}
+}
+
+func printerFor(format output.Format) func() (*output.Printer, error) {
+	return func() (*output.Printer, error) { return output.NewPrinter(format, "", "", nil, false) }
 }
