@@ -70,7 +70,9 @@ done
 for a in dist/metabind_*_darwin_*.tar.gz dist/metabind_*_linux_*.tar.gz; do
 	sum=$(awk -v f="$(basename "$a")" '$2 == f {print $1}' dist/checksums.txt)
 	grep -q "sha256 \"$sum\"" "$cask" || fail "$cask does not carry the checksum of $(basename "$a")"
-	grep -q "/$(basename "$a")\"" "$cask" || fail "$cask does not download $(basename "$a")"
+	# The URL spells the version as #{version}: match the platform part.
+	suffix=$(basename "$a" | sed 's/^metabind_[^_]*//')
+	grep -q "/metabind_.*$suffix\"" "$cask" || fail "$cask does not download a *$suffix archive"
 done
 echo "$cask: binary, $man_pages man pages, 3 completions, 4 archives"
 
@@ -96,7 +98,7 @@ if command -v zsh >/dev/null; then
 	zsh -fc 'print -rl -- $fpath' | grep -qx /usr/share/zsh/vendor-completions || fail "/usr/share/zsh/vendor-completions is not on zsh's fpath"
 fi
 if command -v fish >/dev/null; then
-	HOME=$(mktemp -d) fish --no-config -c 'complete -C "metabind vers"' | grep -q '^version' || fail "fish does not find the metabind completion"
+	HOME=$(mktemp -d) fish -c 'complete -C "metabind vers"' | grep -q '^version' || fail "fish does not find the metabind completion"
 fi
 echo "dpkg -i $(basename "$deb"): metabind version, man -w, bash/zsh/fish completions: ok"
 dpkg --purge metabind >/dev/null
