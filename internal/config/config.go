@@ -93,14 +93,19 @@ const maxFileSize = 1 << 20
 // Source says where a setting's value came from.
 type Source string
 
-// The sources of a value. SourceToken is never returned by Config: callers use
-// it when they fall back to the org claim of the stored token.
+// The sources of a value: the one set for settings and for the admin token
+// (credstore uses SourceEnv, SourceKeyring and SourceFile), so that `status`,
+// `auth status` and `config view --show-origin` spell them alike. SourceToken
+// is never returned by Config: callers use it when they fall back to the org
+// claim of the stored token.
 const (
 	SourceFlag    Source = "flag"
 	SourceEnv     Source = "environment"
 	SourceProfile Source = "profile"
 	SourceDefault Source = "default"
 	SourceToken   Source = "token"
+	SourceKeyring Source = "keyring"
+	SourceFile    Source = "file"
 )
 
 // ErrUsage matches (with errors.Is) every error caused by what the user asked

@@ -86,7 +86,7 @@ func revokeRun(ctx context.Context, opts *RevokeOptions) error {
 	}
 	var keys []api.Key
 	if opts.Select.Active() {
-		all, err := client.ListAllKeys(ctx, scope.Org, scope.Project, api.ListOptions{Status: "active", Limit: maxPageSize}, nil)
+		all, err := client.ListAllKeys(ctx, scope.Org, scope.Project, api.ListOptions{Status: api.StatusActive, Limit: maxPageSize}, nil)
 		if err != nil {
 			return err
 		}
@@ -113,7 +113,7 @@ func revokeRun(ctx context.Context, opts *RevokeOptions) error {
 			// What would be revoked: the active ones (the others already are).
 			var active []api.Key
 			for _, k := range keys {
-				if k.Status == "active" {
+				if k.Status == api.StatusActive {
 					active = append(active, k)
 				}
 			}
@@ -165,7 +165,7 @@ type result struct {
 // revokeKeys revokes each key, reads it back, and reports per key on stderr.
 func revokeKeys(ctx context.Context, client *api.Client, scope cmdutil.Scope, keys []api.Key, ios *iostreams.IOStreams) ([]result, []result) {
 	var results, failed []result
-	revoked := "revoked"
+	revoked := api.StatusRevoked
 	for i, k := range keys {
 		if len(keys) > 1 && ios.IsStderrTTY() {
 			fmt.Fprintf(ios.ErrOut, "[%d/%d] ", i+1, len(keys))
@@ -175,7 +175,7 @@ func revokeKeys(ctx context.Context, client *api.Client, scope cmdutil.Scope, ke
 			failed = append(failed, result{k, ctx.Err()})
 			continue
 		}
-		if k.Status == "revoked" {
+		if k.Status == api.StatusRevoked {
 			fmt.Fprintf(ios.ErrOut, "Key %s was already revoked.\n", label)
 			results = append(results, result{Key: k})
 			continue
