@@ -13,10 +13,11 @@ import (
 	"github.com/metabind/metabind-cli/internal/api"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/iostreams"
+	"github.com/metabind/metabind-cli/internal/testsupport"
 )
 
 // A JWT for org acme that expires in 2100 (never verified by the CLI).
-const runTestJWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjaSIsIm9yZyI6ImFjbWUiLCJleHAiOjQxMDI0NDQ4MDB9.c2lnbmF0dXJl"
+var runTestJWT = testsupport.JWT(map[string]any{"sub": "ci", "org": "acme", "exp": 4102444800})
 
 const runTestKeyID = "3f0c8a4e-5d1b-4c2a-9e7f-1a2b3c4d5e6f"
 
