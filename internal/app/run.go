@@ -126,6 +126,7 @@ func RunFactory(ctx context.Context, args []string, f *cmdutil.Factory) (code in
 	if err == nil {
 		return cmdutil.ExitOK
 	}
+	err = cmdutil.AfterChange(err, f.Changes()) // exit 2 means nothing changed
 	code = cmdutil.ExitCode(err)
 	if f.InterruptCode != nil && code != cmdutil.ExitOK {
 		if c := f.InterruptCode(); c != 0 {
@@ -145,5 +146,5 @@ func reportError(f *cmdutil.Factory, err error, code int) {
 		cmdutil.WriteJSONError(f.IOStreams.ErrOut, err, code, f.Now(), tok)
 		return
 	}
-	fmt.Fprintln(f.IOStreams.ErrOut, cmdutil.FormatError(err, f.Now(), tok))
+	fmt.Fprintln(f.IOStreams.ErrOut, f.IOStreams.ErrColorScheme().ErrorPrefix(cmdutil.FormatError(err, f.Now(), tok)))
 }
