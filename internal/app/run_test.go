@@ -58,7 +58,7 @@ func TestErrorsKeepTheirClass(t *testing.T) {
 		},
 		{
 			name:     "API 404 whose message reads unknown command",
-			args:     []string{"keys", "show", runTestKeyID},
+			args:     []string{"keys", "list"},
 			handler:  apiError(404, "unknown command for this route"),
 			wantCode: cmdutil.ExitNotFound,
 			wantErr:  []string{"HTTP 404", "req-from-server-42"}, wantNoErr: []string{"--help"},

@@ -415,7 +415,9 @@ func (c *Config) syncFileLayer() error {
 	}
 	m := make(map[string]any, len(c.file))
 	for k, val := range c.file {
-		m[k] = val
+		if val != "" { // an empty value in the file does not count
+			m[k] = val
+		}
 	}
 	return c.v.MergeConfigMap(m)
 }
