@@ -60,6 +60,9 @@ type Options struct {
 	// Sleep waits between retries (tests); nil = a real wait that ends early when
 	// ctx is done.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// PerCall makes Timeout the limit of each call on its own (its retries and
+	// pages included), not counting waits for the rate limit (budget.go).
+	PerCall bool
 }
 
 // Client talks to one Metabind API origin. It is safe for concurrent use.
@@ -70,12 +73,16 @@ type Client struct {
 	userAgent string
 	timeout   time.Duration
 	budget    *budget      // what is left of timeout for this command
+	perCall   bool         // timeout bounds each call, not the client's life
+	pacer     pacer        // waits for the rate limit (pace.go)
 	debug     *debugLogger // nil when tracing is off
 
 	sleep       func(ctx context.Context, d time.Duration) error
 	now         func() time.Time
 	randN       func(n int64) int64 // uniform in [0, n); the retry jitter
 	maxAttempts int
+
+	changes changeLog // successful requests that may have changed something (changes.go)
 }
 
 // New validates opts and builds a client. It makes no connection. A bad or
@@ -116,6 +123,7 @@ func New(opts Options) (*Client, error) {
 		userAgent:   ua,
 		timeout:     timeout,
 		budget:      &budget{left: timeout},
+		perCall:     opts.PerCall,
 		sleep:       opts.Sleep,
 		now:         time.Now,
 		randN:       rand.Int64N,
@@ -397,6 +405,7 @@ func (c *Client) send(ctx context.Context, cl *call, attempt int) (resp *respons
 		resp.readErr = bodyReadError(err)
 	}
 	c.debug.response(cl.method, target, resp, info, elapsed)
+	c.changes.note(cl, resp)
 	if resp.readErr != nil && resp.ok() {
 		return resp, true, fmt.Errorf("%w (%s)", resp.readErr, resp.describe())
 	}

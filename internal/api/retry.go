@@ -191,16 +191,31 @@ func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 		if ctx.Err() != nil {
 			return nil, c.contextError(ctx, cl, lastErr)
 		}
-		resp, sent, err := c.send(ctx, cl, attempt)
+		if err := c.pace(ctx, cl); err != nil {
+			if ctx.Err() != nil {
+				return nil, c.contextError(ctx, cl, lastErr)
+			}
+			return nil, err
+		}
+		actx, release := c.attemptContext(ctx)
+		resp, sent, err := c.send(actx, cl, attempt)
+		var cerr error // the call's or the attempt's time ran out, or it was cancelled
+		if err != nil && ctxDone(actx) {
+			cerr = c.contextError(actx, cl, lastErr)
+		}
+		release()
+		if resp != nil && cl.admin {
+			c.pacer.observe(resp.header, resp.status, c.now())
+		}
 
 		var (
 			wait       time.Duration
 			fromServer bool
+			rateLimit  bool // the wait is for the rate limit: not charged to the call
 			apiErr     *Error
 		)
 		switch {
-		case err != nil && ctxDone(ctx):
-			cerr := c.contextError(ctx, cl, lastErr)
+		case cerr != nil:
 			if cl.method == http.MethodPost && sent {
 				return nil, &OutcomeUnknownError{Method: cl.method, Path: cl.path, Err: cerr}
 			}
@@ -265,13 +280,14 @@ func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 			} else {
 				wait = c.backoff(attempt)
 			}
+			rateLimit = resp.status == http.StatusTooManyRequests
 			lastErr, lastResp = apiErr, resp
 		}
 
 		if attempt >= c.maxAttempts {
 			return lastResp, lastErr
 		}
-		if dl, ok := ctx.Deadline(); ok && wait >= time.Until(dl) {
+		if dl, ok := ctx.Deadline(); ok && wait >= time.Until(dl) || !rateLimit && !spendWait(ctx, wait) {
 			// Waiting would only end in a timeout; report what the server said.
 			if fromServer {
 				return lastResp, c.retryLater(wait, apiErr)
@@ -279,6 +295,9 @@ func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 			return lastResp, lastErr
 		}
 		c.debug.retry(cl, attempt+1, c.maxAttempts, wait, lastErr)
+		if rateLimit {
+			notifyWait(ctx, WaitNotice{Wait: wait, Refused: true})
+		}
 		serr := c.sleep(ctx, wait)
 		if ctx.Err() != nil {
 			return nil, c.contextError(ctx, cl, lastErr)

@@ -73,6 +73,9 @@ type Factory struct {
 	token     credstore.Token
 	claims    *credstore.Claims
 	tokenErr  error
+
+	clientsMu sync.Mutex
+	clients   []*api.Client // every client built, for Changes
 }
 
 // New returns a factory over the given streams and environment.
@@ -231,6 +234,15 @@ func (f *Factory) PrinterFor(format output.Format) (*output.Printer, error) {
 		return nil, FlagErrorf("%v", err)
 	}
 	p.Width = f.IOStreams.TerminalWidth()
+	if cs := f.IOStreams.ColorScheme(); cs.Enabled() {
+		// Colour only for status words; everything else stays plain.
+		p.Paint = func(name, text string) string {
+			if name == "status" {
+				return cs.Status(text)
+			}
+			return text
+		}
+	}
 	return p, nil
 }
 
@@ -339,6 +351,9 @@ func (f *Factory) newClient(token string) (*api.Client, error) {
 		Token:     token,
 		UserAgent: build.UserAgent(),
 		Timeout:   f.Global.Timeout,
+		// --timeout given bounds the whole command; by default each request
+		// has its own limit and waiting for the rate limit is not an error.
+		PerCall:   f.Flags == nil || !f.Flags.Changed("timeout"),
 		AllowHTTP: f.Global.AllowHTTP || truthy(f.Getenv("MB_ALLOW_HTTP")),
 	}
 	if f.Global.Debug {
@@ -351,6 +366,9 @@ func (f *Factory) newClient(token string) (*api.Client, error) {
 	if err != nil {
 		return nil, FlagErrorf("%v", err)
 	}
+	f.clientsMu.Lock()
+	f.clients = append(f.clients, c)
+	f.clientsMu.Unlock()
 	return c, nil
 }
 

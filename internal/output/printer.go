@@ -30,6 +30,10 @@ type Printer struct {
 	// Width is the terminal's width when stdout is one: tables are fitted to
 	// it by truncating a Shrink column. 0 (piped output) never truncates.
 	Width int
+	// Paint, when set (stdout takes colour), colours a table cell or a
+	// key/value value after it is sanitized; name is the column's field name
+	// or the lower-cased label. CSV, TSV and data are never painted.
+	Paint func(name, text string) string
 
 	jq   *gojq.Code
 	tmpl *template.Template
@@ -204,11 +208,11 @@ func (p *Printer) Rows(w io.Writer, headers []string, rows [][]string) error {
 	return WriteTable(w, headers, rows, TableOptions{NoHeaders: p.NoHeaders})
 }
 
-// rowsFitted is Rows with column shrink (-1: none) truncated to fit p.Width
-// when the output is a table.
-func (p *Printer) rowsFitted(w io.Writer, headers []string, rows [][]string, shrink int) error {
+// rowsFitted is Rows with column shrink (-1: none) truncated to fit p.Width,
+// and cells painted, when the output is a table.
+func (p *Printer) rowsFitted(w io.Writer, headers []string, rows [][]string, shrink int, paint func(col int, text string) string) error {
 	if p.Format == Table {
-		return WriteTable(w, headers, rows, TableOptions{NoHeaders: p.NoHeaders, MaxWidth: p.Width, Shrink: shrink})
+		return WriteTable(w, headers, rows, TableOptions{NoHeaders: p.NoHeaders, MaxWidth: p.Width, Shrink: shrink, Paint: paint})
 	}
 	return p.Rows(w, headers, rows)
 }
@@ -279,5 +283,19 @@ func PrintList[T any](p *Printer, w io.Writer, items []T, cols []Column[T], defa
 			shrink = i
 		}
 	}
-	return p.rowsFitted(w, headers, rows, shrink)
+	var paint func(int, string) string
+	if p.Paint != nil {
+		paint = func(col int, text string) string { return p.Paint(picked[col].Field, text) }
+	}
+	return p.rowsFitted(w, headers, rows, shrink, paint)
+}
+
+// KeyValues writes the key/value view of pairs (WriteKeyValues), painting
+// values when p.Paint is set.
+func (p *Printer) KeyValues(w io.Writer, pairs [][2]string) error {
+	var paint func(string, string) string
+	if p.Paint != nil {
+		paint = func(label, text string) string { return p.Paint(strings.ToLower(label), text) }
+	}
+	return writeKeyValues(w, pairs, paint)
 }

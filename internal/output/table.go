@@ -22,6 +22,9 @@ type TableOptions struct {
 	// columns are never truncated. 0 never truncates (piped output).
 	MaxWidth int
 	Shrink   int
+	// Paint, when set, colours a cell (column col) after it is sanitized and
+	// fitted; widths are measured without the escape sequences.
+	Paint func(col int, text string) string
 }
 
 // minShrunkWidth is the narrowest a shrunk column becomes, "…" included.
@@ -86,6 +89,13 @@ func WriteTable(w io.Writer, headers []string, rows [][]string, o TableOptions) 
 			head = sanitizeAll(headers)
 		}
 		fitWidth(head, clean, columns, o.MaxWidth, o.Shrink)
+	}
+	if o.Paint != nil {
+		for _, row := range clean {
+			for c := range row {
+				row[c] = o.Paint(c, row[c])
+			}
+		}
 	}
 	if err := t.Bulk(clean); err != nil {
 		return fmt.Errorf("building table: %w", err)

@@ -204,3 +204,30 @@ func TestWriteTableFitsWidth(t *testing.T) {
 		t.Errorf("narrow:\n%s", buf.String())
 	}
 }
+
+// Painted cells keep the table's alignment: without the escape sequences it
+// is the unpainted table.
+func TestWriteTablePaintKeepsAlignment(t *testing.T) {
+	headers := []string{"NAME", "STATUS", "CREATED"}
+	rows := [][]string{{"ios", "active", "1h"}, {"web-production", "revoked", "2h"}}
+	var plain, painted bytes.Buffer
+	if err := WriteTable(&plain, headers, rows, TableOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	paint := func(col int, s string) string {
+		if col == 1 {
+			return "\x1b[32m" + s + "\x1b[0m"
+		}
+		return s
+	}
+	if err := WriteTable(&painted, headers, rows, TableOptions{Paint: paint}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(painted.String(), "\x1b[32mrevoked\x1b[0m") {
+		t.Fatalf("not painted: %q", painted.String())
+	}
+	stripped := strings.NewReplacer("\x1b[32m", "", "\x1b[0m", "").Replace(painted.String())
+	if stripped != plain.String() {
+		t.Errorf("painting moved the columns:\n%s\nwant\n%s", stripped, plain.String())
+	}
+}

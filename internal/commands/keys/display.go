@@ -64,7 +64,7 @@ func writeKey(w io.Writer, p *output.Printer, k api.Key, now time.Time) error {
 	case p.Structured():
 		return p.Data(w, k)
 	case p.Format == output.Table && len(p.Columns) == 0:
-		return output.WriteKeyValues(w, keyPairs(k, now))
+		return p.KeyValues(w, keyPairs(k, now))
 	}
 	cols := defaultColumns
 	if k.Key != "" {

@@ -206,9 +206,9 @@ func testRun(ctx context.Context, opts *TestOptions) error {
 		}
 		return outcome
 	}
-	mark := "✓"
+	mark := opts.IO.ColorScheme().SuccessIcon()
 	if !rep.Valid {
-		mark = "✗"
+		mark = opts.IO.ColorScheme().FailureIcon()
 	}
 	fmt.Fprintf(opts.IO.Out, "%s %s (HTTP %d, request id %s)\n", mark, output.Sanitize(rep.Reason), rep.Status, output.Sanitize(rep.RequestID))
 	return outcome

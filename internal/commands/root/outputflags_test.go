@@ -122,6 +122,10 @@ func TestEveryJSONCommandHonoursJQ(t *testing.T) {
 			return invocation{env: map[string]string{"MB_API_KEY": secret}}
 		},
 		"metabind emulator audit": func() invocation { return invocation{args: []string{"--db", e.db}} },
+		"metabind api": func() invocation {
+			e.key()
+			return invocation{args: []string{"/app/v1/organizations/{org}/projects/{project}/api-keys"}}
+		},
 	}
 
 	var withJSON []*cobra.Command

@@ -36,10 +36,10 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error
 		Use:   "status",
 		Short: "Show auth state, the saved context and whether the API answers",
 		Long: `Show who is logged in, which organization and project commands act on (and where
-each setting comes from), and whether the project's api-keys endpoint answers with the
-stored credential, with the names of the organization and project beside their ids
-(one request each). Exits non-zero when something is wrong, with the exit code of
-that problem.`,
+each setting comes from), and whether the project's api-keys endpoint answers with
+the stored credential, with the names of the organization and project beside their
+ids (one request each). Exits non-zero when something is wrong, with the exit code
+of that problem.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
@@ -86,12 +86,16 @@ func statusRun(ctx context.Context, opts *Options) error {
 
 	tok, claims, tokErr := opts.Token()
 	if tokErr == nil {
-		rep.LoggedIn, rep.TokenSource = true, string(tok.Source)
+		rep.LoggedIn, rep.TokenSource = true, tokenSource(tok.Source)
 		if claims != nil {
 			rep.User, rep.TokenExpires = claims.Subject, claims.ExpiresAt
 		}
 	} else {
 		problem = tokErr
+		if cmdutil.IsExpiredToken(tokErr) && claims != nil {
+			// Not logged in, but say whose token expired and when.
+			rep.User, rep.TokenSource, rep.TokenExpires = claims.Subject, string(tok.Source), claims.ExpiresAt
+		}
 	}
 	scope, scopeErr := opts.Scope()
 	rep.Org, rep.Project = scope.Org, scope.Project
@@ -147,6 +151,8 @@ func statusRun(ctx context.Context, opts *Options) error {
 				who = "(token without a subject)"
 			}
 			pairs = append(pairs, [2]string{"Logged in", fmt.Sprintf("%s, token from %s%s", who, rep.TokenSource, expiryNote(rep.TokenExpires, now))})
+		} else if rep.TokenExpires != nil {
+			pairs = append(pairs, [2]string{"Logged in", "no (token expired " + output.RelativeTime(now, *rep.TokenExpires) + ")"})
 		} else {
 			pairs = append(pairs, [2]string{"Logged in", "no (run `metabind auth login`)"})
 		}
@@ -192,4 +198,14 @@ func expiryNote(exp *time.Time, now time.Time) string {
 		return ", expires in " + output.Duration(exp.Sub(now))
 	}
 	return ", expired " + output.RelativeTime(now, *exp)
+}
+
+// tokenSource names where the token came from in the words the other sources
+// use: "environment" (MB_TOKEN, as orgSource says for MB_ORG), "keyring" or
+// "file".
+func tokenSource(s credstore.Source) string {
+	if s == credstore.SourceEnv {
+		return string(config.SourceEnv)
+	}
+	return string(s)
 }
