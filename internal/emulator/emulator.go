@@ -122,11 +122,13 @@ func Open(ctx context.Context, cfg Config) (*Emulator, error) {
 			return nil, fmt.Errorf("emulator: make secret: %w", err)
 		}
 	} else {
-		abs, err := filepath.Abs(path)
+		// The real path: a database reached through a symbolic link has one
+		// secret, beside the file itself.
+		real, err := RealDBPath(path)
 		if err != nil {
-			return nil, fmt.Errorf("emulator database %s: %w", path, err)
+			return nil, err
 		}
-		path = abs
+		path = real
 		if err := prepareDBFile(path); err != nil {
 			return nil, err
 		}

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/metabind/metabind-cli/internal/names"
@@ -48,6 +49,35 @@ type store struct {
 
 	projMu   sync.RWMutex
 	projects map[projectKey]int64 // projects are never deleted, so a hit is always valid
+
+	// changes watches for revocations and deletions made by any connection,
+	// this process's or another's (see keyChanged); nil for ":memory:", which
+	// no other process can reach.
+	changes *changeWatch
+}
+
+// changeWatch is one read connection set aside to notice changes to keys.
+// PRAGMA data_version is per connection: it moves when another connection
+// (of any process) commits, and costs no page read; only then is the
+// key_changes counter, which triggers bump on every revocation and deletion,
+// read to see whether a verified key may have stopped verifying.
+//
+// A check costs a read transaction (tens of microseconds, several times a
+// cached key verification), so requests check at most once per every: a
+// revocation made by another process is seen within that window. Changes made
+// through this process never wait for it (the cache drops the key before the
+// change commits).
+type changeWatch struct {
+	every time.Duration
+	start time.Time
+	next  atomic.Int64 // nanoseconds since start when the next check is due
+
+	mu          sync.Mutex
+	db          *sql.DB
+	conn        *sql.Conn
+	dataVersion *sql.Stmt // PRAGMA data_version, prepared on conn
+	version     int64
+	count       int64
 }
 
 type projectKey struct{ org, project string }
@@ -122,7 +152,78 @@ func openStore(ctx context.Context, path string) (*store, error) {
 		_ = s.close() // the open error is the one to report
 		return nil, err
 	}
+	if !s.memory {
+		if err := s.watchChanges(ctx, path); err != nil {
+			_ = s.close() // the open error is the one to report
+			return nil, err
+		}
+	}
 	return s, nil
+}
+
+// changeCheckEvery bounds how long a revocation or deletion made by another
+// process can go unseen by a server's verification cache.
+const changeCheckEvery = 100 * time.Millisecond
+
+// watchChanges opens the change watch's connection, in a pool of its own so
+// that it takes nothing from the readers.
+func (s *store) watchChanges(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		return fmt.Errorf("open the change watch: %w", err)
+	}
+	db.SetMaxOpenConns(1)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		db.Close()
+		return fmt.Errorf("open the change watch: %w", err)
+	}
+	s.changes = &changeWatch{db: db, conn: conn, every: changeCheckEvery, start: time.Now()}
+	if s.changes.dataVersion, err = conn.PrepareContext(ctx, `PRAGMA data_version`); err != nil {
+		return fmt.Errorf("prepare data_version: %w", err)
+	}
+	if err := s.changes.dataVersion.QueryRowContext(ctx).Scan(&s.changes.version); err != nil {
+		return fmt.Errorf("read data_version: %w", err)
+	}
+	if err := conn.QueryRowContext(ctx, `SELECT n FROM key_changes WHERE id = 1`).Scan(&s.changes.count); err != nil {
+		return fmt.Errorf("read key_changes: %w", err)
+	}
+	return nil
+}
+
+// keyChanged reports whether a key was revoked or deleted, by any process,
+// since the previous check. Every client-API request asks before it trusts the
+// verification cache; at most one per changeCheckEvery actually checks.
+func (s *store) keyChanged(ctx context.Context) (bool, error) {
+	w := s.changes
+	if w == nil {
+		return false, nil
+	}
+	if time.Since(w.start).Nanoseconds() < w.next.Load() {
+		return false, nil
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	now := time.Since(w.start).Nanoseconds()
+	if now < w.next.Load() {
+		return false, nil // another request checked meanwhile
+	}
+	w.next.Store(now + w.every.Nanoseconds())
+	var v int64
+	if err := w.dataVersion.QueryRowContext(ctx).Scan(&v); err != nil {
+		return false, fmt.Errorf("read data_version: %w", err)
+	}
+	if v == w.version {
+		return false, nil
+	}
+	var n int64
+	if err := w.conn.QueryRowContext(ctx, `SELECT n FROM key_changes WHERE id = 1`).Scan(&n); err != nil {
+		return false, fmt.Errorf("read key_changes: %w", err)
+	}
+	w.version = v
+	changed := n != w.count
+	w.count = n
+	return changed, nil
 }
 
 func (s *store) prepare(ctx context.Context) error {
@@ -164,6 +265,13 @@ func (s *store) prepare(ctx context.Context) error {
 
 func (s *store) close() error {
 	var errs []error
+	if s.changes != nil {
+		if s.changes.dataVersion != nil {
+			errs = append(errs, s.changes.dataVersion.Close())
+		}
+		errs = append(errs, s.changes.conn.Close(), s.changes.db.Close())
+		s.changes = nil // a second close (as for the other pools) is harmless
+	}
 	for _, st := range []*sql.Stmt{s.keyByDigest, s.touchUsed, s.listTags, s.listTypes, s.listContent, s.listByType, s.contentByID} {
 		if st != nil {
 			errs = append(errs, st.Close())
