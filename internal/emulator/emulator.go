@@ -27,6 +27,9 @@ type Config struct {
 	LastUsedResolution time.Duration    // lastUsed is written at most once per window; 0 = every call
 	Logger             *slog.Logger     // nil = discard
 	Now                func() time.Time // nil = time.Now
+	// BusyTimeout is how long a write waits for another process's write
+	// lock before the request gets 503; 0 = 5 s.
+	BusyTimeout time.Duration
 }
 
 // Defaults.
@@ -143,7 +146,7 @@ func Open(ctx context.Context, cfg Config) (*Emulator, error) {
 	}
 	e.dbPath = path
 
-	st, err := openStore(ctx, path)
+	st, err := openStore(ctx, path, cfg.BusyTimeout)
 	if err != nil {
 		return nil, fmt.Errorf("open emulator database %s: %w", path, err)
 	}

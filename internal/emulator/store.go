@@ -85,14 +85,20 @@ type projectKey struct{ org, project string }
 // pragmaValues are set on every connection through the DSN, so a connection the
 // pool opens later has them too.
 var pragmaValues = []string{
-	"busy_timeout(5000)",
 	"foreign_keys(1)",
 	"journal_mode(WAL)",
 	"synchronous(FULL)",
 }
 
-func dsn(path string, readOnly bool) string {
+// defaultBusyTimeout is how long a statement waits for another connection's
+// write lock before it fails with SQLITE_BUSY (then the API answers 503).
+const defaultBusyTimeout = 5 * time.Second
+
+func dsn(path string, readOnly bool) string { return dsnBusy(path, readOnly, defaultBusyTimeout) }
+
+func dsnBusy(path string, readOnly bool, busy time.Duration) string {
 	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
 	for _, p := range pragmaValues {
 		q.Add("_pragma", p)
 	}
@@ -112,9 +118,12 @@ func dsn(path string, readOnly bool) string {
 
 // openStore opens (creating if needed) the database at path and applies the
 // embedded migrations. path is absolute or ":memory:".
-func openStore(ctx context.Context, path string) (*store, error) {
+func openStore(ctx context.Context, path string, busy time.Duration) (*store, error) {
+	if busy <= 0 {
+		busy = defaultBusyTimeout
+	}
 	s := &store{memory: path == memoryPath, projects: make(map[projectKey]int64)}
-	w, err := sql.Open("sqlite", dsn(path, false))
+	w, err := sql.Open("sqlite", dsnBusy(path, false, busy))
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +143,7 @@ func openStore(ctx context.Context, path string) (*store, error) {
 	if s.memory {
 		s.r = w
 	} else {
-		r, err := sql.Open("sqlite", dsn(path, true))
+		r, err := sql.Open("sqlite", dsnBusy(path, true, busy))
 		if err != nil {
 			w.Close()
 			return nil, err
