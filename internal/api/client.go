@@ -81,6 +81,8 @@ type Client struct {
 	now         func() time.Time
 	randN       func(n int64) int64 // uniform in [0, n); the retry jitter
 	maxAttempts int
+
+	changes changeLog // successful requests that may have changed something (changes.go)
 }
 
 // New validates opts and builds a client. It makes no connection. A bad or
@@ -403,6 +405,7 @@ func (c *Client) send(ctx context.Context, cl *call, attempt int) (resp *respons
 		resp.readErr = bodyReadError(err)
 	}
 	c.debug.response(cl.method, target, resp, info, elapsed)
+	c.changes.note(cl, resp)
 	if resp.readErr != nil && resp.ok() {
 		return resp, true, fmt.Errorf("%w (%s)", resp.readErr, resp.describe())
 	}

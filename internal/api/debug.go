@@ -11,8 +11,9 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/metabind/metabind-cli/internal/textsafe"
 )
 
 // maxDebugBody is how much of a (masked) JSON body the trace shows.
@@ -67,7 +68,7 @@ func (d *debugLogger) line(secrets []string, format string, args ...any) {
 	}
 	s := fmt.Sprintf(format, args...)
 	s = scrub(scrub(s, d.secrets), secrets)
-	s = escapeControls(s)
+	s = textsafe.Escape(s) // one line that cannot drive the terminal
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	_, _ = io.WriteString(d.w, "debug: "+s+"\n")
@@ -209,31 +210,4 @@ func maskValue(v any) any {
 func normalizeField(k string) string {
 	k = strings.ToLower(k)
 	return strings.NewReplacer("_", "", "-", "").Replace(k)
-}
-
-// escapeControls makes control characters visible (\x1b, \n) so a trace line
-// stays one line and cannot drive the terminal.
-func escapeControls(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || isBidiControl(r) }) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x100 && unicode.IsControl(r):
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case unicode.IsControl(r) || isBidiControl(r):
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }

@@ -73,6 +73,9 @@ type Factory struct {
 	token     credstore.Token
 	claims    *credstore.Claims
 	tokenErr  error
+
+	clientsMu sync.Mutex
+	clients   []*api.Client // every client built, for Changes
 }
 
 // New returns a factory over the given streams and environment.
@@ -363,6 +366,9 @@ func (f *Factory) newClient(token string) (*api.Client, error) {
 	if err != nil {
 		return nil, FlagErrorf("%v", err)
 	}
+	f.clientsMu.Lock()
+	f.clients = append(f.clients, c)
+	f.clientsMu.Unlock()
 	return c, nil
 }
 

@@ -415,11 +415,14 @@ func (c *Config) syncFileLayer() error {
 // read loads and checks the config file.
 func (c *Config) read() error {
 	data, fi, err := securefile.Read(c.path, maxFileSize)
+	var notRegular *securefile.NotRegularError
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil
 	case errors.Is(err, securefile.ErrIsDir):
 		return fmt.Errorf("config file %s is a directory, not a file: remove it, or set %s to another directory", c.path, DirEnv)
+	case errors.As(err, &notRegular):
+		return fmt.Errorf("config file %s is %s, not a regular file: remove it, or set %s to another directory", c.path, notRegular.Kind, DirEnv)
 	case errors.Is(err, securefile.ErrTooLarge):
 		return fmt.Errorf("config file %s is larger than %d bytes, which is not a metabind config: fix or remove it", c.path, maxFileSize)
 	case errors.Is(err, syscall.ENOTDIR):

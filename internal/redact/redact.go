@@ -44,6 +44,10 @@ func mixed(s string) bool {
 	return upper && lower && digit
 }
 
+// Contains reports whether s holds anything Secrets would hide: a JWT-shaped
+// run or an API-key-shaped word anywhere in it.
+func Contains(s string) bool { return Secrets(s) != s }
+
 // Secrets replaces JWT-shaped text and API-key-shaped words in s.
 func Secrets(s string) string {
 	if !strings.Contains(s, "eyJ") && len(s) < 32 {

@@ -68,9 +68,9 @@ filled in from the context (--org/--project, MB_ORG/MB_PROJECT, the saved contex
 the token's org claim). An absolute URL is accepted only for the API's own host:
 the credential is never sent anywhere else.
 
-The admin API (/app/v1) gets the stored token. With --key-stdin an API key is read
-from standard input and sent as x-api-key for the client API (/api/v1), and the
-token is not sent.
+The admin API (/app/v1) gets the stored token. The client API (/api/v1) takes an
+API key instead: with --key-stdin it is read from standard input and sent as
+x-api-key, and the token is not sent. Each credential goes only to its own API.
 
 The method is GET, or POST when fields are given (GET with --paginate); -X sets it.
 Fields make a JSON object body; for GET they become query parameters instead:
@@ -163,6 +163,16 @@ func apiRun(ctx context.Context, opts *Options) error {
 	}
 	if req.raw.Path, err = client.ResolvePath(path); err != nil {
 		return cmdutil.FlagErrorf("%v; nothing was sent", err)
+	}
+	// Each credential goes only to the API that takes it.
+	clientAPI := strings.HasPrefix(req.raw.Path, "/api/")
+	switch {
+	case clientAPI && !opts.KeyStdin:
+		return cmdutil.FlagErrorf("the client API (/api/...) takes an API key, not the admin token; nothing was sent").
+			WithHint("pipe the key in: `metabind api --key-stdin PATH < key.txt`")
+	case !clientAPI && opts.KeyStdin:
+		return cmdutil.FlagErrorf("--key-stdin is for the client API (/api/...); the admin API takes the stored token; nothing was sent").
+			WithHint("drop --key-stdin to send the stored token (`metabind auth login` or MB_TOKEN)")
 	}
 
 	if opts.Paginate {

@@ -153,7 +153,10 @@ func checkToken(ctx context.Context, opts *LoginOptions, token string, claims cr
 	}
 	client, err := opts.ClientFor(token)
 	if err != nil {
-		return err
+		// A bad --api-url is for the commands that use it to report; the token
+		// is not sent anywhere unsafe.
+		fmt.Fprintf(opts.IO.ErrOut, "warning: the token was not checked with the API (%s); storing it anyway\n", redact.Secrets(err.Error()))
+		return nil
 	}
 	org := output.Sanitize(claims.Org)
 	_, err = client.GetOrganization(ctx, claims.Org)

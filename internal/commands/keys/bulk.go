@@ -211,7 +211,7 @@ func notFoundError(id string, scope cmdutil.Scope) error {
 // than one key.
 func summarize(ios *iostreams.IOStreams, client *api.Client, results []result) {
 	if n := client.RateLimited(); n > 0 {
-		fmt.Fprintf(ios.ErrOut, "%d requests were refused for the rate limit (HTTP 429) and retried.\n", n)
+		fmt.Fprintf(ios.ErrOut, "%s refused for the rate limit (HTTP 429) and retried.\n", output.Plural(n, "request was", "requests were"))
 	}
 	if len(results) < 2 {
 		return

@@ -108,7 +108,7 @@ func revokeRun(ctx context.Context, opts *RevokeOptions) error {
 			if !p.Structured() {
 				already := ""
 				if n := len(selected) - len(active); n > 0 {
-					already = " (" + output.Plural(n, "matching key is", "matching keys are") + " already revoked)"
+					already = fmt.Sprintf(" (%s already revoked)", output.Plural(n, "matching key is", "matching keys are"))
 				}
 				if opts.DryRun {
 					fmt.Fprintf(opts.IO.ErrOut, "%s%s; dry run, nothing was revoked.\n", output.Plural(len(active), "active key matches", "active keys match"), already)

@@ -113,11 +113,16 @@ const rotatedSuffixTime = "2006-01-02T15:04:05Z"
 // rotatedName is the old key's name after rotation, shortened to fit the limit.
 // attempt > 1 adds a counter, for rotations within the same second.
 func rotatedName(name string, now time.Time, attempt int) string {
+	return parkedName(name, "rotated", now, attempt)
+}
+
+// parkedName is name with " (LABEL <time>)" appended, shortened to fit.
+func parkedName(name, label string, now time.Time, attempt int) string {
 	stamp := now.UTC().Format(rotatedSuffixTime)
 	if attempt > 1 {
 		stamp += fmt.Sprintf(" #%d", attempt)
 	}
-	suffix := " (rotated " + stamp + ")"
+	suffix := " (" + label + " " + stamp + ")"
 	room := maxNameLen - utf8.RuneCountInString(suffix)
 	if utf8.RuneCountInString(name) > room {
 		r := []rune(name)
@@ -222,13 +227,13 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 	masker.mask(fresh.Key)
 	if opts.Delivery.Enabled() {
 		if err := opts.Delivery.run(ctx, opts.IO.ErrOut, *fresh, scope, fresh.Key); err != nil {
-			return undeliveredRotation(ctx, client, scope, old, parked, *fresh, err.Error())
+			return undeliveredRotation(ctx, client, scope, old, parked, *fresh, err.Error(), opts.Now())
 		}
 		fmt.Fprintf(opts.IO.ErrOut, "Created the new key %s (%q) and delivered its secret to %s.\n", fresh.ID, fresh.Name, opts.Delivery.describe())
 	} else if err := printRotation(opts, p, *renamed, *fresh, secretFile); err != nil {
 		var lost *secretLost
 		if errors.As(err, &lost) {
-			return undeliveredRotation(ctx, client, scope, old, parked, *fresh, lost.Error())
+			return undeliveredRotation(ctx, client, scope, old, parked, *fresh, lost.Error(), opts.Now())
 		}
 		return err
 	}
@@ -269,10 +274,22 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 // undeliveredRotation undoes a rotation whose new secret did not arrive: the
 // new key is deleted (or revoked) and the old key, never revoked, gets its
 // name back.
-func undeliveredRotation(ctx context.Context, client *api.Client, scope cmdutil.Scope, old api.Key, parked string, fresh api.Key, cause string) error {
+func undeliveredRotation(ctx context.Context, client *api.Client, scope cmdutil.Scope, old api.Key, parked string, fresh api.Key, cause string, now time.Time) error {
 	ue := removeUndelivered(ctx, client, scope, fresh, cause)
+	rctx := api.Recovery(context.WithoutCancel(ctx))
+	if ue.Cleanup == cmdutil.CleanupRevoked {
+		// A revoked key keeps its name: move it aside so the old key can have
+		// the name back.
+		for attempt := 1; attempt <= 5; attempt++ {
+			aside := parkedName(fresh.Name, "undelivered", now, attempt)
+			_, err := client.UpdateKey(rctx, scope.Org, scope.Project, fresh.ID, api.UpdateKeyRequest{Name: &aside})
+			if err == nil || !api.IsConflict(err) {
+				break
+			}
+		}
+	}
 	name := old.Name
-	if _, err := client.UpdateKey(api.Recovery(context.WithoutCancel(ctx)), scope.Org, scope.Project, old.ID, api.UpdateKeyRequest{Name: &name}); err != nil {
+	if _, err := client.UpdateKey(rctx, scope.Org, scope.Project, old.ID, api.UpdateKeyRequest{Name: &name}); err != nil {
 		ue.Also = fmt.Sprintf("The old key %s was not revoked and still works, but it is named %q: renaming it back failed (%v)", old.ID, parked, err)
 		hint := fmt.Sprintf("rename it back: `metabind keys rename %s %q`", old.ID, old.Name)
 		if ue.KeyLive() {

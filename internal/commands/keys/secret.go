@@ -133,7 +133,7 @@ func newMasker(getenv func(string) string, errOut io.Writer) (*masker, error) {
 // isRegularFile reports whether w is a regular file (or cannot be told apart
 // from one): then the masking line, which holds the secret, stays out of it.
 func isRegularFile(w io.Writer) bool {
-	f, ok := w.(*os.File)
+	f, ok := w.(interface{ Stat() (fs.FileInfo, error) })
 	if !ok {
 		return false
 	}

@@ -92,6 +92,10 @@ func statusRun(ctx context.Context, opts *Options) error {
 		}
 	} else {
 		problem = tokErr
+		if cmdutil.IsExpiredToken(tokErr) && claims != nil {
+			// Not logged in, but say whose token expired and when.
+			rep.User, rep.TokenSource, rep.TokenExpires = claims.Subject, string(tok.Source), claims.ExpiresAt
+		}
 	}
 	scope, scopeErr := opts.Scope()
 	rep.Org, rep.Project = scope.Org, scope.Project
@@ -147,6 +151,8 @@ func statusRun(ctx context.Context, opts *Options) error {
 				who = "(token without a subject)"
 			}
 			pairs = append(pairs, [2]string{"Logged in", fmt.Sprintf("%s, token from %s%s", who, rep.TokenSource, expiryNote(rep.TokenExpires, now))})
+		} else if rep.TokenExpires != nil {
+			pairs = append(pairs, [2]string{"Logged in", "no (token expired " + output.RelativeTime(now, *rep.TokenExpires) + ")"})
 		} else {
 			pairs = append(pairs, [2]string{"Logged in", "no (run `metabind auth login`)"})
 		}

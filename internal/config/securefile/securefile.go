@@ -7,8 +7,9 @@
 // the new one, never a torn mix, and a pre-existing file with looser permissions
 // ends up 0600. A directory that has to be created is created with mode 0700.
 //
-// Reads report a directory in place of a file, an oversized file and unreadable
-// files as errors, and PermissionWarnings describes a file that other users can
+// Reads refuse anything but a regular file (a FIFO, a device, a directory)
+// without blocking on it, and report an oversized file and unreadable files as
+// errors, and PermissionWarnings describes a file that other users can
 // read or that belongs to someone else.
 package securefile
 
@@ -48,12 +49,62 @@ type WriteOptions struct {
 	PrivateDir bool
 }
 
+// ErrNotRegular is matched (errors.Is) by the error Read gives for anything
+// other than a regular file: a FIFO, a device, a socket, a directory.
+var ErrNotRegular = errors.New("not a regular file")
+
+// NotRegularError is the cause of Read's error for a path that is not a
+// regular file. Kind says what it is instead, e.g. "a FIFO (named pipe)".
+type NotRegularError struct{ Kind string }
+
+func (e *NotRegularError) Error() string { return "is " + e.Kind + ", not a regular file" }
+
+// Is matches ErrNotRegular, and ErrIsDir for a directory.
+func (e *NotRegularError) Is(target error) bool {
+	return target == ErrNotRegular || target == ErrIsDir && e.Kind == kindDir
+}
+
+const kindDir = "a directory"
+
+// Kind describes the type of file mode m for a message: "a directory",
+// "a FIFO (named pipe)", "a character device", and so on.
+func Kind(m fs.FileMode) string {
+	switch {
+	case m.IsRegular():
+		return "a regular file"
+	case m.IsDir():
+		return kindDir
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO (named pipe)"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a block device"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	default:
+		return "a special file"
+	}
+}
+
 // Read returns the contents of the file at path and its FileInfo. A missing file
-// gives an error matching fs.ErrNotExist; a directory gives ErrIsDir; a file
-// larger than limit bytes gives ErrTooLarge. Errors are *fs.PathError values
-// naming the path.
+// gives an error matching fs.ErrNotExist; anything but a regular file (after
+// symbolic links) gives a *NotRegularError matching ErrNotRegular (and ErrIsDir
+// for a directory); a file larger than limit bytes gives ErrTooLarge. Errors
+// are *fs.PathError values naming the path.
+//
+// Read never blocks on what it finds: the file is opened non-blocking (a FIFO
+// with no writer would otherwise hang the open, and a device the read) and
+// checked with fstat before a byte is read, so nothing swapped in between the
+// check and the open is read either.
 func Read(path string, limit int64) ([]byte, fs.FileInfo, error) {
-	f, err := os.Open(path)
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		// Refused without opening it: opening a device can have effects.
+		return nil, fi, &fs.PathError{Op: "read", Path: path, Err: &NotRegularError{Kind: Kind(fi.Mode())}}
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|openNonblock, 0)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -62,8 +113,8 @@ func Read(path string, limit int64) ([]byte, fs.FileInfo, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if fi.IsDir() {
-		return nil, fi, &fs.PathError{Op: "read", Path: path, Err: ErrIsDir}
+	if !fi.Mode().IsRegular() {
+		return nil, fi, &fs.PathError{Op: "read", Path: path, Err: &NotRegularError{Kind: Kind(fi.Mode())}}
 	}
 	if fi.Size() > limit {
 		return nil, fi, &fs.PathError{Op: "read", Path: path, Err: ErrTooLarge}
