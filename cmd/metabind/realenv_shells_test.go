@@ -145,7 +145,7 @@ func TestRealShellCompletion(t *testing.T) {
 		{words: "metabind keys ", want: []string{"create", "list", "show", "revoke", "rotate", "delete", "rename"}},
 		{words: "metabind keys list --so", want: []string{"--sort"}},
 		{words: "metabind keys create --na", want: []string{"--name"}},
-		{words: "metabind keys list --sort ", want: []string{"name", "created", "last-used"}},
+		{words: "metabind keys list --sort ", want: []string{"name", "createdAt", "lastUsed"}},
 		{words: "metabind keys list -o ", want: []string{"table", "json", "yaml", "csv", "tsv"}},
 		{words: "metabind keys show ios", want: []string{"ios-production"}, never: []string{"old-ios"}},
 		{words: "metabind keys show " + iosID[:6], want: []string{iosID}},
