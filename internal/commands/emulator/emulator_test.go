@@ -258,8 +258,16 @@ func TestSeedAndAuditRun(t *testing.T) {
 	if len(lines) != 51 || !strings.HasPrefix(lines[0], "TIME") || !strings.Contains(lines[1], "bulk-key-") {
 		t.Errorf("audit table: %d lines, %q / %q", len(lines), lines[0], lines[1])
 	}
+	// CSV goes through the same printer: JSON field names as the header.
 	audit.Printer = printerFor(output.CSV)
-	wantUsageError(t, auditRun(audit), "table, json or yaml")
+	out.Reset()
+	if err := auditRun(audit); err != nil {
+		t.Fatal(err)
+	}
+	lines = strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 51 || lines[0] != "time,action,keyId,actor,org,project,requestId,remoteAddr,detail" || !strings.Contains(lines[1], ",create,") {
+		t.Errorf("audit -o csv: %d lines, %q / %q", len(lines), lines[0], lines[1])
+	}
 
 	// An empty trail: [] in JSON, a note on stderr for the table.
 	emptyDB := filepath.Join(t.TempDir(), "e.db")
