@@ -3,7 +3,9 @@
 // /api/v1 (x-api-key).
 //
 // A client is made for one command, and Options.Timeout bounds the time all its
-// calls spend waiting on the API, retries and pages included (budget.go). GET,
+// calls spend waiting on the API, retries and pages included, or with
+// Options.PerCall each call's own, not counting waits for the rate limit
+// (budget.go). Admin requests are paced to the server's rate limit (pace.go). GET,
 // PUT and DELETE are retried on connection failures and on 408, 429, 502, 503
 // and 504; POST never is. The client refuses plain http to non-loopback hosts
 // unless told otherwise, never follows a redirect to another origin, reads at
