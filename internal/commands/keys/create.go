@@ -97,6 +97,9 @@ off, MB_MASK_SECRETS=1 writes it even to a file.`,
 			if opts.Quiet && opts.OutputFile != "" {
 				return cmdutil.FlagErrorf("-q/--quiet and --output-file cannot be used together: -q prints the secret, --output-file keeps it off the terminal")
 			}
+			if err := checkQuietConflicts(cmd, opts.Quiet, ".key"); err != nil {
+				return err
+			}
 			if err := opts.Delivery.validate(cmd, opts.Quiet, opts.OutputFile); err != nil {
 				return err
 			}

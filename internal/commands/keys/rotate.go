@@ -84,6 +84,9 @@ prints {"old", "new" (without "key"), "delivered": true}.`,
 			if opts.Quiet && opts.OutputFile != "" {
 				return cmdutil.FlagErrorf("-q/--quiet and --output-file cannot be used together")
 			}
+			if err := checkQuietConflicts(cmd, opts.Quiet, ".new.key"); err != nil {
+				return err
+			}
 			if err := opts.Delivery.validate(cmd, opts.Quiet, opts.OutputFile); err != nil {
 				return err
 			}
