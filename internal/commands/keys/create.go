@@ -259,25 +259,47 @@ func printNewKey(ios *iostreams.IOStreams, p *output.Printer, key api.Key, quiet
 }
 
 // explainCreateFailure turns an unknown outcome into a definite answer: the create
-// request is never resent; instead the key is looked up by name.
+// request is never resent; instead the key is looked up by name, within what is
+// left of --timeout (or a short grace, see api.Check). The message says once
+// that the outcome is unknown, with the cause.
 func explainCreateFailure(ctx context.Context, client *api.Client, scope cmdutil.Scope, name string, err error) error {
 	var unknown *api.OutcomeUnknownError
 	if !errors.As(err, &unknown) {
 		return err
 	}
-	all, lerr := client.ListAllKeys(api.Recovery(ctx), scope.Org, scope.Project, api.ListOptions{Limit: 100}, nil)
+	cause, more := createFailureCause(unknown)
+	all, lerr := client.ListAllKeys(api.Check(ctx), scope.Org, scope.Project, api.ListOptions{Limit: 100}, nil)
 	if lerr != nil {
-		return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("the outcome of the create request is unknown (%w), and checking for the key failed too (%v)", unknown, lerr)).
-			WithHint(fmt.Sprintf("run `metabind keys show %q`: if the key exists, its secret cannot be recovered; delete it (`metabind keys delete ID --yes`) and create it again", name))
+		return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("the create request failed (%s), so its outcome is unknown: the key may have been created; %s", cause, checkFailed(lerr))).
+			WithHint(fmt.Sprintf("once the API answers, run `metabind keys show %q`: if the key exists, its secret cannot be recovered; delete it (`metabind keys delete ID --yes`) and create it again", name))
 	}
 	for _, k := range all {
 		if equalFoldTrim(k.Name, name) {
-			return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("the create request failed (%w), but the key %q now exists (id %s); its secret was never received and cannot be recovered", unknown, k.Name, k.ID)).
+			return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("the create request failed (%s), but the key %q now exists (id %s); its secret was never received and cannot be recovered", cause, k.Name, k.ID)).
 				WithHint(fmt.Sprintf("delete it with `metabind keys delete %s --yes` (a revoked key would keep the name), then create it again", k.ID))
 		}
 	}
-	return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("the create request failed (%w); no key named %q exists, so nothing was created", unknown, name)).
-		WithHint("it is safe to run the command again")
+	return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("the create request failed (%s); no key named %q exists, so nothing was created", cause, name)).
+		WithHint("it is safe to run the command again" + more)
+}
+
+// createFailureCause says briefly why a create's outcome is unknown, and, for
+// a timeout, how to give the next attempt more time.
+func createFailureCause(unknown *api.OutcomeUnknownError) (cause, more string) {
+	var te *api.TimeoutError
+	if errors.As(unknown.Err, &te) {
+		return fmt.Sprintf("timed out after %s waiting for the API", te.Timeout), " (allow more time with --timeout)"
+	}
+	return unknown.Err.Error(), ""
+}
+
+// checkFailed says that the look-up by name after a failed create failed too.
+func checkFailed(lerr error) string {
+	var te *api.TimeoutError
+	if errors.As(lerr, &te) {
+		return "checking for it by name got no answer either"
+	}
+	return fmt.Sprintf("checking for it by name failed too (%v)", lerr)
 }
 
 // customKeyRE is the contract's rule for imported key values.

@@ -361,16 +361,17 @@ func renameOutcomeUnknown(ctx context.Context, client *api.Client, scope cmdutil
 func rotateCreateFailed(ctx context.Context, client *api.Client, scope cmdutil.Scope, old api.Key, parked, newName string, cerr error) error {
 	var unknown *api.OutcomeUnknownError
 	if errors.As(cerr, &unknown) {
-		all, lerr := client.ListAllKeys(api.Recovery(ctx), scope.Org, scope.Project, api.ListOptions{Limit: maxPageSize}, nil)
+		cause, _ := createFailureCause(unknown)
+		all, lerr := client.ListAllKeys(api.Check(ctx), scope.Org, scope.Project, api.ListOptions{Limit: maxPageSize}, nil)
 		if lerr == nil {
 			for _, k := range all {
 				if equalFoldTrim(k.Name, newName) {
-					return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("rotation incomplete: the create request failed (%w) but the new key %s exists; its secret was never received. The old key %s still works, renamed %q", unknown, k.ID, old.ID, parked)).
+					return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("rotation incomplete: the create request failed (%s) but the new key %s exists; its secret was never received. The old key %s still works, renamed %q", cause, k.ID, old.ID, parked)).
 						WithHint(fmt.Sprintf("finish by hand: `metabind keys delete %s --yes`, then `metabind keys rename %s %q`, then rotate again", k.ID, old.ID, old.Name))
 				}
 			}
 		} else {
-			return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("rotation incomplete: the create request's outcome is unknown (%w) and checking failed (%v). The old key %s still works, renamed %q", unknown, lerr, old.ID, parked)).
+			return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("rotation incomplete: the create request failed (%s), so its outcome is unknown; %s. The old key %s still works, renamed %q", cause, checkFailed(lerr), old.ID, parked)).
 				WithHint(fmt.Sprintf("check with `metabind keys list`; if a key named %q exists, delete it (`metabind keys delete ID --yes`); then `metabind keys rename %s %q`", newName, old.ID, old.Name))
 		}
 	}
