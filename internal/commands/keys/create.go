@@ -43,13 +43,16 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *CreateOptions)
 standard output, and can never be retrieved again; the notice saying so goes to
 standard error, so -o json stays valid JSON.
 
-With -q only the secret and a newline are printed, for capture in a script. With
---output-file the secret is written to a new file (mode 0600) instead of the
-terminal; an existing file is never overwritten.
+With -q only the secret and a newline are printed, for capture in a script; -q
+with -o, --jq, --template, --columns or --no-headers is refused (exit 2, nothing
+created), while the output setting from MB_OUTPUT or the profile yields to it.
 
---key-stdin imports an existing key value (20 to 128 characters of A-Z, a-z, 0-9,
-_ and -) read from standard input, never from an argument; only -o json or yaml
-print it back, in the key object.
+With --output-file the secret is written to a new file (mode 0600) instead of
+the terminal; an existing file is never overwritten.
+
+--key-stdin imports an existing key value (20 to 128 characters of A-Z, a-z,
+0-9, _ and -) read from standard input, never from an argument; only -o json or
+yaml print it back, in the key object.
 
 With a delivery command after --, the secret goes to that command instead, and
 never to standard output, a file or a log: CMD runs directly (no shell) with the
@@ -69,7 +72,12 @@ delete fails) and the exit code is 8.
 In GitHub Actions (GITHUB_ACTIONS=true) or Azure Pipelines (TF_BUILD=True), a
 line that tells the runner to mask the secret in its log goes to standard error
 first, unless standard error is a regular file; MB_MASK_SECRETS=0 turns this
-off, MB_MASK_SECRETS=1 writes it even to a file.`,
+off, MB_MASK_SECRETS=1 writes it even to a file.
+
+A create that gets no usable answer (a timeout, a dropped connection, a 5xx) is
+never resent: the key is looked up by name, and the message says whether it
+exists. --timeout bounds that look-up too: it gets what is left, or a short
+grace (a sixth of the timeout, at most 2s).`,
 		Example: `  metabind keys create --name "iOS Production App"
   KEY=$(metabind keys create --name ci -q)
   metabind keys create --name web --output-file web.key

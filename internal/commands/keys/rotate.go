@@ -50,9 +50,13 @@ If the new secret does not arrive (the delivery command fails, times out or is
 interrupted; stdout or --output-file cannot be written), the new key is deleted,
 the old key gets its name back and keeps working, and the exit code is 8.
 
+-q prints only the new secret and a newline; with -o, --jq, --template,
+--columns or --no-headers it is refused (exit 2, nothing changed).
+
 Like revoke, it asks on a terminal and needs --yes without one (not with
---keep-old, which revokes nothing). If a step fails the old key keeps working and
-the message says what state things are in and how to finish by hand.
+--keep-old, which revokes nothing). If a step fails the old key keeps working
+and the message says what state things are in and how to finish by hand.
+
 -o json prints {"old": {key}, "new": {key with "key"}}: "old" as it was when
 the new secret was written, before it was revoked. With a delivery command it
 prints {"old", "new" (without "key"), "delivered": true}.`,
