@@ -134,7 +134,7 @@ func revokeKeys(ctx context.Context, client *api.Client, scope cmdutil.Scope, ta
 		unanswered = countUnanswered(ctx, err, unanswered)
 		if outcomeUnknown(ctx, err) {
 			// Did it take effect? Read it back once.
-			if got, gerr := client.GetKey(api.Recovery(ctx), scope.Org, scope.Project, k.ID); gerr == nil && got.Status == api.StatusRevoked {
+			if got, gerr := client.GetKey(api.Check(ctx), scope.Org, scope.Project, k.ID); gerr == nil && got.Status == api.StatusRevoked {
 				fresh, err = got, nil
 			}
 		}
@@ -174,7 +174,7 @@ func deleteKeys(ctx context.Context, client *api.Client, scope cmdutil.Scope, ta
 		err := client.DeleteKey(ctx, scope.Org, scope.Project, k.ID)
 		unanswered = countUnanswered(ctx, err, unanswered)
 		if outcomeUnknown(ctx, err) {
-			if _, gerr := client.GetKey(api.Recovery(ctx), scope.Org, scope.Project, k.ID); api.IsNotFound(gerr) {
+			if _, gerr := client.GetKey(api.Check(ctx), scope.Org, scope.Project, k.ID); api.IsNotFound(gerr) {
 				err = nil
 			}
 		}
