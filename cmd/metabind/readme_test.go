@@ -36,8 +36,9 @@ func readmeBlocks(t *testing.T) []string {
 }
 
 // TestREADMECommands runs every sh block of README.md. The set-up block
-// (make demo, make test) and the release-archive block run in CI instead:
-// this test checks that .ci/run and .ci/release-check.sh do run them.
+// (make demo, make test), the package block and the release-archive block run
+// in CI instead: this test checks that .ci/run, .ci/release-check.sh and
+// .ci/package-check.sh do run them.
 func TestREADMECommands(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the README's commands")
@@ -57,6 +58,12 @@ func TestREADMECommands(t *testing.T) {
 			checkSetupBlock(t, block)
 		case strings.Contains(block, "tar -xzf"):
 			checkRunBy(t, ".ci/release-check.sh", "README.md")
+		case strings.Contains(block, "dpkg -i"):
+			// The package block: installing needs root, so CI does it.
+			checkRunBy(t, ".ci/release-check.sh", ".ci/package-check.sh")
+			checkRunBy(t, ".ci/package-check.sh", `dpkg -i "$deb"`)
+			checkRunBy(t, ".ci/package-check.sh", `rpm -qlvp "$rpm"`)
+			checkRunBy(t, ".ci/package-check.sh", "dist/homebrew/Casks/metabind.rb")
 		default:
 			runREADMEBlock(t, bin, i, block)
 			ran++

@@ -117,15 +117,15 @@ func RunFactory(ctx context.Context, args []string, f *cmdutil.Factory) (code in
 		}
 	}()
 	cmd := root.NewCmdRoot(f)
+	cmdutil.TagUsageErrors(cmd)
 	cmd.SetArgs(args)
 	if c, _, err := cmd.Find(args); err == nil && c.CommandPath() == "metabind emulator start" {
 		isServer.Store(true)
 	}
-	executed, err := cmd.ExecuteContextC(ctx)
+	err := cmd.ExecuteContext(ctx)
 	if err == nil {
 		return cmdutil.ExitOK
 	}
-	err = cmdutil.CobraError(executed, err)
 	err = cmdutil.AfterChange(err, f.Changes()) // exit 2 means nothing changed
 	code = cmdutil.ExitCode(err)
 	if f.InterruptCode != nil && code != cmdutil.ExitOK {

@@ -22,6 +22,34 @@ func BenchmarkVerifyKey(b *testing.B) {
 			}
 		}
 	})
+	// The same hit without the per-request check for changes made by another
+	// process (PRAGMA data_version on a connection of its own): the
+	// difference is that check's cost.
+	b.Run("cached-nowatch", func(b *testing.B) {
+		w := h.e.store.changes
+		h.e.store.changes = nil
+		defer func() { h.e.store.changes = w }()
+		b.ReportAllocs()
+		for b.Loop() {
+			if vk, err := h.e.verifyKey(ctx, k.Key); vk == nil || err != nil {
+				b.Fatal("not verified")
+			}
+		}
+	})
+	// The same hit with the check for changes made unthrottled, on every
+	// call: what a check costs.
+	b.Run("cached-checkeach", func(b *testing.B) {
+		w := h.e.store.changes
+		every := w.every
+		w.every = 0
+		defer func() { w.every = every }()
+		b.ReportAllocs()
+		for b.Loop() {
+			if vk, err := h.e.verifyKey(ctx, k.Key); vk == nil || err != nil {
+				b.Fatal("not verified")
+			}
+		}
+	})
 	b.Run("uncached", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -54,9 +82,17 @@ func BenchmarkVerifyKey(b *testing.B) {
 // (GET /tags?limit=1, the CLI's key check) through the handler, with lastUsed
 // recording on at the default resolution and rate limits at their defaults.
 func BenchmarkClientTags(b *testing.B) {
-	for _, parallel := range []bool{false, true} {
-		b.Run(fmt.Sprintf("parallel=%v", parallel), func(b *testing.B) {
+	for _, tc := range []struct {
+		parallel, watch bool
+	}{{false, true}, {true, true}, {false, false}, {true, false}} {
+		b.Run(fmt.Sprintf("parallel=%v/watch=%v", tc.parallel, tc.watch), func(b *testing.B) {
+			parallel := tc.parallel
 			h := newHarness(b, func(c *Config) { c.RateLimit = 1 << 30; c.FailedAuthLimit = 100 })
+			if !tc.watch {
+				w := h.e.store.changes
+				h.e.store.changes = nil
+				defer func() { h.e.store.changes = w }()
+			}
 			k := h.create("bench")
 			path := clientPath(testOrg, testProject, "tags?limit=1")
 			call := func() {

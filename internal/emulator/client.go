@@ -56,8 +56,9 @@ type verifiedKey struct {
 // number so a lookup that read the database before the change cannot put the
 // stale record back afterwards.
 //
-// The cache is per process: a second emulator serving the same database file
-// would not see this one's revocations until restarted.
+// The cache is per process; a revocation or deletion made by another process
+// (a one-shot command, or a server that should not be running) empties it at
+// the next request (store.keyChanged).
 type keyCache struct {
 	mu       sync.RWMutex
 	byDigest map[[sha256.Size]byte]*verifiedKey
@@ -129,6 +130,16 @@ func (c *keyCache) hold(id string) (release func()) {
 	}
 }
 
+// clear empties the cache; a lookup that read the database before it cannot
+// put its record back afterwards.
+func (c *keyCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	clear(c.byDigest)
+	clear(c.byID)
+}
+
 func (c *keyCache) drop(id string) {
 	c.gen++
 	if d, ok := c.byID[id]; ok {
@@ -144,11 +155,20 @@ func (e *Emulator) verifyKey(ctx context.Context, key string) (*verifiedKey, err
 		return nil, nil
 	}
 	d := keyDigest(e.secret, key)
+	// Another process may have revoked or deleted a key since the last request;
+	// then nothing cached is trusted.
+	changed, err := e.store.keyChanged(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if changed {
+		e.cache.clear()
+	}
 	k, gen := e.cache.get(d)
 	if k != nil {
 		return k, nil
 	}
-	k, err := e.lookupKey(ctx, d)
+	k, err = e.lookupKey(ctx, d)
 	if k != nil {
 		e.cache.put(d, k, gen)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -36,7 +37,8 @@ func NewCmdAudit(f *cmdutil.Factory, runF func(*AuditOptions) error) *cobra.Comm
 emulator recorded, oldest first: when, who (the token's subject), what, which key,
 and the request id and client address. The trail is append-only.
 
--o json and -o yaml print every field; the table is the default.`,
+-o json and -o yaml print every field; the table is the default; -o csv and -o tsv
+use the JSON field names, and --columns picks fields (e.g. time,action,keyId).`,
 		Example: `  metabind emulator audit
   metabind emulator audit -o json`,
 		Args: cobra.NoArgs,
@@ -52,7 +54,7 @@ and the request id and client address. The trail is append-only.
 		},
 	}
 	cmd.Flags().StringVar(&opts.DBPath, "db", "", dbFlagUsage)
-	cmdutil.AddOutputFlags(cmd, f, cmdutil.OutputData)
+	cmdutil.AddOutputFlags(cmd, f, cmdutil.OutputRows)
 	return cmd
 }
 
@@ -63,11 +65,6 @@ func auditRun(opts *AuditOptions) error {
 	}
 	if err != nil {
 		return err
-	}
-	switch {
-	case p.Structured(), p.Format == output.Table:
-	default:
-		return cmdutil.FlagErrorf("emulator audit prints table, json or yaml, not %s", p.Format)
 	}
 	ctx := opts.Context
 	if ctx == nil {
@@ -92,27 +89,30 @@ func auditRun(opts *AuditOptions) error {
 	if err != nil {
 		return cmdutil.Errorf(cmdutil.ExitError, "%v", err)
 	}
-	if p.Structured() {
-		if events == nil {
-			events = []emulator.AuditEvent{}
-		}
-		return p.Data(opts.IO.Out, events)
-	}
-	if len(events) == 0 {
+	if len(events) == 0 && !p.Structured() {
 		_, err := opts.IO.ErrOut.Write([]byte("no audit events yet\n"))
 		return err
 	}
-	rows := make([][]string, 0, len(events))
-	for _, ev := range events {
-		rows = append(rows, []string{
-			ev.Time.UTC().Format(time.RFC3339), ev.Action, ev.KeyID, ev.Actor, ev.Org, ev.Project,
-			ev.RequestID, ev.RemoteAddr, dash(ev.Detail),
-		})
-	}
-	return output.WriteTable(opts.IO.Out,
-		[]string{"TIME", "ACTION", "KEY ID", "ACTOR", "ORG", "PROJECT", "REQUEST ID", "REMOTE", "DETAIL"},
-		rows, output.TableOptions{})
+	return output.PrintList(p, opts.IO.Out, events, auditColumns, auditDefaultColumns)
 }
+
+// auditColumns are the columns of the audit table, CSV and TSV, selectable
+// with --columns by their JSON field names.
+var auditColumns = []output.Column[emulator.AuditEvent]{
+	{Header: "TIME", Field: "time", Value: func(ev emulator.AuditEvent) string { return ev.Time.UTC().Format(time.RFC3339) }},
+	{Header: "ACTION", Field: "action", Value: func(ev emulator.AuditEvent) string { return ev.Action }},
+	{Header: "KEY ID", Field: "keyId", Value: func(ev emulator.AuditEvent) string { return ev.KeyID }},
+	{Header: "ACTOR", Field: "actor", Value: func(ev emulator.AuditEvent) string { return ev.Actor }},
+	{Header: "ORG", Field: "org", Value: func(ev emulator.AuditEvent) string { return ev.Org }},
+	{Header: "PROJECT", Field: "project", Value: func(ev emulator.AuditEvent) string { return ev.Project }},
+	{Header: "REQUEST ID", Field: "requestId", Value: func(ev emulator.AuditEvent) string { return ev.RequestID }},
+	{Header: "REMOTE", Field: "remoteAddr", Value: func(ev emulator.AuditEvent) string { return ev.RemoteAddr }},
+	{Header: "DETAIL", Field: "detail", Value: func(ev emulator.AuditEvent) string { return dash(ev.Detail) },
+		Null: func(ev emulator.AuditEvent) bool { return ev.Detail == "" }},
+	{Header: "ID", Field: "id", Value: func(ev emulator.AuditEvent) string { return strconv.FormatInt(ev.ID, 10) }},
+}
+
+var auditDefaultColumns = []string{"time", "action", "keyId", "actor", "org", "project", "requestId", "remoteAddr", "detail"}
 
 func dash(s string) string {
 	if s == "" {

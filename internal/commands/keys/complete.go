@@ -10,6 +10,7 @@ import (
 
 	"github.com/metabind/metabind-cli/internal/api"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
+	keynames "github.com/metabind/metabind-cli/internal/names"
 	"github.com/metabind/metabind-cli/internal/output"
 )
 
@@ -92,9 +93,9 @@ func listForCompletion(ctx context.Context, client *api.Client, org, project, st
 // keyCandidates turns keys into completions that start with toComplete
 // (ignoring case).
 func keyCandidates(keys []api.Key, toComplete string) []cobra.Completion {
-	names := map[string]int{}
+	same := map[string]int{}
 	for _, k := range keys {
-		names[strings.ToLower(k.Name)]++
+		same[keynames.Key(k.Name)]++
 	}
 	prefix := strings.ToLower(toComplete)
 	var ids, byName []cobra.Completion
@@ -103,9 +104,10 @@ func keyCandidates(keys []api.Key, toComplete string) []cobra.Completion {
 		if strings.HasPrefix(strings.ToLower(k.ID), prefix) {
 			ids = append(ids, cobra.CompletionWithDesc(k.ID, name+" ("+k.Status+")"))
 		}
-		// A name that several keys share, or that display would alter, cannot
+		// A name that several keys share (compared as the API compares names),
+		// or that display would alter, cannot
 		// be typed back to one key.
-		if k.Name != "" && name == k.Name && names[strings.ToLower(k.Name)] == 1 &&
+		if k.Name != "" && name == k.Name && same[keynames.Key(k.Name)] == 1 &&
 			strings.HasPrefix(strings.ToLower(k.Name), prefix) && !strings.ContainsAny(k.Name, "\t\n") {
 			byName = append(byName, cobra.CompletionWithDesc(k.Name, k.ID+" ("+k.Status+")"))
 		}

@@ -157,7 +157,7 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 	if err != nil {
 		return err
 	}
-	if old.Status != "active" {
+	if old.Status != api.StatusActive {
 		return cmdutil.FlagErrorf("key %q (%s) is %s; only an active key can be rotated", old.Name, old.ID, old.Status).
 			WithHint("create a new key with `metabind keys create --name NAME`")
 	}
@@ -247,7 +247,7 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 	// 4. Revoke the old key, unless asked to keep it.
 	oldNow := *renamed
 	if !opts.KeepOld {
-		revoked := "revoked"
+		revoked := api.StatusRevoked
 		k, err := client.UpdateKey(ctx, scope.Org, scope.Project, old.ID, api.UpdateKeyRequest{Status: &revoked})
 		if err != nil {
 			if opts.Delivery.Enabled() {
