@@ -31,7 +31,7 @@ type Selectors struct {
 
 // AddFlags registers the selector flags.
 func (s *Selectors) AddFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&s.UnusedFor, "unused-for", "", "keys not used for at least this long (e.g. 90d, 12h, 2w; 0d selects every key); never-used keys count by their age")
+	fs.StringVar(&s.UnusedFor, "unused-for", "", "keys not used for at least this long (e.g. 90d, 12h, 2w; 0d selects them all); never-used keys count by their age")
 	fs.BoolVar(&s.NeverUsed, "never-used", false, "keys that have never been used")
 	fs.StringVar(&s.UsedSince, "used-since", "", "keys used within this long (e.g. 24h, 7d; more than 0)")
 	fs.StringVar(&s.CreatedBefore, "created-before", "", "keys created before this date (2026-01-01 or RFC 3339)")
