@@ -620,7 +620,11 @@ func (e *Emulator) insertKey(ctx context.Context, proj projectRef, req createReq
 		} else if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		err = tx.QueryRowContext(ctx, `SELECT 1 FROM api_keys WHERE digest = ?`, digest[:]).Scan(&one)
+		// Key values are unique per project only: a value held in another
+		// project or organization is accepted like a fresh one, with the same
+		// answer and the same single indexed lookup, so nothing about other
+		// projects can be learnt here.
+		err = tx.QueryRowContext(ctx, `SELECT 1 FROM api_keys WHERE project_pk = ? AND digest = ?`, proj.pk, digest[:]).Scan(&one)
 		if err == nil {
 			return errKeyTaken
 		} else if !errors.Is(err, sql.ErrNoRows) {
