@@ -14,7 +14,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 ERRCHECK := github.com/kisielk/errcheck@v1.30.0
 FUZZTIME ?= 30000x
 
-.PHONY: all build demo test race vet lint fmt-check tidy-check fuzz-short docs release-check cross-check bench ci clean
+.PHONY: all build demo test race vet lint fmt-check tidy-check fuzz-short docs release-check cross-check windows-smoke bench ci clean
 
 all: build
 
@@ -53,8 +53,11 @@ bench: build ## Measure start-up, an admin call, listing at scale and emulator t
 docs: ## Regenerate docs/cli, docs/man and completions/
 	$(GO) run ./cmd/gen-docs
 
-release-check: ## goreleaser check, snapshot build and release (pinned v2.15.1)
+release-check: ## goreleaser check, snapshot build and release (pinned v2.15.1), then the .deb/.rpm/cask checks (install and purge as root)
 	bash .ci/release-check.sh
+
+windows-smoke: ## the windows/amd64 build under Wine (wine64) through the key lifecycle
+	bash .ci/windows-smoke.sh
 
 cross-check: ## build and vet for windows/amd64, darwin/arm64, linux/arm64
 	bash .ci/cross-check.sh
@@ -70,4 +73,4 @@ tidy-check: ## go mod tidy must change nothing
 		echo "go mod tidy changes go.mod/go.sum; run it and commit the result"; git diff -- go.mod go.sum; exit 1; fi
 
 clean:
-	rm -rf bin dist
+	rm -rf bin dist build

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Release check: validates .goreleaser.yaml with the pinned GoReleaser, makes a
-# snapshot build of this platform's binary the way a release would, and runs it.
+# snapshot build of this platform's binary the way a release would, and runs it;
+# then a full snapshot release (archives, .deb/.rpm, the Homebrew cask,
+# checksums), checked by .ci/package-check.sh.
 # The first run compiles GoReleaser from the module proxy (a few minutes); later
 # runs reuse the Go build cache.
 set -euo pipefail
@@ -10,7 +12,7 @@ GORELEASER=github.com/goreleaser/goreleaser/v2@v2.15.1
 
 goreleaser() { go run "$GORELEASER" "$@"; }
 
-trap 'rm -rf dist' EXIT
+trap 'rm -rf dist build' EXIT
 
 echo "== goreleaser check ($GORELEASER)"
 goreleaser check
@@ -61,6 +63,11 @@ for a in dist/metabind_*.tar.gz; do
 done
 [ -s dist/checksums.txt ] || { echo "release-check: no checksums.txt" >&2; exit 1; }
 (cd dist && sha256sum --check --quiet checksums.txt)
+
+# The .deb, .rpm and Homebrew cask: contents, checksums, and (as root on
+# Debian) install, use and purge.
+echo "== packages: .ci/package-check.sh"
+bash .ci/package-check.sh
 
 # Run the README's release-archive instructions (its sh block with "tar -xzf")
 # against this snapshot's linux/amd64 archive, as a new user would.

@@ -16,7 +16,19 @@ trap cleanup EXIT
 export MB_CONFIG_DIR="$tmp/config" MB_NO_KEYRING=1 NO_COLOR=1
 unset MB_TOKEN MB_ORG MB_PROJECT MB_OUTPUT MB_PROFILE MB_API_KEY
 
-run() { printf '\n\033[1m$ %s\033[0m\n' "$*" >&2; "$@"; }
+# run shows a command as a user types it (metabind, not the mb function; an
+# argument with spaces or shell characters in double quotes), then runs it.
+run() {
+	local shown=metabind a
+	for a in "${@:2}"; do
+		case $a in
+		'' | *[!A-Za-z0-9@%+=:,./_-]*) shown+=" \"${a//\"/\\\"}\"" ;;
+		*) shown+=" $a" ;;
+		esac
+	done
+	printf '\n\033[1m$ %s\033[0m\n' "$shown" >&2
+	"$@"
+}
 mb() { "$bin" "$@"; }
 
 "$bin" emulator start --addr 127.0.0.1:0 --db "$tmp/emulator.db" --seed --org acme --project web \

@@ -12,7 +12,11 @@
 //     wall time and peak RSS;
 //  4. emulator throughput: authenticated client-API requests per second
 //     against a bare net/http handler, both as separate processes, driven by
-//     the same closed-loop load generator.
+//     the same closed-loop load generator;
+//  5. bulk: `keys revoke` of 1,000 keys by selector against the emulator at
+//     its default rate limit and at --rate-limit 120 (wall time against the
+//     lower bound the limit sets, requests per key, 429s), and the requests
+//     of `keys show|revoke <full id>` in a project of 10,000 keys.
 //
 // Compared commands are interleaved (A, B, A, B, …) so that drift affects both
 // alike, and medians and p90s are reported with the ratios, which are what
@@ -42,6 +46,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/metabind/metabind-cli/internal/redact"
 )
 
 type options struct {
@@ -58,9 +64,12 @@ type options struct {
 	maxReqs     int64
 	sections    map[string]bool
 	mdFile      string
+	bulkKeys    int
+	bulkLimits  []int
+	refKeys     int
 }
 
-var allSections = []string{"startup", "call", "scale", "load"}
+var allSections = []string{"startup", "call", "scale", "load", "bulk"}
 
 func main() {
 	if len(os.Args) == 2 && os.Args[1] == "-serve-bare" {
@@ -74,7 +83,7 @@ func main() {
 
 func run() int {
 	var o options
-	var scaleKeys, conns, sections string
+	var scaleKeys, conns, sections, bulkLimits string
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.StringVar(&o.bin, "bin", "bin/metabind", "the metabind `path` to measure (built by make build)")
 	fs.IntVar(&o.startupReps, "startup-reps", 200, "interleaved runs of each start-up command")
@@ -89,6 +98,9 @@ func run() int {
 	fs.Int64Var(&o.maxReqs, "max-requests", 20_000_000, "load: upper bound on the requests of one run")
 	fs.StringVar(&sections, "sections", strings.Join(allSections, ","), "which measurements to run")
 	fs.StringVar(&o.mdFile, "md", "", "also write the Markdown results to this file")
+	fs.IntVar(&o.bulkKeys, "bulk-keys", 1000, "bulk: keys revoked by selector at each rate limit")
+	fs.StringVar(&bulkLimits, "bulk-limits", "600,120", "bulk: emulator --rate-limit values (requests a minute), one run each")
+	fs.IntVar(&o.refKeys, "ref-keys", 10000, "bulk: keys in the project where requests per key reference are counted")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: go run ./cmd/bench [flags]\n\nMeasures metabind side by side with baselines and prints a Markdown table.\n\n")
 		fs.PrintDefaults()
@@ -104,6 +116,10 @@ func run() int {
 		fmt.Fprintln(os.Stderr, "bench: -scale-keys: want a comma-separated list of positive integers")
 		return 2
 	}
+	if o.bulkLimits, err = parseInts(bulkLimits); err != nil || len(o.bulkLimits) == 0 {
+		fmt.Fprintln(os.Stderr, "bench: -bulk-limits: want a comma-separated list of positive integers")
+		return 2
+	}
 	if o.conns, err = parseInts(conns); err != nil || len(o.conns) == 0 {
 		fmt.Fprintln(os.Stderr, "bench: -conns: want a comma-separated list of positive integers")
 		return 2
@@ -117,7 +133,7 @@ func run() int {
 		}
 		o.sections[s] = true
 	}
-	if o.startupReps < 1 || o.callReps < 1 || o.scaleReps < 1 || o.rounds < 1 || o.callKeys < 20 || o.duration <= 0 || o.warmup < 0 || o.maxReqs < 1 {
+	if o.startupReps < 1 || o.callReps < 1 || o.scaleReps < 1 || o.rounds < 1 || o.callKeys < 20 || o.bulkKeys < 1 || o.refKeys < 10 || o.duration <= 0 || o.warmup < 0 || o.maxReqs < 1 {
 		fmt.Fprintln(os.Stderr, "bench: repetitions and durations must be positive, and -call-keys at least 20")
 		return 2
 	}
@@ -231,6 +247,11 @@ func (b *bench) run(ctx context.Context) (*report, error) {
 	}
 	if b.o.sections["call"] || b.o.sections["scale"] || b.o.sections["load"] {
 		if err := b.withEmulator(ctx, rep); err != nil {
+			return rep, err
+		}
+	}
+	if b.o.sections["bulk"] {
+		if err := b.bulk(ctx, rep); err != nil {
 			return rep, err
 		}
 	}
@@ -882,7 +903,7 @@ func (b *bench) loadOnce(ctx context.Context, t loadTarget, db, apiKey, path str
 		return loadRun{}, err
 	}
 	if r.Non2xx > 0 || r.IOErrors > 0 {
-		return loadRun{}, fmt.Errorf("%d non-2xx responses and %d I/O errors; first: %s", r.Non2xx, r.IOErrors, redact(r.FirstErr, []string{apiKey}))
+		return loadRun{}, fmt.Errorf("%d non-2xx responses and %d I/O errors; first: %s", r.Non2xx, r.IOErrors, redact.Values(r.FirstErr, []string{apiKey}))
 	}
 	if r.Requests == 0 {
 		return loadRun{}, errors.New("no request completed in the measured window")

@@ -24,6 +24,7 @@ type report struct {
 	call        *callResult
 	scale       *scaleResult
 	load        *loadResults
+	bulk        *bulkResults
 	emulatorRSS int64 // peak RSS of the emulator that served the admin call and scale runs
 }
 
@@ -70,6 +71,7 @@ func (r *report) markdown() string {
 	r.callDetail(&b)
 	r.scaleDetail(&b)
 	r.loadDetail(&b)
+	r.bulkDetail(&b)
 	return b.String()
 }
 

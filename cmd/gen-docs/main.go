@@ -1,8 +1,9 @@
 // Command gen-docs writes the files generated from the metabind command tree and
 // committed with the source:
 //
-//	docs/cli/*.md      the Markdown command reference, one page per command
-//	docs/man/*.1       the man pages (section 1), one per command
+//	docs/cli/*.md      the Markdown command reference, one page per command and
+//	                   per help topic (`metabind help exit-codes`)
+//	docs/man/*.1       the man pages (section 1), one per command and help topic
 //	completions/       metabind.bash, metabind.zsh, metabind.fish and metabind.ps1,
 //	                   exactly what `metabind completion <shell>` prints
 //
@@ -36,6 +37,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cpuguy83/go-md2man/v2/md2man"
 	"github.com/spf13/cobra"
 	"github.com/spf13/cobra/doc"
 	"github.com/spf13/pflag"
@@ -164,7 +166,11 @@ func render(date time.Time) (map[string][]byte, error) {
 	if err := doc.GenMarkdownTreeCustom(cmd, mdDir, func(string) string { return "" }, relativeLink); err != nil {
 		return nil, fmt.Errorf("markdown pages: %w", err)
 	}
-	if err := collect(files, mdDir, cliDir, pages); err != nil {
+	topics := helpTopics(cmd)
+	if err := writeTopicsMarkdown(cmd, topics, mdDir); err != nil {
+		return nil, fmt.Errorf("markdown help topics: %w", err)
+	}
+	if err := collect(files, mdDir, cliDir, pages+len(topics)); err != nil {
 		return nil, err
 	}
 
@@ -187,7 +193,10 @@ func render(date time.Time) (map[string][]byte, error) {
 	if err := doc.GenManTree(manCmd, header, mDir); err != nil {
 		return nil, fmt.Errorf("man pages: %w", err)
 	}
-	if err := collect(files, mDir, manDir, pages); err != nil {
+	if err := writeTopicsMan(manCmd, helpTopics(manCmd), date, mDir); err != nil {
+		return nil, fmt.Errorf("man help topics: %w", err)
+	}
+	if err := collect(files, mDir, manDir, pages+len(topics)); err != nil {
 		return nil, err
 	}
 
@@ -299,6 +308,85 @@ func countPages(cmd *cobra.Command) int {
 		}
 	}
 	return n
+}
+
+// helpTopics are the root's help topics (`metabind help NAME`), which
+// cobra/doc leaves out: commands that only carry text.
+func helpTopics(root *cobra.Command) []*cobra.Command {
+	var topics []*cobra.Command
+	for _, c := range root.Commands() {
+		if c.IsAdditionalHelpTopicCommand() {
+			topics = append(topics, c)
+		}
+	}
+	return topics
+}
+
+// topicName is how a user reads a topic: "metabind help exit-codes".
+func topicName(root, topic *cobra.Command) string {
+	return root.Name() + " help " + topic.Name()
+}
+
+// writeTopicsMarkdown writes a page for each help topic, named as a command
+// page would be (metabind_exit-codes.md), and links them from the root's page.
+func writeTopicsMarkdown(root *cobra.Command, topics []*cobra.Command, dir string) error {
+	var links strings.Builder
+	for _, t := range topics {
+		name := root.Name() + "_" + t.Name() + ".md"
+		var b strings.Builder
+		fmt.Fprintf(&b, "## %s\n\n%s\n\n### Synopsis\n\n%s\n\n### SEE ALSO\n\n* [%s](%s)\t - %s\n\n",
+			topicName(root, t), t.Short, strings.TrimRight(t.Long, "\n"), root.Name(), relativeLink(root.Name()+".md"), root.Short)
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(b.String()), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(&links, "* [%s](%s)\t - %s\n", topicName(root, t), relativeLink(name), t.Short)
+	}
+	if len(topics) == 0 {
+		return nil
+	}
+	rootPage := filepath.Join(dir, root.Name()+".md")
+	page, err := os.ReadFile(rootPage)
+	if err != nil {
+		return err
+	}
+	page = append(bytes.TrimRight(page, "\n"), []byte("\n\n### Help topics\n\n"+links.String()+"\n")...)
+	return os.WriteFile(rootPage, page, 0o644)
+}
+
+// writeTopicsMan writes a man page for each help topic (metabind-exit-codes.1)
+// in the layout cobra/doc gives a command's, and names them in the root's SEE
+// ALSO.
+func writeTopicsMan(root *cobra.Command, topics []*cobra.Command, date time.Time, dir string) error {
+	var refs []string
+	for _, t := range topics {
+		dashed := root.Name() + "-" + t.Name()
+		src := fmt.Sprintf("%% \"%s\" \"1\" \"%s\" \"metabind\" \"metabind manual\"\n# NAME\n%s \\- %s\n\n# SYNOPSIS\n**%s**\n\n# DESCRIPTION\n%s\n\n# SEE ALSO\n**%s(1)**\n",
+			strings.ToUpper(dashed), date.Format("Jan 2006"), dashed, t.Short, topicName(root, t), strings.TrimRight(t.Long, "\n"), root.Name())
+		if err := os.WriteFile(filepath.Join(dir, dashed+".1"), md2man.Render([]byte(src)), 0o644); err != nil {
+			return err
+		}
+		refs = append(refs, `\fB`+dashed+`(1)\fP`)
+	}
+	if len(refs) == 0 {
+		return nil
+	}
+	rootPage := filepath.Join(dir, root.Name()+".1")
+	page, err := os.ReadFile(rootPage)
+	if err != nil {
+		return err
+	}
+	before, after, ok := bytes.Cut(page, []byte(".SH SEE ALSO\n"))
+	if !ok {
+		return fmt.Errorf("%s has no SEE ALSO section", rootPage)
+	}
+	line, rest, _ := bytes.Cut(after, []byte("\n"))
+	var out bytes.Buffer
+	out.Write(before)
+	out.WriteString(".SH SEE ALSO\n")
+	out.Write(line)
+	out.WriteString(", " + strings.Join(refs, ", ") + "\n")
+	out.Write(rest)
+	return os.WriteFile(rootPage, out.Bytes(), 0o644)
 }
 
 // relativeLink is the link handler of the Markdown pages. cobra passes the file

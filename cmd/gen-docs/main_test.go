@@ -197,8 +197,27 @@ func TestOnePagePerVisibleCommand(t *testing.T) {
 			}
 		}
 	}
-	if n := len(files) - len(completionFiles); n != 2*len(paths) {
-		t.Errorf("%d pages for %d commands, want %d", n, len(paths), 2*len(paths))
+	// Each help topic has a page of each kind too, linked from the root's.
+	topics := helpTopics(cmd)
+	if len(topics) < 2 {
+		t.Fatalf("help topics: %d", len(topics))
+	}
+	for _, topic := range topics {
+		md := path.Join(cliDir, "metabind_"+topic.Name()+".md")
+		man := path.Join(manDir, "metabind-"+topic.Name()+".1")
+		if !strings.Contains(string(files[md]), "## metabind help "+topic.Name()) || !strings.Contains(string(files[man]), "metabind help "+topic.Name()) {
+			t.Errorf("help topic %s: no page %s or %s", topic.Name(), md, man)
+		}
+		if !strings.Contains(string(files[path.Join(cliDir, "metabind.md")]), "(metabind_"+topic.Name()+".md)") ||
+			!strings.Contains(string(files[path.Join(manDir, "metabind.1")]), `\fBmetabind-`+topic.Name()+`(1)\fP`) {
+			t.Errorf("the root pages do not link help topic %s", topic.Name())
+		}
+	}
+	if n := len(files) - len(completionFiles); n != 2*(len(paths)+len(topics)) {
+		t.Errorf("%d pages for %d commands and %d topics, want %d", n, len(paths), len(topics), 2*(len(paths)+len(topics)))
+	}
+	if !strings.Contains(string(files[path.Join(cliDir, "metabind_exit-codes.md")]), "8    a new secret did not reach its destination") {
+		t.Errorf("the exit-codes topic lacks exit code 8")
 	}
 	for name := range files {
 		if strings.Contains(name, "__complete") || strings.Contains(name, "_help.") || strings.Contains(name, "-help.") {

@@ -29,15 +29,6 @@ type emulatorProc struct {
 	done   chan error
 }
 
-func metabindBin(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("metabind")
-	if err != nil {
-		t.Skip("metabind is not on PATH (run through go test)")
-	}
-	return bin
-}
-
 // startEmulator runs `metabind emulator start --addr 127.0.0.1:0` with args and
 // waits until it is listening.
 func startEmulator(t *testing.T, args ...string) *emulatorProc {

@@ -53,6 +53,7 @@ func TestScripts(t *testing.T) {
 			"perm":       cmdPerm,
 			"writeenv":   cmdWriteEnv,
 			"fault":      cmdFault,
+			"capproxy":   cmdCaptureProxy,
 		},
 	})
 }

@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"net"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +17,10 @@ import (
 )
 
 var shFence = regexp.MustCompile("(?s)```sh\n(.*?)```")
+
+// portLine is the Quickstart's "PORT=8787" line, which the test points at a
+// free port.
+var portLine = regexp.MustCompile(`(?m)^(PORT=)8787\b`)
 
 func readmeBlocks(t *testing.T) []string {
 	t.Helper()
@@ -30,8 +36,9 @@ func readmeBlocks(t *testing.T) []string {
 }
 
 // TestREADMECommands runs every sh block of README.md. The set-up block
-// (make demo, make test) and the release-archive block run in CI instead:
-// this test checks that .ci/run and .ci/release-check.sh do run them.
+// (make demo, make test), the package block and the release-archive block run
+// in CI instead: this test checks that .ci/run, .ci/release-check.sh and
+// .ci/package-check.sh do run them.
 func TestREADMECommands(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the README's commands")
@@ -51,6 +58,12 @@ func TestREADMECommands(t *testing.T) {
 			checkSetupBlock(t, block)
 		case strings.Contains(block, "tar -xzf"):
 			checkRunBy(t, ".ci/release-check.sh", "README.md")
+		case strings.Contains(block, "dpkg -i"):
+			// The package block: installing needs root, so CI does it.
+			checkRunBy(t, ".ci/release-check.sh", ".ci/package-check.sh")
+			checkRunBy(t, ".ci/package-check.sh", `dpkg -i "$deb"`)
+			checkRunBy(t, ".ci/package-check.sh", `rpm -qlvp "$rpm"`)
+			checkRunBy(t, ".ci/package-check.sh", "dist/homebrew/Casks/metabind.rb")
 		default:
 			runREADMEBlock(t, bin, i, block)
 			ran++
@@ -109,6 +122,14 @@ func runREADMEBlock(t *testing.T, bin string, i int, block string) {
 			stdin = token + "\n"
 			script = strings.NewReplacer("--org ORG", "--org acme", "--project PROJECT", "--project web").Replace(script)
 		}
+		if strings.Contains(block, "emulator start") && !portLine.MatchString(block) {
+			t.Fatalf("README block %d starts an emulator without a PORT=8787 line for its port:\n%s", i, block)
+		}
+		if portLine.MatchString(script) {
+			// The Quickstart's own emulator: give it a free port, so the test
+			// passes while something else (another emulator) holds 8787.
+			script = portLine.ReplaceAllString(script, "${1}"+freePort(t))
+		}
 		cmd := exec.Command("bash", "-c", "set -euo pipefail\n"+script)
 		// A block that builds from the clone runs there; the others in a scratch
 		// directory, so files they write stay out of the repository.
@@ -124,6 +145,18 @@ func runREADMEBlock(t *testing.T, bin string, i int, block string) {
 		}
 		t.Logf("README block %d:\n%s", i, out)
 	})
+}
+
+// freePort returns a loopback port that was free a moment ago: the kernel
+// picks it, and it is released for the README's emulator to take.
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 }
 
 func firstCommand(block string) string {

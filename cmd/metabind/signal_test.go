@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -105,8 +106,9 @@ func TestSignalStopsAStdinRead(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	// Give it time to reach the read; a signal that lands earlier is handled the same way.
-	time.Sleep(200 * time.Millisecond)
+	// Wait until it is blocked reading stdin: its signal handler is installed
+	// by then, however slowly a loaded machine started it.
+	waitForPipeRead(t, cmd.Process.Pid)
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
@@ -125,4 +127,26 @@ func TestSignalStopsAStdinRead(t *testing.T) {
 	if strings.Contains(stderr.String(), "no API key given") {
 		t.Fatalf("misleading message after the interrupt: %s", stderr.String())
 	}
+}
+
+// waitForPipeRead waits (up to 15 s) until a thread of process pid is blocked
+// reading a pipe, as Linux's /proc/PID/task/*/wchan shows. Where /proc has no
+// wchan it waits one second instead.
+func waitForPipeRead(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/wchan", pid))
+		if len(tasks) == 0 {
+			time.Sleep(time.Second)
+			return
+		}
+		for _, w := range tasks {
+			if b, err := os.ReadFile(w); err == nil && (strings.Contains(string(b), "pipe_read") || strings.Contains(string(b), "pipe_wait")) {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("process %d never blocked reading stdin", pid)
 }

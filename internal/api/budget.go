@@ -59,10 +59,17 @@ func Recovery(ctx context.Context) context.Context {
 	return context.WithValue(ctx, recoveryKey{}, true)
 }
 
-// callContext applies the command's deadline to one public method call.
+type callBudgetKey struct{}
+
+// callContext applies the command's deadline to one public method call. With
+// Options.PerCall the call gets a budget of its own instead (see
+// attemptContext), and no deadline: waits for the rate limit are not counted.
 func (c *Client) callContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	if ctx == nil {
 		ctx = context.Background()
+	}
+	if c.perCall {
+		return context.WithValue(ctx, callBudgetKey{}, &budget{left: c.timeout}), func() {}
 	}
 	now := time.Now() // the real clock: context deadlines run on it
 	deadline := c.budget.begin(now)
@@ -79,4 +86,47 @@ func (c *Client) callContext(ctx context.Context) (context.Context, context.Canc
 			c.budget.end(time.Now())
 		})
 	}
+}
+
+// callBudget is the per-call budget of ctx, nil when the command's budget
+// applies (callContext).
+func callBudget(ctx context.Context) *budget {
+	b, _ := ctx.Value(callBudgetKey{}).(*budget)
+	return b
+}
+
+// attemptContext bounds one attempt of a call by what is left of the call's own
+// budget (Options.PerCall); with the command's budget the call's context
+// already carries the deadline. release ends the attempt's spending.
+func (c *Client) attemptContext(ctx context.Context) (actx context.Context, release func()) {
+	b := callBudget(ctx)
+	if b == nil {
+		return ctx, func() {}
+	}
+	deadline := b.begin(time.Now())
+	cctx, cancel := context.WithDeadlineCause(ctx, deadline, errCallDeadline)
+	var once sync.Once
+	return cctx, func() {
+		once.Do(func() {
+			cancel()
+			b.end(time.Now())
+		})
+	}
+}
+
+// spendWait charges a wait between attempts to the call's own budget (waits
+// for the rate limit are not charged). It reports false, charging nothing,
+// when the wait would use up the budget.
+func spendWait(ctx context.Context, d time.Duration) bool {
+	b := callBudget(ctx)
+	if b == nil {
+		return true
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if d >= b.left {
+		return false
+	}
+	b.left -= d
+	return true
 }

@@ -94,8 +94,10 @@ func TestOverlappingCallsShareTheBudget(t *testing.T) {
 // A recovery call gets time of its own after the budget is spent, so the user
 // learns what state things are in.
 func TestRecoveryCallsGetAGrace(t *testing.T) {
-	srv, _ := slowKeyServer(t, 150*time.Millisecond)
-	c, _ := newTestClient(t, srv.URL, func(o *Options) { o.Timeout = 200 * time.Millisecond })
+	// Margins wide enough for a loaded machine: the first call (600 ms) fits
+	// the 1 s budget, the second cannot.
+	srv, _ := slowKeyServer(t, 600*time.Millisecond)
+	c, _ := newTestClient(t, srv.URL, func(o *Options) { o.Timeout = time.Second })
 	ctx := context.Background()
 	if _, err := c.GetKey(ctx, "acme", "web", keyID); err != nil {
 		t.Fatal(err)
@@ -108,8 +110,8 @@ func TestRecoveryCallsGetAGrace(t *testing.T) {
 		t.Errorf("a recovery call after the budget ran out: %v", err)
 	}
 	// The grace is capped by the timeout itself.
-	slow, _ := slowKeyServer(t, 400*time.Millisecond)
-	c2, _ := newTestClient(t, slow.URL, func(o *Options) { o.Timeout = 200 * time.Millisecond })
+	slow, _ := slowKeyServer(t, 2*time.Second)
+	c2, _ := newTestClient(t, slow.URL, func(o *Options) { o.Timeout = time.Second })
 	if _, err := c2.GetKey(Recovery(ctx), "acme", "web", keyID); !errors.As(err, &te) {
 		t.Errorf("a recovery call slower than --timeout = %v, want a *TimeoutError", err)
 	}

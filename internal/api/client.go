@@ -3,7 +3,9 @@
 // /api/v1 (x-api-key).
 //
 // A client is made for one command, and Options.Timeout bounds the time all its
-// calls spend waiting on the API, retries and pages included (budget.go). GET,
+// calls spend waiting on the API, retries and pages included, or with
+// Options.PerCall each call's own, not counting waits for the rate limit
+// (budget.go). Admin requests are paced to the server's rate limit (pace.go). GET,
 // PUT and DELETE are retried on connection failures and on 408, 429, 502, 503
 // and 504; POST never is. The client refuses plain http to non-loopback hosts
 // unless told otherwise, never follows a redirect to another origin, reads at
@@ -20,6 +22,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -59,6 +62,9 @@ type Options struct {
 	// Sleep waits between retries (tests); nil = a real wait that ends early when
 	// ctx is done.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// PerCall makes Timeout the limit of each call on its own (its retries and
+	// pages included), not counting waits for the rate limit (budget.go).
+	PerCall bool
 }
 
 // Client talks to one Metabind API origin. It is safe for concurrent use.
@@ -69,12 +75,16 @@ type Client struct {
 	userAgent string
 	timeout   time.Duration
 	budget    *budget      // what is left of timeout for this command
+	perCall   bool         // timeout bounds each call, not the client's life
+	pacer     pacer        // waits for the rate limit (pace.go)
 	debug     *debugLogger // nil when tracing is off
 
 	sleep       func(ctx context.Context, d time.Duration) error
 	now         func() time.Time
 	randN       func(n int64) int64 // uniform in [0, n); the retry jitter
 	maxAttempts int
+
+	changes changeLog // successful requests that may have changed something (changes.go)
 }
 
 // New validates opts and builds a client. It makes no connection. A bad or
@@ -115,6 +125,7 @@ func New(opts Options) (*Client, error) {
 		userAgent:   ua,
 		timeout:     timeout,
 		budget:      &budget{left: timeout},
+		perCall:     opts.PerCall,
 		sleep:       opts.Sleep,
 		now:         time.Now,
 		randN:       rand.Int64N,
@@ -170,20 +181,31 @@ func validateBaseURL(raw string, allowHTTP bool) (string, error) {
 	}
 	if u.Scheme == "http" && !allowHTTP && !isLoopbackHost(u.Hostname()) {
 		return "", &ConfigError{Message: fmt.Sprintf(
-			"refusing to use plain http for %s: credentials would cross the network unencrypted; use https, or pass --allow-http (or set MB_ALLOW_HTTP=1) if this is a trusted network",
+			"refusing to use plain http for %s: credentials would cross the network unencrypted (only localhost, 127.0.0.0/8 and [::1], written exactly so, count as local); use https, or pass --allow-http (or set MB_ALLOW_HTTP=1) if this is a trusted network",
 			u.Host)}
 	}
 	return strings.TrimRight(u.Scheme+"://"+u.Host+u.EscapedPath(), "/"), nil
 }
 
-// isLoopbackHost reports whether host is localhost or a loopback address
-// (127.0.0.0/8, ::1).
+// isLoopbackHost reports whether host (a URL's Hostname) is a loopback host:
+// an IP literal in 127.0.0.0/8 (an IPv4-mapped form included) or ::1, or exactly
+// "localhost". Only these are trusted with plain http and kept away from a
+// proxy. "localhost." (a rooted name, resolved through DNS search rules),
+// "LOCALHOST", zoned addresses and names that merely resolve to a loopback
+// address are not: nothing guarantees where they lead.
 func isLoopbackHost(host string) bool {
-	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
+	if host == "localhost" {
 		return true
 	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	ip, err := netip.ParseAddr(host)
+	if err != nil || ip.Zone() != "" {
+		return false
+	}
+	ip = ip.Unmap()
+	if ip.Is4() {
+		return ip.As4()[0] == 127
+	}
+	return ip == netip.IPv6Loopback()
 }
 
 // validHeaderValue reports whether s can be sent as a header value unchanged.
@@ -199,10 +221,16 @@ func validHeaderValue(s string) bool {
 
 // proxyFromEnvironment reads HTTPS_PROXY, HTTP_PROXY and NO_PROXY (and their
 // lower-case forms) now, not once per process as http.ProxyFromEnvironment does.
-// Requests to localhost and loopback addresses never go through a proxy.
+// A loopback host (isLoopbackHost) never goes through a proxy, whatever the
+// environment says; every other host follows HTTP(S)_PROXY and NO_PROXY.
 func proxyFromEnvironment() func(*http.Request) (*url.URL, error) {
 	proxy := httpproxy.FromEnvironment().ProxyFunc()
-	return func(r *http.Request) (*url.URL, error) { return proxy(r.URL) }
+	return func(r *http.Request) (*url.URL, error) {
+		if isLoopbackHost(r.URL.Hostname()) {
+			return nil, nil
+		}
+		return proxy(r.URL)
+	}
 }
 
 func newTransport(timeout time.Duration, proxy func(*http.Request) (*url.URL, error)) *http.Transport {
@@ -267,6 +295,8 @@ type call struct {
 	idempotencyKey string
 	// secrets are masked wherever this call's data is printed or kept.
 	secrets []string
+	// header holds extra headers (RawRequest), set after the standard ones.
+	header http.Header
 }
 
 func (cl *call) url(base string) string {
@@ -336,6 +366,12 @@ func (c *Client) send(ctx context.Context, cl *call, attempt int) (resp *respons
 	if cl.body != nil {
 		req.SetHeader("Content-Type", "application/json").SetBody(cl.body)
 	}
+	for name, vals := range cl.header {
+		req.Header.Del(name)
+		for _, v := range vals {
+			req.Header.Add(name, v)
+		}
+	}
 
 	target := cl.url(c.base)
 	start := time.Now()
@@ -371,6 +407,7 @@ func (c *Client) send(ctx context.Context, cl *call, attempt int) (resp *respons
 		resp.readErr = bodyReadError(err)
 	}
 	c.debug.response(cl.method, target, resp, info, elapsed)
+	c.changes.note(cl, resp)
 	if resp.readErr != nil && resp.ok() {
 		return resp, true, fmt.Errorf("%w (%s)", resp.readErr, resp.describe())
 	}

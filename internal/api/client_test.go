@@ -42,6 +42,13 @@ func TestNewValidatesBaseURL(t *testing.T) {
 		{name: "http non-loopback", url: "http://api.example.com", wantErr: []string{"api.example.com", "use https", "--allow-http", "MB_ALLOW_HTTP=1"}},
 		{name: "http lookalike", url: "http://localhost.example.com", wantErr: []string{"use https"}},
 		{name: "http 128", url: "http://128.0.0.1", wantErr: []string{"use https"}},
+		{name: "http localhost rooted", url: "http://localhost.:8787", wantErr: []string{"localhost.:8787", "use https", "--allow-http"}},
+		{name: "http localhost upper case", url: "http://LOCALHOST:8787", wantErr: []string{"use https"}},
+		{name: "http localhost mixed case", url: "http://LocalHost:8787", wantErr: []string{"use https"}},
+		{name: "http loopback v6 zoned", url: "http://[::1%25lo]:8787", wantErr: []string{"use https"}},
+		{name: "http loopback v4-mapped v6", url: "http://[::ffff:127.0.0.1]:8787", want: "http://[::ffff:127.0.0.1]:8787"},
+		{name: "http name resolving to loopback", url: "http://localtest.me:8787", wantErr: []string{"use https"}},
+		{name: "http localhost rooted allowed", url: "http://localhost.:8787", allowHTTP: true, want: "http://localhost.:8787"},
 		{name: "empty", url: "  ", wantErr: []string{"no API URL"}},
 		{name: "host:port without a scheme", url: "127.0.0.1:8787", wantErr: []string{"starting with https://", "http:// for a local emulator"}},
 		{name: "no scheme at all", url: "://x", wantErr: []string{"starting with https://"}},
@@ -340,6 +347,38 @@ func TestHTTPSDowngradeRedirectRefused(t *testing.T) {
 	}
 }
 
+func TestLoopbackNeverProxied(t *testing.T) {
+	// NO_PROXY empty and a proxy for both schemes: only the loopback rule keeps
+	// these requests direct.
+	setProxyEnv(t, "http://proxy.internal:3128", "http://proxy.internal:3128", "")
+	proxy := proxyFromEnvironment()
+	for target, want := range map[string]string{
+		"http://127.0.0.1:8787/app/v1":             "",
+		"http://127.200.1.1/app/v1":                "",
+		"http://localhost:8787/app/v1":             "",
+		"http://[::1]:8787/app/v1":                 "",
+		"http://[::ffff:127.0.0.1]:8787/app/v1":    "",
+		"http://localhost.:8787/app/v1":            "http://proxy.internal:3128",
+		"http://LOCALHOST:8787/app/v1":             "http://proxy.internal:3128", // not exactly "localhost"
+		"http://api.metabind.test/app/v1":          "http://proxy.internal:3128",
+		"https://api.metabind.test/app/v1":         "http://proxy.internal:3128",
+		"http://localhost.example.com:8787/app/v1": "http://proxy.internal:3128",
+	} {
+		req, _ := http.NewRequest(http.MethodGet, target, nil)
+		u, err := proxy(req)
+		if err != nil {
+			t.Fatalf("proxy(%s): %v", target, err)
+		}
+		got := ""
+		if u != nil {
+			got = u.String()
+		}
+		if got != want {
+			t.Errorf("proxy(%s) = %q, want %q", target, got, want)
+		}
+	}
+}
+
 // setProxyEnv sets the proxy variables (both spellings) for one test.
 func setProxyEnv(t *testing.T, httpProxy, httpsProxy, noProxy string) {
 	for _, kv := range [][2]string{{"HTTP_PROXY", httpProxy}, {"HTTPS_PROXY", httpsProxy}, {"NO_PROXY", noProxy}, {"REQUEST_METHOD", ""}} {
@@ -443,7 +482,10 @@ func TestProxyEnvironmentReadAtNew(t *testing.T) {
 		"https://api.metabind.ai/app/v1":   "http://proxy.internal:3128",
 		"https://api.metabind.test/app/v1": "", // NO_PROXY
 		"https://127.0.0.1:8787/app/v1":    "", // loopback is never proxied
-		"http://api.metabind.ai/app/v1":    "", // no HTTP_PROXY
+		"http://localhost:8787/app/v1":     "",
+		"https://[::1]:8787/app/v1":        "",
+		"https://localhost.:8787/app/v1":   "http://proxy.internal:3128", // not loopback: resolved like any name
+		"http://api.metabind.ai/app/v1":    "",                           // no HTTP_PROXY
 	} {
 		req, _ := http.NewRequest(http.MethodGet, target, nil)
 		u, err := tr.Proxy(req)

@@ -11,8 +11,10 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/metabind/metabind-cli/internal/redact"
+	"github.com/metabind/metabind-cli/internal/textsafe"
 )
 
 // maxDebugBody is how much of a (masked) JSON body the trace shows.
@@ -53,21 +55,13 @@ var shownHeaders = map[string]bool{
 	"Idempotency-Key": true,
 }
 
-// sensitiveFields are JSON field names (compared without case, '_' or '-')
-// whose values are masked at any depth.
-var sensitiveFields = map[string]bool{
-	"key": true, "apikey": true, "xapikey": true, "token": true, "accesstoken": true,
-	"refreshtoken": true, "idtoken": true, "secret": true, "clientsecret": true,
-	"jwt": true, "password": true, "authorization": true,
-}
-
 func (d *debugLogger) line(secrets []string, format string, args ...any) {
 	if d == nil {
 		return
 	}
 	s := fmt.Sprintf(format, args...)
-	s = scrub(scrub(s, d.secrets), secrets)
-	s = escapeControls(s)
+	s = redact.Values(redact.Values(s, d.secrets), secrets)
+	s = textsafe.Escape(s) // one line that cannot drive the terminal
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	_, _ = io.WriteString(d.w, "debug: "+s+"\n")
@@ -177,63 +171,8 @@ func maskJSON(body []byte) (string, bool) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(maskValue(v)); err != nil {
+	if err := enc.Encode(redact.Fields(v)); err != nil {
 		return "", false
 	}
 	return strings.TrimSuffix(buf.String(), "\n"), true
-}
-
-func maskValue(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(t))
-		for k, x := range t {
-			if sensitiveFields[normalizeField(k)] {
-				out[k] = "****"
-				continue
-			}
-			out[k] = maskValue(x)
-		}
-		return out
-	case []any:
-		out := make([]any, len(t))
-		for i, x := range t {
-			out[i] = maskValue(x)
-		}
-		return out
-	default:
-		return v
-	}
-}
-
-func normalizeField(k string) string {
-	k = strings.ToLower(k)
-	return strings.NewReplacer("_", "", "-", "").Replace(k)
-}
-
-// escapeControls makes control characters visible (\x1b, \n) so a trace line
-// stays one line and cannot drive the terminal.
-func escapeControls(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || isBidiControl(r) }) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x100 && unicode.IsControl(r):
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case unicode.IsControl(r) || isBidiControl(r):
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }

@@ -12,8 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/metabind/metabind-cli/internal/textsafe"
 )
 
 // maxBodyBytes caps every response body the client reads.
@@ -26,46 +26,10 @@ const (
 	maxIDRunes      = 200
 )
 
-// sanitize makes a server-supplied string safe to print on a terminal: invalid
-// UTF-8 is replaced, line breaks and tabs become spaces, other control characters
-// (C0, DEL, C1) and bidirectional-override characters are dropped, and the
-// result is cut to max runes.
-func sanitize(s string, max int) string {
-	if s == "" {
-		return ""
-	}
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	var b strings.Builder
-	b.Grow(min(len(s), max*utf8.UTFMax))
-	n := 0
-	for _, r := range s {
-		switch {
-		case r == '\n' || r == '\r' || r == '\t':
-			r = ' '
-		case unicode.IsControl(r) || isBidiControl(r):
-			continue
-		}
-		if n == max {
-			b.WriteString("…")
-			break
-		}
-		b.WriteRune(r)
-		n++
-	}
-	return strings.TrimSpace(b.String())
-}
-
-func isBidiControl(r rune) bool {
-	switch {
-	case r == '\u200e' || r == '\u200f' || r == '\u061c':
-		return true
-	case r >= '\u202a' && r <= '\u202e':
-		return true
-	case r >= '\u2066' && r <= '\u2069':
-		return true
-	}
-	return false
-}
+// sanitize makes a server's string fit for a one-line message: line breaks and
+// tabs become spaces, anything else a terminal would act on or not show is
+// escaped (textsafe.Line), and the result is cut to max characters.
+func sanitize(s string, max int) string { return textsafe.Line(s, max) }
 
 // mediaType returns the response's media type without parameters ("" when
 // absent), sanitized for messages.

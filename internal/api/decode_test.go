@@ -290,7 +290,9 @@ func TestRequestIDFallsBackToTheOneSent(t *testing.T) {
 	}
 }
 
-func TestControlCharactersStripped(t *testing.T) {
+// Control and invisible characters in a server's error are escaped, not
+// dropped: the user sees that they were there.
+func TestControlCharactersEscaped(t *testing.T) {
 	body := `{"error":{"code":"NAME\u001b[31m_TAKEN","message":"name \u001b[2J\u001b]0;pwned\u0007 taken\r\nreally\u202e\u0085 \u009b","details":{"name":"x\u001by"}}}`
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Request-ID", "rid\u202e-9\u0085")
@@ -311,10 +313,10 @@ func TestControlCharactersStripped(t *testing.T) {
 			t.Errorf("%q survived in %q", bad, all)
 		}
 	}
-	if ae.RequestID != "rid-9" {
+	if ae.RequestID != `rid\u202e-9\u0085` {
 		t.Errorf("request id = %q", ae.RequestID)
 	}
-	if ae.Message != "name [2J]0;pwned taken  really" {
+	if ae.Message != `name \x1b[2J\x1b]0;pwned\x07 taken really\u202e\u0085 \u009b` {
 		t.Errorf("message = %q", ae.Message)
 	}
 	if !IsConflict(err) {
@@ -327,7 +329,7 @@ func TestSanitizeCapsLength(t *testing.T) {
 	if n := len([]rune(s)); n != maxMessageRunes+1 || !strings.HasSuffix(s, "…") {
 		t.Errorf("sanitized length %d", n)
 	}
-	if got := sanitize("a\xffb", 10); got != "a\uFFFDb" {
+	if got := sanitize("a\xffb", 10); got != `a\xffb` {
 		t.Errorf("invalid UTF-8 → %q", got)
 	}
 }

@@ -5,7 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unicode"
+
+	"github.com/metabind/metabind-cli/internal/textsafe"
 )
 
 func FuzzParseRetryAfter(f *testing.F) {
@@ -72,8 +73,8 @@ func FuzzDecodeError(f *testing.F) {
 			t.Errorf("empty message for status %d body %q", status, body)
 		}
 		for _, s := range []string{e.Code, e.Message} {
-			if strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || isBidiControl(r) }) {
-				t.Errorf("control character in %q", s)
+			if textsafe.Escape(s) != s {
+				t.Errorf("unescaped control or invisible character in %q", s)
 			}
 		}
 		_ = e.Error()
@@ -88,13 +89,14 @@ func FuzzDecodeError(f *testing.F) {
 	})
 }
 
-func TestEscapeControls(t *testing.T) {
-	in := "a\x1b[2Jb\nc\td\x7fe\u0085f\u202eg"
-	want := `a\x1b[2Jb\nc\td\x7fe\x85f\u202eg`
-	if got := escapeControls(in); got != want {
-		t.Errorf("escapeControls = %q, want %q", got, want)
-	}
-	if got := escapeControls("plain é"); got != "plain é" {
-		t.Errorf("escapeControls changed plain text: %q", got)
+// A debug line is one line, with anything a terminal would act on or not
+// show escaped (the one rule of package textsafe).
+func TestDebugLineEscapes(t *testing.T) {
+	var buf strings.Builder
+	d := newDebugLogger(&buf, "")
+	d.line(nil, "%s", "a\x1b[2Jb\nc\td\x7fe\u0085f\u202eg\u2028h\u3164")
+	want := "debug: " + `a\x1b[2Jb\nc\td\x7fe\u0085f\u202eg\u2028h\u3164` + "\n"
+	if got := buf.String(); got != want {
+		t.Errorf("debug line = %q, want %q", got, want)
 	}
 }

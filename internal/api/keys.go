@@ -144,7 +144,11 @@ func (c *Client) ListAllKeys(ctx context.Context, org, project string, o ListOpt
 		seenCursors[o.LastKey] = true
 	}
 	for pages := 1; ; pages++ {
-		page, err := c.listPage(ctx, path, o)
+		pctx := ctx
+		if c.perCall {
+			pctx = context.WithValue(ctx, callBudgetKey{}, &budget{left: c.timeout}) // each page its own limit
+		}
+		page, err := c.listPage(pctx, path, o)
 		if err != nil {
 			if pages > 1 {
 				return nil, fmt.Errorf("listing keys, page %d: %w", pages, err)

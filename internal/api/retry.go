@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/metabind/metabind-cli/internal/redact"
 )
 
 // Retry policy.
@@ -191,16 +193,31 @@ func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 		if ctx.Err() != nil {
 			return nil, c.contextError(ctx, cl, lastErr)
 		}
-		resp, sent, err := c.send(ctx, cl, attempt)
+		if err := c.pace(ctx, cl); err != nil {
+			if ctx.Err() != nil {
+				return nil, c.contextError(ctx, cl, lastErr)
+			}
+			return nil, err
+		}
+		actx, release := c.attemptContext(ctx)
+		resp, sent, err := c.send(actx, cl, attempt)
+		var cerr error // the call's or the attempt's time ran out, or it was cancelled
+		if err != nil && ctxDone(actx) {
+			cerr = c.contextError(actx, cl, lastErr)
+		}
+		release()
+		if resp != nil && cl.admin {
+			c.pacer.observe(resp.header, resp.status, c.now())
+		}
 
 		var (
 			wait       time.Duration
 			fromServer bool
+			rateLimit  bool // the wait is for the rate limit: not charged to the call
 			apiErr     *Error
 		)
 		switch {
-		case err != nil && ctxDone(ctx):
-			cerr := c.contextError(ctx, cl, lastErr)
+		case cerr != nil:
 			if cl.method == http.MethodPost && sent {
 				return nil, &OutcomeUnknownError{Method: cl.method, Path: cl.path, Err: cerr}
 			}
@@ -265,13 +282,14 @@ func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 			} else {
 				wait = c.backoff(attempt)
 			}
+			rateLimit = resp.status == http.StatusTooManyRequests
 			lastErr, lastResp = apiErr, resp
 		}
 
 		if attempt >= c.maxAttempts {
 			return lastResp, lastErr
 		}
-		if dl, ok := ctx.Deadline(); ok && wait >= time.Until(dl) {
+		if dl, ok := ctx.Deadline(); ok && wait >= time.Until(dl) || !rateLimit && !spendWait(ctx, wait) {
 			// Waiting would only end in a timeout; report what the server said.
 			if fromServer {
 				return lastResp, c.retryLater(wait, apiErr)
@@ -279,6 +297,9 @@ func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 			return lastResp, lastErr
 		}
 		c.debug.retry(cl, attempt+1, c.maxAttempts, wait, lastErr)
+		if rateLimit {
+			notifyWait(ctx, WaitNotice{Wait: wait, Refused: true})
+		}
 		serr := c.sleep(ctx, wait)
 		if ctx.Err() != nil {
 			return nil, c.contextError(ctx, cl, lastErr)
@@ -309,47 +330,12 @@ func (c *Client) apiError(cl *call, resp *response) (*Error, errorBody) {
 	e.Method = cl.method
 	e.Path = cl.path
 	secrets := append([]string{c.token}, cl.secrets...)
-	e.Code = scrub(e.Code, secrets)
-	e.Message = scrub(e.Message, secrets)
+	e.Code = redact.Values(e.Code, secrets)
+	e.Message = redact.Values(e.Message, secrets)
 	if e.Details != nil {
-		if d, ok := scrubValue(e.Details, secrets).(map[string]any); ok {
+		if d, ok := redact.ValuesIn(e.Details, secrets).(map[string]any); ok {
 			e.Details = d
 		}
 	}
 	return e, eb
-}
-
-// minSecretLen is the shortest string scrub treats as a secret; shorter ones
-// would mask ordinary words.
-const minSecretLen = 8
-
-// scrub replaces every occurrence of a secret in s with "****".
-func scrub(s string, secrets []string) string {
-	for _, sec := range secrets {
-		if len(sec) >= minSecretLen && strings.Contains(s, sec) {
-			s = strings.ReplaceAll(s, sec, "****")
-		}
-	}
-	return s
-}
-
-func scrubValue(v any, secrets []string) any {
-	switch t := v.(type) {
-	case string:
-		return scrub(t, secrets)
-	case map[string]any:
-		out := make(map[string]any, len(t))
-		for k, x := range t {
-			out[scrub(k, secrets)] = scrubValue(x, secrets)
-		}
-		return out
-	case []any:
-		out := make([]any, len(t))
-		for i, x := range t {
-			out[i] = scrubValue(x, secrets)
-		}
-		return out
-	default:
-		return v
-	}
 }

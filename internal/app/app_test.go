@@ -2,8 +2,11 @@ package app
 
 import (
 	"context"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/iostreams"
@@ -41,5 +44,50 @@ func TestPanicIsReportedWithoutStackTrace(t *testing.T) {
 	}
 	if !strings.Contains(errOut.String(), "internal error: boom") || strings.Contains(errOut.String(), "goroutine") {
 		t.Fatalf("stderr %q", errOut.String())
+	}
+}
+
+// A command stuck where its context cannot reach still ends after the grace
+// period, with the first signal's code; a second signal ends it at once.
+func TestWatchSignalsForcesExit(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		signals []os.Signal
+		grace   time.Duration
+		want    int
+	}{
+		{"SIGINT, grace expires", []os.Signal{os.Interrupt}, time.Millisecond, 130},
+		{"SIGTERM, grace expires", []os.Signal{syscall.SIGTERM}, time.Millisecond, 143},
+		{"second signal", []os.Signal{syscall.SIGTERM, os.Interrupt}, time.Hour, 130},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sigs := make(chan os.Signal, len(tc.signals))
+			cancelled := make(chan os.Signal, 1)
+			exited := make(chan int, 1)
+			go watchSignals(sigs, func(s os.Signal) { cancelled <- s },
+				func() time.Duration { return tc.grace }, func(code int) { exited <- code })
+			for _, s := range tc.signals {
+				sigs <- s
+			}
+			if got := <-cancelled; got != tc.signals[0] {
+				t.Errorf("cancelled by %v, want %v", got, tc.signals[0])
+			}
+			if got := <-exited; got != tc.want {
+				t.Errorf("exit %d, want %d", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestShutdownGraceOfTheServer(t *testing.T) {
+	t.Cleanup(func() { isServer.Store(false) })
+	if g := shutdownGrace(); g >= time.Second {
+		t.Errorf("a CLI command's grace is %s; it must end within a second", g)
+	}
+	ios, _, _, _ := iostreams.Test()
+	// --help: the command is found, not run.
+	_ = Run(context.Background(), []string{"emulator", "start", "--help"}, ios, func(string) string { return "" })
+	if g := shutdownGrace(); g != serverGrace {
+		t.Errorf("emulator start's grace is %s, want %s (its own shutdown waits up to 15 s)", g, serverGrace)
 	}
 }

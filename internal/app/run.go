@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/commands/root"
@@ -17,25 +18,22 @@ import (
 
 // Main runs metabind with the process's arguments and streams and returns the exit code.
 // SIGINT and SIGTERM cancel the command's context, which cancels any request in
-// flight; the exit code is then 130 or 143. A second signal exits at once.
+// flight; the exit code is then 130 or 143. A command that has not returned
+// within a short grace period after the signal (stuck in something a context
+// cannot stop) is ended with that code anyway, and so is one that gets a
+// second signal.
 func Main() int {
+	defer catchSIGPIPE()()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var got atomic.Value
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
-	go func() {
-		first := true
-		for s := range sigs {
-			if !first {
-				os.Exit(signalExit(s))
-			}
-			first = false
-			got.Store(s)
-			cancel()
-		}
-	}()
+	go watchSignals(sigs, func(s os.Signal) {
+		got.Store(s)
+		cancel()
+	}, shutdownGrace, os.Exit)
 	f := cmdutil.New(iostreams.System(), os.Getenv)
 	f.InterruptCode = func() int {
 		if s, ok := got.Load().(os.Signal); ok {
@@ -44,6 +42,53 @@ func Main() int {
 		return 0
 	}
 	return RunFactory(ctx, os.Args[1:], f)
+}
+
+// Grace periods between the first signal and a forced exit.
+const (
+	// signalGrace: a command's own cancellation (requests in flight, a
+	// prompt) ends well within it; the process always ends within a second.
+	signalGrace = 800 * time.Millisecond
+	// serverGrace: the emulator server lets requests in flight finish (up to
+	// 15 s) before it closes its database.
+	serverGrace = 20 * time.Second
+)
+
+// isServer is set when the command being run is the emulator server.
+var isServer atomic.Bool
+
+// shutdownGrace is the grace period for the command being run.
+func shutdownGrace() time.Duration {
+	if isServer.Load() {
+		return serverGrace
+	}
+	return signalGrace
+}
+
+// watchSignals cancels the command on the first signal (through cancel) and
+// calls exit with the signal's code when a second one arrives or when the
+// command is still running after grace.
+func watchSignals(sigs <-chan os.Signal, cancel func(os.Signal), grace func() time.Duration, exit func(int)) {
+	var first os.Signal
+	var timeout <-chan time.Time
+	for {
+		select {
+		case s, ok := <-sigs:
+			if !ok {
+				return
+			}
+			if first != nil {
+				exit(signalExit(s))
+				return
+			}
+			first = s
+			cancel(s)
+			timeout = time.After(grace())
+		case <-timeout:
+			exit(signalExit(first))
+			return
+		}
+	}
 }
 
 func signalExit(s os.Signal) int {
@@ -72,12 +117,16 @@ func RunFactory(ctx context.Context, args []string, f *cmdutil.Factory) (code in
 		}
 	}()
 	cmd := root.NewCmdRoot(f)
+	cmdutil.TagUsageErrors(cmd)
 	cmd.SetArgs(args)
-	executed, err := cmd.ExecuteContextC(ctx)
+	if c, _, err := cmd.Find(args); err == nil && c.CommandPath() == "metabind emulator start" {
+		isServer.Store(true)
+	}
+	err := cmd.ExecuteContext(ctx)
 	if err == nil {
 		return cmdutil.ExitOK
 	}
-	err = cmdutil.CobraError(executed, err)
+	err = cmdutil.AfterChange(err, f.Changes()) // exit 2 means nothing changed
 	code = cmdutil.ExitCode(err)
 	if f.InterruptCode != nil && code != cmdutil.ExitOK {
 		if c := f.InterruptCode(); c != 0 {
@@ -97,5 +146,5 @@ func reportError(f *cmdutil.Factory, err error, code int) {
 		cmdutil.WriteJSONError(f.IOStreams.ErrOut, err, code, f.Now(), tok)
 		return
 	}
-	fmt.Fprintln(f.IOStreams.ErrOut, cmdutil.FormatError(err, f.Now(), tok))
+	fmt.Fprintln(f.IOStreams.ErrOut, f.IOStreams.ErrColorScheme().ErrorPrefix(cmdutil.FormatError(err, f.Now(), tok)))
 }

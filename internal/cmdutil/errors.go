@@ -3,6 +3,7 @@ package cmdutil
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Exit codes. They are part of the CLI's interface: scripts depend on them, so a
@@ -16,6 +17,7 @@ const (
 	ExitNotFound    = 5   // 404, or no key matches an id or name
 	ExitConflict    = 6   // 409, e.g. the name is taken
 	ExitPartial     = 7   // a bulk operation failed for some keys
+	ExitUndelivered = 8   // a new secret did not reach its destination; the new key was removed
 	ExitInterrupted = 130 // SIGINT (Ctrl-C)
 	ExitTerminated  = 143 // SIGTERM
 )
@@ -61,4 +63,67 @@ var ErrCancelled = Errorf(ExitError, "cancelled; nothing was changed")
 func IsUsage(err error) bool {
 	var e *Error
 	return errors.As(err, &e) && e.Code == ExitUsage
+}
+
+// UndeliveredError reports a new key whose secret did not reach its
+// destination (a delivery command failed, stdout or --output-file could not be
+// written) and what was done about the key: exit 8.
+type UndeliveredError struct {
+	KeyID   string
+	KeyName string
+	// Cause says why the secret did not arrive. It is a description, not a
+	// wrapped error, so that an interrupt does not hide what happened to the key.
+	Cause string
+	// Cleanup is what happened to the new key: CleanupDeleted, CleanupRevoked, or
+	// CleanupFailed when it is still live.
+	Cleanup string
+	// CleanupErr says why the clean-up failed (CleanupFailed, or the delete
+	// that was replaced by a revoke).
+	CleanupErr error
+	// Also describes the rest of the state (rotate: what happened to the old
+	// key), a complete sentence or "".
+	Also string
+	// Hint, when set, replaces the default hint.
+	Hint string
+}
+
+// The clean-up of an undelivered key.
+const (
+	CleanupDeleted = "deleted"
+	CleanupRevoked = "revoked"
+	CleanupFailed  = "failed"
+)
+
+func (e *UndeliveredError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "the secret of the new key %s (%q) did not reach its destination: %s", e.KeyID, e.KeyName, e.Cause)
+	switch e.Cleanup {
+	case CleanupDeleted:
+		b.WriteString("; the new key was deleted")
+	case CleanupRevoked:
+		fmt.Fprintf(&b, "; deleting the new key failed (%v), so it was revoked instead: it no longer works", e.CleanupErr)
+	default:
+		fmt.Fprintf(&b, "; removing the new key failed (%v): the key %s is STILL LIVE", e.CleanupErr, e.KeyID)
+	}
+	if e.Also != "" {
+		b.WriteString(". ")
+		b.WriteString(e.Also)
+	}
+	return b.String()
+}
+
+// KeyLive reports whether the new key still works.
+func (e *UndeliveredError) KeyLive() bool {
+	return e.Cleanup != CleanupDeleted && e.Cleanup != CleanupRevoked
+}
+
+// HintText is what to do next: revoke the live key, or try again.
+func (e *UndeliveredError) HintText() string {
+	if e.Hint != "" {
+		return e.Hint
+	}
+	if e.KeyLive() {
+		return fmt.Sprintf("revoke it now: `metabind keys revoke %s --yes` (or delete it: `metabind keys delete %s --yes`)", e.KeyID, e.KeyID)
+	}
+	return "fix the destination and run the command again"
 }

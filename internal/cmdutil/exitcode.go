@@ -14,7 +14,6 @@ import (
 	"github.com/metabind/metabind-cli/internal/config"
 	"github.com/metabind/metabind-cli/internal/credstore"
 	"github.com/metabind/metabind-cli/internal/output"
-	"github.com/metabind/metabind-cli/internal/redact"
 )
 
 // ExitCode maps an error to the process exit code. It is the only place that does.
@@ -29,6 +28,10 @@ func ExitCode(err error) int {
 	var ce *Error
 	if errors.As(err, &ce) {
 		return ce.Code
+	}
+	var ue *UndeliveredError
+	if errors.As(err, &ue) {
+		return ExitUndelivered
 	}
 	if errors.Is(err, context.Canceled) {
 		return ExitInterrupted
@@ -76,26 +79,7 @@ type TokenState struct {
 // now and tok may be zero.
 func FormatError(err error, now time.Time, tok *TokenState) string {
 	var b strings.Builder
-	msg := err.Error()
-	hint := ""
-	var ce *Error
-	if errors.As(err, &ce) {
-		hint = ce.Hint
-	}
-	var ae *api.Error
-	if errors.As(err, &ae) && hint == "" {
-		hint = apiHint(ae, now, tok)
-	}
-	if hint == "" {
-		hint = networkHint(err)
-	}
-	if hint == "" {
-		hint = outputHint(err)
-	}
-	if errors.Is(err, context.Canceled) {
-		msg = "interrupted"
-	}
-	msg, hint = redact.Secrets(msg), redact.Secrets(hint)
+	msg, hint := describeError(err, now, tok)
 	b.WriteString("error: ")
 	// Lines are kept (a message may list things); everything else is escaped.
 	lines := strings.Split(msg, "\n")

@@ -170,3 +170,46 @@ func TestErrorsRedactSecrets(t *testing.T) {
 		t.Errorf("redacted an ordinary message: %s", plain)
 	}
 }
+
+func TestUndeliveredExitCodeAndJSON(t *testing.T) {
+	deleted := &UndeliveredError{KeyID: "k-1", KeyName: "ci", Cause: "the delivery command \"gh\" exited with status 1", Cleanup: CleanupDeleted}
+	live := &UndeliveredError{KeyID: "k-2", KeyName: "ci", Cause: "x", Cleanup: CleanupFailed, CleanupErr: errors.New("HTTP 500")}
+	for _, e := range []error{deleted, live, fmt.Errorf("wrapped: %w", live)} {
+		if got := ExitCode(e); got != ExitUndelivered {
+			t.Fatalf("ExitCode(%v) = %d, want %d", e, got, ExitUndelivered)
+		}
+	}
+	if msg := FormatError(deleted, time.Time{}, nil); !strings.Contains(msg, "the new key was deleted") || !strings.Contains(msg, "run the command again") {
+		t.Fatalf("FormatError = %q", msg)
+	}
+	msg := FormatError(live, time.Time{}, nil)
+	if !strings.Contains(msg, "the key k-2 is STILL LIVE") || !strings.Contains(msg, "metabind keys revoke k-2 --yes") {
+		t.Fatalf("a failed clean-up must name the live key and how to revoke it: %q", msg)
+	}
+	var buf bytes.Buffer
+	WriteJSONError(&buf, live, ExitUndelivered, time.Time{}, nil)
+	var got struct {
+		Error struct {
+			Code     string `json:"code"`
+			ExitCode int    `json:"exitCode"`
+			Hint     string `json:"hint"`
+			NewKey   struct {
+				ID      string `json:"id"`
+				Cleanup string `json:"cleanup"`
+				Live    bool   `json:"live"`
+			} `json:"newKey"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatalf("%v: %s", err, buf.String())
+	}
+	e := got.Error
+	if e.Code != "NOT_DELIVERED_KEY_LIVE" || e.ExitCode != 8 || e.NewKey.ID != "k-2" || e.NewKey.Cleanup != "failed" || !e.NewKey.Live || !strings.Contains(e.Hint, "revoke k-2") {
+		t.Fatalf("JSON error = %s", buf.String())
+	}
+	buf.Reset()
+	WriteJSONError(&buf, deleted, ExitUndelivered, time.Time{}, nil)
+	if !strings.Contains(buf.String(), `"code":"NOT_DELIVERED"`) || !strings.Contains(buf.String(), `"newKey":{"id":"k-1","name":"ci","cleanup":"deleted","live":false}`) {
+		t.Fatalf("JSON error = %s", buf.String())
+	}
+}

@@ -30,10 +30,6 @@ type GlobalOptions struct {
 	Timeout   time.Duration
 	NoColor   bool
 	AllowHTTP bool
-	JQ        string
-	Template  string
-	Columns   []string
-	NoHeaders bool
 }
 
 // Factory hands commands their dependencies. Everything expensive (configuration,
@@ -47,7 +43,12 @@ type Factory struct {
 	Now func() time.Time
 	// Global holds the parsed global flags (filled by cobra before RunE).
 	Global GlobalOptions
-	// Flags is the root's persistent flag set, for configuration precedence.
+	// Output holds the values of the output flags the running command added
+	// (AddOutputFlags).
+	Output OutputOptions
+	// Flags holds the flags that are also settings (the root's persistent
+	// flags, and -o when the command line gives it), for configuration
+	// precedence.
 	Flags *pflag.FlagSet
 
 	// Keyring overrides the OS keyring (tests); nil means the real one.
@@ -72,6 +73,9 @@ type Factory struct {
 	token     credstore.Token
 	claims    *credstore.Claims
 	tokenErr  error
+
+	clientsMu sync.Mutex
+	clients   []*api.Client // every client built, for Changes
 }
 
 // New returns a factory over the given streams and environment.
@@ -149,9 +153,36 @@ func (f *Factory) Token() (credstore.Token, *credstore.Claims, error) {
 		}
 		if c, err := credstore.ParseClaims(f.token.Value); err == nil {
 			f.claims = &c
+			f.tokenErr = f.expired(f.token, &c)
 		}
 	})
 	return f.token, f.claims, f.tokenErr
+}
+
+// expired returns the exit-4 error for a token whose exp has passed, else nil.
+// Every command that needs the token stops on it before any other check.
+func (f *Factory) expired(tok credstore.Token, c *credstore.Claims) error {
+	if c.ExpiresAt == nil || c.ExpiresAt.After(f.Now()) {
+		return nil
+	}
+	when := output.RelativeTime(f.Now(), *c.ExpiresAt)
+	if tok.Source == credstore.SourceEnv {
+		return NewError(ExitAuth, &expiredTokenError{"the token in MB_TOKEN expired " + when}).
+			WithHint("set a fresh MB_TOKEN (it wins over `metabind auth login`)")
+	}
+	return NewError(ExitAuth, &expiredTokenError{"your token expired " + when}).
+		WithHint("run `metabind auth login` with a fresh token")
+}
+
+type expiredTokenError struct{ msg string }
+
+func (e *expiredTokenError) Error() string { return e.msg }
+
+// IsExpiredToken reports whether err is the error Token returns for an
+// expired token.
+func IsExpiredToken(err error) bool {
+	var e *expiredTokenError
+	return errors.As(err, &e)
 }
 
 // TokenState describes the token already loaded, to explain a 401; nil when no
@@ -180,8 +211,9 @@ func (f *Factory) OutputFormat() (output.Format, error) {
 	return format, nil
 }
 
-// Printer returns the output layer configured by -o, --jq, --template,
-// --columns and --no-headers.
+// Printer returns the output layer configured by the command's output flags
+// (-o, --jq, --template, --columns, --no-headers; see AddOutputFlags) and the
+// `output` setting. It is the only way a command writes data.
 func (f *Factory) Printer() (*output.Printer, error) {
 	format, err := f.OutputFormat()
 	if err != nil {
@@ -193,13 +225,23 @@ func (f *Factory) Printer() (*output.Printer, error) {
 // PrinterFor is Printer with the format given, for commands that do not read
 // the configuration (version).
 func (f *Factory) PrinterFor(format output.Format) (*output.Printer, error) {
-	p, err := output.NewPrinter(format, f.Global.JQ, f.Global.Template, f.Global.Columns, f.Global.NoHeaders)
+	p, err := output.NewPrinter(format, f.Output.JQ, f.Output.Template, f.Output.Columns, f.Output.NoHeaders)
 	if err != nil {
 		var oe *output.OptionError
 		if errors.As(err, &oe) {
 			return nil, FlagErrorf("%s", oe.Message).WithHint(oe.Hint)
 		}
 		return nil, FlagErrorf("%v", err)
+	}
+	p.Width = f.IOStreams.TerminalWidth()
+	if cs := f.IOStreams.ColorScheme(); cs.Enabled() {
+		// Colour only for status words; everything else stays plain.
+		p.Paint = func(name, text string) string {
+			if name == "status" {
+				return cs.Status(text)
+			}
+			return text
+		}
 	}
 	return p, nil
 }
@@ -253,7 +295,13 @@ func (f *Factory) Scope() (Scope, error) {
 	}
 	if s.Org == "" {
 		if _, claims, err := f.Token(); err == nil && claims != nil && claims.Org != "" {
-			s.Org, s.OrgSource = claims.Org, config.Source("token")
+			s.Org, s.OrgSource = claims.Org, config.SourceToken
+		}
+	}
+	if s.Org == "" || s.Project == "" {
+		// An expired token is exit 4 before a missing org or project is exit 2.
+		if _, _, err := f.Token(); IsExpiredToken(err) {
+			return s, err
 		}
 	}
 	var missing *Error
@@ -276,26 +324,22 @@ func (f *Factory) Scope() (Scope, error) {
 	return s, missing
 }
 
-// APIClient builds the admin API client with the stored credential. It warns on
-// stderr, before any request, when the token's expiry has passed.
+// APIClient builds the admin API client with the stored credential; an expired
+// token is an exit-4 error before any request.
 func (f *Factory) APIClient() (*api.Client, error) {
-	tok, claims, err := f.Token()
+	tok, _, err := f.Token()
 	if err != nil {
-		return nil, err
-	}
-	if claims != nil && claims.ExpiresAt != nil && !claims.ExpiresAt.After(f.Now()) {
-		fix := "run `metabind auth login`"
-		if tok.Source == credstore.SourceEnv {
-			fix = "set a fresh MB_TOKEN"
-		}
-		fmt.Fprintf(f.IOStreams.ErrOut, "warning: your token expired %s; the API will likely refuse it (%s)\n",
-			output.RelativeTime(f.Now(), *claims.ExpiresAt), fix)
+		return nil, err // an expired token stops here (exit 4)
 	}
 	return f.newClient(tok.Value)
 }
 
 // AnonymousClient builds a client that carries no admin credential (keys test).
 func (f *Factory) AnonymousClient() (*api.Client, error) { return f.newClient("") }
+
+// ClientWithToken builds a client that sends token rather than the stored
+// credential (auth login checks a token before storing it).
+func (f *Factory) ClientWithToken(token string) (*api.Client, error) { return f.newClient(token) }
 
 func (f *Factory) newClient(token string) (*api.Client, error) {
 	cfg, err := f.Config()
@@ -307,6 +351,9 @@ func (f *Factory) newClient(token string) (*api.Client, error) {
 		Token:     token,
 		UserAgent: build.UserAgent(),
 		Timeout:   f.Global.Timeout,
+		// --timeout given bounds the whole command; by default each request
+		// has its own limit and waiting for the rate limit is not an error.
+		PerCall:   f.Flags == nil || !f.Flags.Changed("timeout"),
 		AllowHTTP: f.Global.AllowHTTP || truthy(f.Getenv("MB_ALLOW_HTTP")),
 	}
 	if f.Global.Debug {
@@ -319,6 +366,9 @@ func (f *Factory) newClient(token string) (*api.Client, error) {
 	if err != nil {
 		return nil, FlagErrorf("%v", err)
 	}
+	f.clientsMu.Lock()
+	f.clients = append(f.clients, c)
+	f.clientsMu.Unlock()
 	return c, nil
 }
 

@@ -1,7 +1,6 @@
 package cmdutil
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/metabind/metabind-cli/internal/api"
 	"github.com/metabind/metabind-cli/internal/output"
-	"github.com/metabind/metabind-cli/internal/redact"
 )
 
 // JSONErrors reports whether errors should be written as one line of JSON: the
@@ -40,17 +38,29 @@ type jsonErrorBody struct {
 	Status    int    `json:"status,omitempty"`
 	RequestID string `json:"requestId,omitempty"`
 	ExitCode  int    `json:"exitCode"`
+	// NewKey is set for exit 8: the key whose secret did not arrive, and
+	// whether it still works.
+	NewKey *undeliveredKey `json:"newKey,omitempty"`
+}
+
+// undeliveredKey is what became of a new key whose secret was lost.
+type undeliveredKey struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Cleanup string `json:"cleanup"` // deleted, revoked or failed
+	Live    bool   `json:"live"`
 }
 
 // WriteJSONError writes err as a single JSON line to w.
 func WriteJSONError(w io.Writer, err error, code int, now time.Time, tok *TokenState) {
-	body := jsonErrorBody{Message: err.Error(), ExitCode: code, Code: errorCode(code)}
-	if errors.Is(err, context.Canceled) {
-		body.Message = "interrupted"
-	}
-	var ce *Error
-	if errors.As(err, &ce) {
-		body.Hint = ce.Hint
+	body := jsonErrorBody{ExitCode: code, Code: errorCode(code)}
+	body.Message, body.Hint = describeError(err, now, tok)
+	var ue *UndeliveredError
+	if errors.As(err, &ue) {
+		body.NewKey = &undeliveredKey{ID: ue.KeyID, Name: ue.KeyName, Cleanup: ue.Cleanup, Live: ue.KeyLive()}
+		if ue.KeyLive() && code == ExitUndelivered {
+			body.Code = "NOT_DELIVERED_KEY_LIVE"
+		}
 	}
 	var ae *api.Error
 	if errors.As(err, &ae) {
@@ -59,17 +69,7 @@ func WriteJSONError(w io.Writer, err error, code int, now time.Time, tok *TokenS
 		if ae.Code != "" {
 			body.Code = ae.Code
 		}
-		if body.Hint == "" {
-			body.Hint = apiHint(ae, now, tok)
-		}
 	}
-	if body.Hint == "" {
-		body.Hint = networkHint(err)
-	}
-	if body.Hint == "" {
-		body.Hint = outputHint(err)
-	}
-	body.Message, body.Hint = redact.Secrets(body.Message), redact.Secrets(body.Hint)
 	// One line, with <, > and & as themselves (hints quote shell syntax).
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
@@ -90,6 +90,8 @@ func errorCode(code int) string {
 		return "CONFLICT"
 	case ExitPartial:
 		return "PARTIAL_FAILURE"
+	case ExitUndelivered:
+		return "NOT_DELIVERED"
 	case ExitInterrupted, ExitTerminated:
 		return "INTERRUPTED"
 	}

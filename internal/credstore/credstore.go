@@ -75,14 +75,14 @@ const DefaultAccount = "default"
 // maxFileSize bounds the credentials file: a few tokens of a few KiB each.
 const maxFileSize = 1 << 20
 
-// Source says where a token came from or went to.
-type Source string
+// Source says where a token came from or went to: one of config's sources.
+type Source = config.Source
 
 // The token sources.
 const (
-	SourceEnv     Source = "env"
-	SourceKeyring Source = "keyring"
-	SourceFile    Source = "file"
+	SourceEnv     = config.SourceEnv
+	SourceKeyring = config.SourceKeyring
+	SourceFile    = config.SourceFile
 )
 
 // Token is a stored admin JWT and where it is kept.
@@ -313,7 +313,7 @@ func (s *Store) Warnings() []string {
 		return nil
 	}
 	fi, err := os.Stat(s.path)
-	if err != nil || fi.IsDir() {
+	if err != nil || !fi.Mode().IsRegular() {
 		return nil
 	}
 	return securefile.PermissionWarnings("credentials file", s.path, fi)
@@ -349,11 +349,14 @@ func (s *Store) readFile() (map[string]string, error) {
 		return nil, fmt.Errorf("cannot find the credentials file: %w", s.pathErr)
 	}
 	data, _, err := securefile.Read(s.path, maxFileSize)
+	var notRegular *securefile.NotRegularError
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return map[string]string{}, nil
 	case errors.Is(err, securefile.ErrIsDir):
 		return nil, fmt.Errorf("credentials file %s is a directory, not a file: remove it, then run `metabind auth login`", s.path)
+	case errors.As(err, &notRegular):
+		return nil, fmt.Errorf("credentials file %s is %s, not a regular file: remove it, then run `metabind auth login`", s.path, notRegular.Kind)
 	case errors.Is(err, securefile.ErrTooLarge):
 		return nil, fmt.Errorf("credentials file %s is too large to be a metabind credentials file: fix or remove it, then run `metabind auth login`", s.path)
 	case err != nil:

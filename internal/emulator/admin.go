@@ -118,6 +118,9 @@ type listResponse[T any] struct {
 }
 
 func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request, segs []string) {
+	if e.serveOrgs(w, r, segs) { // orgs.go: the organization and project reads
+		return
+	}
 	if (len(segs) != 5 && len(segs) != 6) || segs[0] != "organizations" || segs[2] != "projects" || segs[4] != "api-keys" {
 		writeNotFound(w)
 		return

@@ -340,7 +340,7 @@ func TestRoutingErrors(t *testing.T) {
 		{"GET", keysPath("nowhere", testProject), other, 404, "NOT_FOUND", ""},
 		{"GET", keysPath(testOrg, "nothing"), h.token, 404, "NOT_FOUND", ""},
 		{"POST", keysPath(testOrg, "nothing"), h.token, 404, "NOT_FOUND", ""},
-		{"GET", "/app/v1/organizations/acme/projects/web", h.token, 404, "NOT_FOUND", ""},
+		{"GET", "/app/v1/organizations/acme/projects", h.token, 404, "NOT_FOUND", ""},
 		{"GET", collection + "/", h.token, 404, "NOT_FOUND", ""},
 		{"GET", collection + "//" + k.ID, h.token, 404, "NOT_FOUND", ""},
 		{"GET", collection + "/" + k.ID + "/extra", h.token, 404, "NOT_FOUND", ""},

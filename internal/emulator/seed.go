@@ -89,12 +89,12 @@ func (e *Emulator) Seed(ctx context.Context, org, project string) (SeedResult, e
 	res := SeedResult{Org: org, Project: project}
 	now := e.now().Unix()
 	err := e.store.writeTx(ctx, func(tx *sql.Tx) error {
-		r, err := tx.ExecContext(ctx, `INSERT INTO orgs (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`, org, org, now)
+		r, err := tx.ExecContext(ctx, `INSERT INTO orgs (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`, org, seedName(org), now)
 		if err != nil {
 			return fmt.Errorf("seed organization: %w", err)
 		}
 		res.OrgCreated = affected(r) > 0
-		r, err = tx.ExecContext(ctx, `INSERT INTO projects (org_id, id, name, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (org_id, id) DO NOTHING`, org, project, project, now)
+		r, err = tx.ExecContext(ctx, `INSERT INTO projects (org_id, id, name, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (org_id, id) DO NOTHING`, org, project, seedName(project), now)
 		if err != nil {
 			return fmt.Errorf("seed project: %w", err)
 		}

@@ -20,7 +20,9 @@ type IOStreams struct {
 	stdinTTY  bool
 	stdoutTTY bool
 	stderrTTY bool
-	color     bool
+	color     bool // stdout takes colour
+	errColor  bool // stderr takes colour
+	width     int  // terminal width of stdout; 0 when unknown or not a terminal
 
 	// InFd is the file descriptor of In when it is a terminal (for hidden input); -1 otherwise.
 	InFd int
@@ -35,22 +37,17 @@ func System() *IOStreams {
 	if s.stdinTTY {
 		s.InFd = int(os.Stdin.Fd())
 	}
-	s.color = s.stdoutTTY && colorWanted(os.Getenv)
+	s.color = colorFor(s.stdoutTTY, os.Getenv)
+	s.errColor = colorFor(s.stderrTTY, os.Getenv)
+	if s.stdoutTTY {
+		if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil && w > 0 {
+			s.width = w
+		}
+	}
 	return s
 }
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
-
-// colorWanted applies the NO_COLOR / CLICOLOR_FORCE / TERM=dumb conventions.
-func colorWanted(getenv func(string) string) bool {
-	if getenv("NO_COLOR") != "" {
-		return false
-	}
-	if getenv("TERM") == "dumb" {
-		return false
-	}
-	return true
-}
 
 // Test returns streams backed by buffers; no stream is a terminal.
 func Test() (*IOStreams, *bytes.Buffer, *bytes.Buffer, *bytes.Buffer) {
@@ -71,8 +68,21 @@ func (s *IOStreams) SetStderrTTY(v bool) { s.stderrTTY = v }
 // terminal. Prompts are written to stderr, which may be redirected.
 func (s *IOStreams) CanPrompt() bool { return s.stdinTTY }
 
-// ColorEnabled reports whether output may carry ANSI colour.
+// ColorEnabled reports whether stdout may carry ANSI colour (see colorFor).
 func (s *IOStreams) ColorEnabled() bool { return s.color }
 
-// SetColorEnabled overrides the colour decision (--no-color, tests).
-func (s *IOStreams) SetColorEnabled(v bool) { s.color = v }
+// SetColorEnabled sets the colour decision for stdout and stderr: false for
+// --no-color; tests turn it on.
+func (s *IOStreams) SetColorEnabled(v bool) { s.color, s.errColor = v, v }
+
+// TerminalWidth is the width of the terminal stdout writes to, in cells; 0 when
+// stdout is not a terminal or its size is unknown (then nothing is fitted).
+func (s *IOStreams) TerminalWidth() int {
+	if !s.stdoutTTY {
+		return 0
+	}
+	return s.width
+}
+
+// SetTerminalWidth is for tests.
+func (s *IOStreams) SetTerminalWidth(w int) { s.width = w }

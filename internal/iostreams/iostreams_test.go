@@ -8,20 +8,52 @@ import (
 	"testing"
 )
 
-func TestColorWanted(t *testing.T) {
+func TestColorFor(t *testing.T) {
 	cases := []struct {
+		tty  bool
 		env  map[string]string
 		want bool
 	}{
-		{map[string]string{}, true},
-		{map[string]string{"NO_COLOR": "1"}, false},
-		{map[string]string{"TERM": "dumb"}, false},
+		{true, map[string]string{}, true},
+		{false, map[string]string{}, false},
+		{true, map[string]string{"NO_COLOR": "1"}, false},
+		{true, map[string]string{"TERM": "dumb"}, false},
+		{false, map[string]string{"CLICOLOR_FORCE": "1"}, true},
+		{false, map[string]string{"CLICOLOR_FORCE": "0"}, false},
+		{false, map[string]string{"CLICOLOR_FORCE": "1", "NO_COLOR": "1"}, false},
+		{true, map[string]string{"CLICOLOR_FORCE": "1", "TERM": "dumb"}, true},
 	}
 	for _, c := range cases {
-		got := colorWanted(func(k string) string { return c.env[k] })
+		got := colorFor(c.tty, func(k string) string { return c.env[k] })
 		if got != c.want {
-			t.Errorf("colorWanted(%v) = %v, want %v", c.env, got, c.want)
+			t.Errorf("colorFor(tty %v, %v) = %v, want %v", c.tty, c.env, got, c.want)
 		}
+	}
+}
+
+func TestColorScheme(t *testing.T) {
+	s, _, _, _ := Test()
+	cs := s.ColorScheme()
+	if cs.Status("active") != "active" || cs.SuccessIcon() != "✓" || cs.ErrorPrefix("error: x") != "error: x" {
+		t.Fatal("test streams must not be coloured")
+	}
+	s.SetColorEnabled(true)
+	cs, ecs := s.ColorScheme(), s.ErrColorScheme()
+	for got, want := range map[string]string{
+		cs.Status("active"):              "\x1b[32mactive\x1b[0m",
+		cs.Status("revoked"):             "\x1b[31mrevoked\x1b[0m",
+		cs.Status("paused"):              "paused",
+		cs.FailureIcon():                 "\x1b[31m✗\x1b[0m",
+		ecs.ErrorPrefix("error: no key"): "\x1b[31merror:\x1b[0m no key",
+		ecs.ErrorPrefix("no prefix"):     "no prefix",
+	} {
+		if got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	}
+	s.SetColorEnabled(false)
+	if s.ErrColorScheme().Enabled() || s.ColorScheme().Enabled() {
+		t.Error("SetColorEnabled(false) leaves colour on")
 	}
 }
 

@@ -16,6 +16,13 @@ type Column[T any] struct {
 	Header string         // table header, upper case, e.g. "LAST USED"
 	Field  string         // the JSON field name, e.g. "lastUsed"
 	Value  func(T) string // the cell text; WriteTable sanitizes it
+	// Null, when set, reports that the item's value is null (JSON null):
+	// CSV and TSV show an empty cell, where a table shows Value's text
+	// (e.g. "never").
+	Null func(T) bool
+	// Shrink marks the column a table on a terminal truncates, with "…", to
+	// fit the terminal's width (a name; never an id).
+	Shrink bool
 }
 
 // SelectColumns picks columns by name, in the order the names are given. A name

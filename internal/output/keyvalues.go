@@ -15,7 +15,11 @@ import (
 //
 // Labels and values go through Sanitize, so a multi-line or hostile value stays on
 // its line. An empty value leaves just the label, with no trailing spaces.
-func WriteKeyValues(w io.Writer, pairs [][2]string) error {
+func WriteKeyValues(w io.Writer, pairs [][2]string) error { return writeKeyValues(w, pairs, nil) }
+
+// writeKeyValues is WriteKeyValues with values painted by paint (label, value)
+// after sanitizing, when paint is set.
+func writeKeyValues(w io.Writer, pairs [][2]string, paint func(label, value string) string) error {
 	labels := make([]string, len(pairs))
 	widest := 0
 	for i, p := range pairs {
@@ -27,6 +31,9 @@ func WriteKeyValues(w io.Writer, pairs [][2]string) error {
 		buf.WriteString(labels[i])
 		if v := Sanitize(p[1]); v != "" {
 			buf.WriteString(strings.Repeat(" ", widest-displayWidth(labels[i])+len(columnGap)))
+			if paint != nil {
+				v = paint(p[0], v)
+			}
 			buf.WriteString(v)
 		}
 		buf.WriteByte('\n')

@@ -27,6 +27,13 @@ type Printer struct {
 	Format    Format
 	Columns   []string
 	NoHeaders bool
+	// Width is the terminal's width when stdout is one: tables are fitted to
+	// it by truncating a Shrink column. 0 (piped output) never truncates.
+	Width int
+	// Paint, when set (stdout takes colour), colours a table cell or a
+	// key/value value after it is sanitized; name is the column's field name
+	// or the lower-cased label. CSV, TSV and data are never painted.
+	Paint func(name, text string) string
 
 	jq   *gojq.Code
 	tmpl *template.Template
@@ -201,6 +208,15 @@ func (p *Printer) Rows(w io.Writer, headers []string, rows [][]string) error {
 	return WriteTable(w, headers, rows, TableOptions{NoHeaders: p.NoHeaders})
 }
 
+// rowsFitted is Rows with column shrink (-1: none) truncated to fit p.Width,
+// and cells painted, when the output is a table.
+func (p *Printer) rowsFitted(w io.Writer, headers []string, rows [][]string, shrink int, paint func(col int, text string) string) error {
+	if p.Format == Table {
+		return WriteTable(w, headers, rows, TableOptions{NoHeaders: p.NoHeaders, MaxWidth: p.Width, Shrink: shrink, Paint: paint})
+	}
+	return p.Rows(w, headers, rows)
+}
+
 func writeDelimited(w io.Writer, f Format, headers []string, rows [][]string, noHeaders bool) error {
 	cw := csv.NewWriter(w)
 	if f == TSV {
@@ -228,7 +244,9 @@ func writeDelimited(w io.Writer, f Format, headers []string, rows [][]string, no
 }
 
 // PrintList prints items: as data when the output is structured, else as rows
-// of the columns picked by --columns (defaults when none are given).
+// of the columns picked by --columns (defaults when none are given). A table's
+// header row is the columns' headers; CSV and TSV have their JSON field names,
+// and an empty cell for a null value.
 func PrintList[T any](p *Printer, w io.Writer, items []T, cols []Column[T], defaults []string) error {
 	if items == nil {
 		items = []T{}
@@ -245,5 +263,39 @@ func PrintList[T any](p *Printer, w io.Writer, items []T, cols []Column[T], defa
 		return err
 	}
 	headers, rows := TableData(picked, items)
-	return p.Rows(w, headers, rows)
+	if p.Format == CSV || p.Format == TSV {
+		// Scripts read CSV and TSV: the header row is the JSON field names.
+		for i, c := range picked {
+			headers[i] = c.Field
+			if c.Null == nil {
+				continue
+			}
+			for r, item := range items {
+				if c.Null(item) {
+					rows[r][i] = ""
+				}
+			}
+		}
+	}
+	shrink := -1
+	for i, c := range picked {
+		if c.Shrink {
+			shrink = i
+		}
+	}
+	var paint func(int, string) string
+	if p.Paint != nil {
+		paint = func(col int, text string) string { return p.Paint(picked[col].Field, text) }
+	}
+	return p.rowsFitted(w, headers, rows, shrink, paint)
+}
+
+// KeyValues writes the key/value view of pairs (WriteKeyValues), painting
+// values when p.Paint is set.
+func (p *Printer) KeyValues(w io.Writer, pairs [][2]string) error {
+	var paint func(string, string) string
+	if p.Paint != nil {
+		paint = func(label, text string) string { return p.Paint(strings.ToLower(label), text) }
+	}
+	return writeKeyValues(w, pairs, paint)
 }

@@ -42,9 +42,9 @@ func TestPrinterFormats(t *testing.T) {
 		{name: "jq objects compact", format: Table, jq: ".[0] | {id}", want: "{\"id\":\"a1\"}\n"},
 		{name: "jq length", format: Table, jq: "length", want: "2\n"},
 		{name: "template", format: Table, tmpl: "{{range .}}{{.id}}={{.n}};{{end}}", want: "a1=1;b2=2;"},
-		{name: "csv quotes commas", format: CSV, want: "ID,NAME\na1,\"web, app\"\nb2,tab\\there\n"},
+		{name: "csv quotes commas", format: CSV, want: "id,name\na1,\"web, app\"\nb2,tab\\there\n"},
 		{name: "tsv", format: TSV, noHeaders: true, want: "a1\tweb, app\nb2\ttab\\there\n"},
-		{name: "columns", format: CSV, columns: []string{"name"}, want: "NAME\n\"web, app\"\ntab\\there\n"},
+		{name: "columns", format: CSV, columns: []string{"name"}, want: "name\n\"web, app\"\ntab\\there\n"},
 		{name: "table no headers", format: Table, noHeaders: true, columns: []string{"id"}, want: "a1\nb2\n"},
 	}
 	for _, c := range cases {
@@ -112,5 +112,39 @@ func TestTemplateErrorsReadAsTheUsersTerms(t *testing.T) {
 	var oe *OptionError
 	if _, err := NewPrinter(JSON, ".[", "", nil, false); !errors.As(err, &oe) || oe.Hint == "" {
 		t.Errorf("a bad --jq gives %v, want an *OptionError with a hint", err)
+	}
+}
+
+// CSV and TSV headers are JSON field names and a null is an empty cell; a
+// table keeps the display header and text.
+func TestDelimitedNullsAndFieldHeaders(t *testing.T) {
+	type item struct{ used *int }
+	one := 1
+	cols := []Column[item]{{Header: "LAST USED", Field: "lastUsed",
+		Value: func(i item) string {
+			if i.used == nil {
+				return "never"
+			}
+			return "once"
+		},
+		Null: func(i item) bool { return i.used == nil }}}
+	items := []item{{&one}, {nil}}
+	for format, want := range map[Format]string{CSV: "lastUsed\nonce\n\n", TSV: "lastUsed\nonce\n\n", Table: "LAST USED\nonce\nnever\n"} {
+		p, err := NewPrinter(format, "", "", nil, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := PrintList(p, &buf, items, cols, nil); err != nil {
+			t.Fatal(err)
+		}
+		got := buf.String()
+		if format == Table {
+			got = strings.Join(strings.Fields(strings.ReplaceAll(got, "LAST USED", "LAST_USED")), "\n") + "\n"
+			got = strings.ReplaceAll(got, "LAST_USED", "LAST USED")
+		}
+		if got != want {
+			t.Errorf("%s: got %q, want %q", format, got, want)
+		}
 	}
 }

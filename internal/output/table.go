@@ -17,7 +17,18 @@ import (
 type TableOptions struct {
 	// NoHeaders drops the header row (--no-headers), for scripts that cut columns.
 	NoHeaders bool
+	// MaxWidth, when positive, is the width the table must fit (a terminal's):
+	// cells of column Shrink are truncated with "…" until it does. Other
+	// columns are never truncated. 0 never truncates (piped output).
+	MaxWidth int
+	Shrink   int
+	// Paint, when set, colours a cell (column col) after it is sanitized and
+	// fitted; widths are measured without the escape sequences.
+	Paint func(col int, text string) string
 }
+
+// minShrunkWidth is the narrowest a shrunk column becomes, "…" included.
+const minShrunkWidth = 8
 
 // columnGap separates columns; the widest cell of a column is followed by it.
 const columnGap = "  "
@@ -25,8 +36,9 @@ const columnGap = "  "
 // WriteTable writes rows under headers as a plain table in the style of gh and
 // doctl: no borders or rules, every column left-aligned and separated from the
 // next by at least two spaces, headers printed as given (pass them in upper case),
-// no trailing spaces. Cells are never wrapped or truncated, so an ID can be copied
-// from the output. Column widths count display cells, so emoji and CJK text align.
+// no trailing spaces. Cells are never wrapped, and never truncated except the
+// column o.Shrink when o.MaxWidth (a terminal's width) is set, so an ID can be
+// copied from the output. Column widths count display cells, so emoji and CJK text align.
 //
 // Every header and cell goes through Sanitize. Each row must have one cell per
 // header (or, without headers, as many cells as the first row). With no rows only
@@ -71,6 +83,20 @@ func WriteTable(w io.Writer, headers []string, rows [][]string, o TableOptions) 
 	for i, row := range rows {
 		clean[i] = sanitizeAll(row)
 	}
+	if o.MaxWidth > 0 && o.Shrink >= 0 && o.Shrink < columns {
+		var head []string
+		if showHeader {
+			head = sanitizeAll(headers)
+		}
+		fitWidth(head, clean, columns, o.MaxWidth, o.Shrink)
+	}
+	if o.Paint != nil {
+		for _, row := range clean {
+			for c := range row {
+				row[c] = o.Paint(c, row[c])
+			}
+		}
+	}
 	if err := t.Bulk(clean); err != nil {
 		return fmt.Errorf("building table: %w", err)
 	}
@@ -107,3 +133,40 @@ func trimLineEnds(b []byte) []byte {
 // displayWidth is the number of terminal cells s occupies, measured as the table
 // measures it.
 func displayWidth(s string) int { return twwidth.Width(s) }
+
+// fitWidth truncates the cells of column shrink, with "…", so that the table
+// of header and rows is at most max cells wide; the column keeps at least
+// minShrunkWidth cells (or its header's width).
+func fitWidth(header []string, rows [][]string, columns, max, shrink int) {
+	widths := make([]int, columns)
+	total := len(columnGap) * (columns - 1)
+	for c := range widths {
+		if header != nil {
+			widths[c] = displayWidth(header[c])
+		}
+		for _, r := range rows {
+			widths[c] = maxInt(widths[c], displayWidth(r[c]))
+		}
+		total += widths[c]
+	}
+	if total <= max {
+		return
+	}
+	floor := minShrunkWidth
+	if header != nil {
+		floor = maxInt(floor, displayWidth(header[shrink]))
+	}
+	allowed := maxInt(widths[shrink]-(total-max), floor)
+	for _, r := range rows {
+		if displayWidth(r[shrink]) > allowed {
+			r[shrink] = twwidth.Truncate(r[shrink], allowed-1) + "…"
+		}
+	}
+}
+
+func maxInt(a, b int) int {
+	if a > b {
+		return a
+	}
+	return b
+}

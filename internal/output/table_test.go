@@ -162,3 +162,72 @@ func TestTrimLineEnds(t *testing.T) {
 		}
 	}
 }
+
+// On a terminal a table fits its width by truncating the Shrink column with
+// "…"; without a width nothing is truncated.
+func TestWriteTableFitsWidth(t *testing.T) {
+	headers := []string{"ID", "NAME", "STATUS"}
+	rows := [][]string{
+		{"3f0c9a52-6d1e-4c8e-9a47-1b2f3c4d5e6f", "iOS Production App with a very long name", "active"},
+		{"4a1b2c3d-6d1e-4c8e-9a47-1b2f3c4d5e6f", "web", "revoked"},
+		{"5b2c3d4e-6d1e-4c8e-9a47-1b2f3c4d5e6f", "日本語のとても長いキーの名前です", "active"},
+	}
+	var full bytes.Buffer
+	if err := WriteTable(&full, headers, rows, TableOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(full.String(), "iOS Production App with a very long name") {
+		t.Fatalf("truncated without a width:\n%s", full.String())
+	}
+	for _, width := range []int{80, 70, 60} {
+		var buf bytes.Buffer
+		if err := WriteTable(&buf, headers, rows, TableOptions{MaxWidth: width, Shrink: 1}); err != nil {
+			t.Fatal(err)
+		}
+		out := buf.String()
+		for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+			if w := displayWidth(line); w > width {
+				t.Errorf("width %d: line is %d cells: %q", width, w, line)
+			}
+		}
+		if !strings.Contains(out, "3f0c9a52-6d1e-4c8e-9a47-1b2f3c4d5e6f") || !strings.Contains(out, "iOS Pro") ||
+			!strings.Contains(out, "…") || !strings.Contains(out, "  web ") {
+			t.Errorf("width %d: ids must stay whole and names end in …:\n%s", width, out)
+		}
+	}
+	// Too narrow to fit: the name keeps a minimum and the ID stays whole.
+	var buf bytes.Buffer
+	if err := WriteTable(&buf, headers, rows, TableOptions{MaxWidth: 20, Shrink: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "iOS Pro… ") || !strings.Contains(buf.String(), "3f0c9a52-6d1e-4c8e-9a47-1b2f3c4d5e6f") {
+		t.Errorf("narrow:\n%s", buf.String())
+	}
+}
+
+// Painted cells keep the table's alignment: without the escape sequences it
+// is the unpainted table.
+func TestWriteTablePaintKeepsAlignment(t *testing.T) {
+	headers := []string{"NAME", "STATUS", "CREATED"}
+	rows := [][]string{{"ios", "active", "1h"}, {"web-production", "revoked", "2h"}}
+	var plain, painted bytes.Buffer
+	if err := WriteTable(&plain, headers, rows, TableOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	paint := func(col int, s string) string {
+		if col == 1 {
+			return "\x1b[32m" + s + "\x1b[0m"
+		}
+		return s
+	}
+	if err := WriteTable(&painted, headers, rows, TableOptions{Paint: paint}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(painted.String(), "\x1b[32mrevoked\x1b[0m") {
+		t.Fatalf("not painted: %q", painted.String())
+	}
+	stripped := strings.NewReplacer("\x1b[32m", "", "\x1b[0m", "").Replace(painted.String())
+	if stripped != plain.String() {
+		t.Errorf("painting moved the columns:\n%s\nwant\n%s", stripped, plain.String())
+	}
+}

@@ -163,6 +163,9 @@ func (p *terminalPrompter) readLine(ctx context.Context) (string, error) {
 			return "", fmt.Errorf("reading answer: %w", r.err)
 		}
 	case <-ctx.Done():
+		// The user pressed Ctrl-C at the question: end its line, so the error
+		// that follows starts on a line of its own.
+		fmt.Fprintln(p.ios.ErrOut)
 		return "", ctx.Err()
 	}
 }

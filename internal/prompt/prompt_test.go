@@ -180,7 +180,7 @@ func (s signalReader) Read(b []byte) (int, error) {
 func TestCancelWhileWaitingKeepsTheLineForTheNextPrompt(t *testing.T) {
 	pr, pw := io.Pipe()
 	defer pw.Close()
-	ios, _, _, _ := iostreams.Test()
+	ios, _, _, errOut := iostreams.Test()
 	reads := make(chan struct{}, 10)
 	ios.In = signalReader{pr, reads}
 	p := New(ios)
@@ -195,6 +195,11 @@ func TestCancelWhileWaitingKeepsTheLineForTheNextPrompt(t *testing.T) {
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Fatalf("Input: err = %v, want context.Canceled", err)
+	}
+	// Ctrl-C at the question ends its line, so an error printed next is not
+	// glued to "Name: ".
+	if got := errOut.String(); got != "Name: \n" {
+		t.Errorf("stderr after the cancelled prompt = %q, want %q", got, "Name: \n")
 	}
 
 	go func() { io.WriteString(pw, "late answer\n") }()

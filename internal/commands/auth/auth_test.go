@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -32,12 +35,41 @@ type env struct {
 	vars    map[string]string
 	keyring *credstore.MemoryKeyring
 	now     time.Time
+
+	orgStatus int
+	requests  atomic.Int64
 }
 
+// newEnv points the API at a fake that answers GET of an organization with
+// e.orgStatus (200 by default) and counts the requests.
 func newEnv(t *testing.T) *env {
 	dir := t.TempDir()
-	return &env{dir: dir, vars: map[string]string{"MB_CONFIG_DIR": dir}, keyring: credstore.NewMemoryKeyring(),
-		now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	e := &env{dir: dir, vars: map[string]string{"MB_CONFIG_DIR": dir}, keyring: credstore.NewMemoryKeyring(),
+		now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC), orgStatus: http.StatusOK}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.requests.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ey") || !strings.HasPrefix(r.URL.Path, "/app/v1/organizations/") {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		w.WriteHeader(e.orgStatus)
+		switch e.orgStatus {
+		case http.StatusOK:
+			_, _ = w.Write([]byte(`{"id":"acme","name":"Acme","status":"active"}`))
+		case http.StatusUnauthorized:
+			_, _ = w.Write([]byte(`{"error":{"code":"UNAUTHORIZED","message":"The token is invalid"}}`))
+		case http.StatusForbidden:
+			_, _ = w.Write([]byte(`{"error":{"code":"FORBIDDEN","message":"This token is not valid for this organization"}}`))
+		case http.StatusNotFound:
+			_, _ = w.Write([]byte(`{"error":{"code":"NOT_FOUND","message":"Organization not found"}}`))
+		default:
+			_, _ = w.Write([]byte(`{"error":{"code":"BAD_REQUEST","message":"no"}}`))
+		}
+	}))
+	t.Cleanup(srv.Close)
+	e.vars["MB_API_URL"] = srv.URL
+	return e
 }
 
 func (e *env) run(stdin string, tty bool, answers []string, args ...string) (string, string, int) {
@@ -67,7 +99,7 @@ func TestLoginStoresInKeyringAndStatusMasks(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("status exit %d", code)
 	}
-	for _, want := range []string{"User:", "alice", "acme", "in 2h", "system keyring"} {
+	for _, want := range []string{"User:", "alice", "Acme (acme)", "in 2h", "system keyring"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("status lacks %q:\n%s", want, out)
 		}
@@ -124,16 +156,94 @@ func TestLoginRefusesBadTokens(t *testing.T) {
 	}
 }
 
-func TestExpiredTokenWarnsAndStatusExits4(t *testing.T) {
+func TestLoginRefusesAnExpiredToken(t *testing.T) {
 	e := newEnv(t)
-	tok := jwt(t, map[string]any{"sub": "dave", "exp": e.now.Add(-3 * 24 * time.Hour).Unix()})
+	tok := jwt(t, map[string]any{"sub": "dave", "org": "acme", "exp": e.now.Add(-3 * 24 * time.Hour).Unix()})
 	_, errOut, code := e.run(tok, false, nil, "auth", "login")
-	if code != 0 || !strings.Contains(errOut, "expired 3 days ago") {
+	if code != cmdutil.ExitAuth || !strings.Contains(errOut, "expired 3 days ago; nothing was stored") {
 		t.Fatalf("login: %d %q", code, errOut)
 	}
+	if n := e.requests.Load(); n != 0 {
+		t.Errorf("an expired token was sent to the API (%d requests)", n)
+	}
+	if _, _, code := e.run("", false, nil, "auth", "status"); code != cmdutil.ExitAuth {
+		t.Fatal("an expired token was stored")
+	}
+}
+
+func TestAuthStatusExpiredIsNotLoggedIn(t *testing.T) {
+	e := newEnv(t)
+	e.vars["MB_TOKEN"] = jwt(t, map[string]any{"sub": "dave", "org": "acme", "exp": e.now.Add(-3 * 24 * time.Hour).Unix()})
 	out, errOut, code := e.run("", false, nil, "auth", "status")
-	if code != cmdutil.ExitAuth || !strings.Contains(out, "expired 3 days ago") || !strings.Contains(errOut, "auth login") {
+	if code != cmdutil.ExitAuth || !strings.Contains(out, "no (token expired 3 days ago)") || !strings.Contains(out, "expired 3 days ago") || !strings.Contains(errOut, "auth login") {
 		t.Fatalf("status: %d %q %q", code, out, errOut)
+	}
+	out, _, code = e.run("", false, nil, "auth", "status", "-o", "json")
+	var rep struct {
+		LoggedIn *bool `json:"loggedIn"`
+		Expired  bool  `json:"expired"`
+		User     string
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != cmdutil.ExitAuth || rep.LoggedIn == nil || *rep.LoggedIn || !rep.Expired {
+		t.Fatalf("status -o json: %d %q (%v)", code, out, err)
+	}
+}
+
+func TestLoginChecksTheTokenWithTheAPI(t *testing.T) {
+	for _, tc := range []struct {
+		status   int
+		code     int
+		stored   bool
+		errorOut string
+	}{
+		{http.StatusOK, 0, true, "Logged in as erin (organization acme)"},
+		{http.StatusUnauthorized, cmdutil.ExitAuth, false, "the API refused this token (HTTP 401"},
+		{http.StatusForbidden, cmdutil.ExitAuth, false, "refused this token for organization acme (HTTP 403"},
+		{http.StatusNotFound, 0, true, "warning: the API does not know organization acme"},
+		{http.StatusBadRequest, 0, true, "warning: the token could not be checked"},
+	} {
+		t.Run(http.StatusText(tc.status), func(t *testing.T) {
+			e := newEnv(t)
+			e.orgStatus = tc.status
+			tok := jwt(t, map[string]any{"sub": "erin", "org": "acme", "exp": e.now.Add(time.Hour).Unix()})
+			_, errOut, code := e.run(tok, false, nil, "auth", "login", "--with-token")
+			if code != tc.code || !strings.Contains(errOut, tc.errorOut) {
+				t.Fatalf("login: exit %d, want %d; stderr %q", code, tc.code, errOut)
+			}
+			if strings.Contains(errOut, tok) {
+				t.Fatal("the token is in the output")
+			}
+			if e.requests.Load() == 0 {
+				t.Error("login made no request")
+			}
+			_, _, scode := e.run("", false, nil, "auth", "status")
+			if stored := scode == 0; stored != tc.stored {
+				t.Errorf("stored = %v, want %v", stored, tc.stored)
+			}
+		})
+	}
+}
+
+func TestLoginStoresWhenTheAPIIsUnreachable(t *testing.T) {
+	e := newEnv(t)
+	e.vars["MB_API_URL"] = "http://127.0.0.1:1"
+	tok := jwt(t, map[string]any{"sub": "fay", "org": "acme", "exp": e.now.Add(time.Hour).Unix()})
+	_, errOut, code := e.run(tok, false, nil, "auth", "login")
+	if code != 0 || !strings.Contains(errOut, "warning: the API could not be reached to check the token") || !strings.Contains(errOut, "Logged in as fay") {
+		t.Fatalf("login: %d %q", code, errOut)
+	}
+}
+
+func TestLogoutWhenNotLoggedInIsANotice(t *testing.T) {
+	e := newEnv(t)
+	out, errOut, code := e.run("", false, nil, "auth", "logout")
+	if code != 0 || out != "" || !strings.Contains(errOut, "Not logged in: no stored token to remove.") {
+		t.Fatalf("logout: %d %q %q", code, out, errOut)
+	}
+	e.vars["MB_TOKEN"] = jwt(t, map[string]any{"sub": "gil", "exp": e.now.Add(time.Hour).Unix()})
+	_, errOut, code = e.run("", false, nil, "auth", "logout")
+	if code != 0 || !strings.Contains(errOut, "MB_TOKEN") {
+		t.Fatalf("logout with MB_TOKEN: %d %q", code, errOut)
 	}
 }
 

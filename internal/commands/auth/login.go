@@ -2,17 +2,20 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/metabind/metabind-cli/internal/api"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/credstore"
 	"github.com/metabind/metabind-cli/internal/iostreams"
 	"github.com/metabind/metabind-cli/internal/output"
 	"github.com/metabind/metabind-cli/internal/prompt"
+	"github.com/metabind/metabind-cli/internal/redact"
 )
 
 // maxTokenBytes bounds what login reads from stdin.
@@ -20,17 +23,19 @@ const maxTokenBytes = 64 << 10
 
 // LoginOptions holds the inputs of `auth login`.
 type LoginOptions struct {
-	IO        *iostreams.IOStreams
-	Store     func() (*credstore.Store, error)
-	Prompter  func() prompt.Prompter
-	Getenv    func(string) string
-	Now       func() time.Time
+	IO       *iostreams.IOStreams
+	Store    func() (*credstore.Store, error)
+	Prompter func() prompt.Prompter
+	Getenv   func(string) string
+	Now      func() time.Time
+	// ClientFor builds an API client that sends the given token.
+	ClientFor func(token string) (*api.Client, error)
 	WithToken bool
 }
 
 // NewCmdLogin returns `auth login`. runF replaces the run function in tests.
 func NewCmdLogin(f *cmdutil.Factory, runF func(context.Context, *LoginOptions) error) *cobra.Command {
-	opts := &LoginOptions{IO: f.IOStreams, Store: f.CredStore, Prompter: f.Prompter, Getenv: f.Getenv, Now: f.Now}
+	opts := &LoginOptions{IO: f.IOStreams, Store: f.CredStore, Prompter: f.Prompter, Getenv: f.Getenv, Now: f.Now, ClientFor: f.ClientWithToken}
 	cmd := &cobra.Command{
 		Use:   "login",
 		Short: "Store an admin JWT for the API",
@@ -39,6 +44,12 @@ func NewCmdLogin(f *cmdutil.Factory, runF func(context.Context, *LoginOptions) e
 On a terminal you are asked for the token with hidden input. With --with-token, or
 when standard input is not a terminal, the token is read from standard input. The
 token is never accepted as an argument, so it stays out of shell history and ps.
+
+Before it is stored, the token is checked: an expired token is refused, and one
+request (GET of the organization named in the token's org claim) must not be
+refused by the API. A token the API rejects (401 or 403) is exit 4 and nothing is
+stored. When the API cannot be reached, or cannot say, the token is stored with a
+warning, so you can log in offline.
 
 The token goes to the OS keyring; where none answers (or MB_NO_KEYRING=1), to a
 credentials file readable only by you in the configuration directory.`,
@@ -90,8 +101,11 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	}
 	now := opts.Now()
 	if claims.ExpiresAt != nil && !claims.ExpiresAt.After(now) {
-		fmt.Fprintf(opts.IO.ErrOut, "warning: this token expired %s; the API will refuse it until you log in with a fresh one\n",
-			output.RelativeTime(now, *claims.ExpiresAt))
+		return cmdutil.Errorf(cmdutil.ExitAuth, "this token expired %s; nothing was stored", output.RelativeTime(now, *claims.ExpiresAt)).
+			WithHint("create a fresh JWT in the Metabind web app (Settings → API Keys → Create JWT) and log in with it")
+	}
+	if err := checkToken(ctx, opts, token, claims); err != nil {
+		return err
 	}
 	store, err := opts.Store()
 	if err != nil {
@@ -124,6 +138,46 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	}
 	if strings.TrimSpace(opts.Getenv("MB_TOKEN")) != "" {
 		fmt.Fprintln(opts.IO.ErrOut, "note: MB_TOKEN is set in your environment and takes precedence over the stored token.")
+	}
+	return nil
+}
+
+// checkToken asks the API, with one request, whether it accepts token: GET of
+// the organization in the token's org claim. A 401 or 403 refuses the login
+// (exit 4); an API that cannot be reached or does not say leaves a warning and
+// the login goes ahead.
+func checkToken(ctx context.Context, opts *LoginOptions, token string, claims credstore.Claims) error {
+	if claims.Org == "" {
+		fmt.Fprintln(opts.IO.ErrOut, "warning: the token names no organization (no org claim), so it was not checked with the API")
+		return nil
+	}
+	client, err := opts.ClientFor(token)
+	if err != nil {
+		// A bad --api-url is for the commands that use it to report; the token
+		// is not sent anywhere unsafe.
+		fmt.Fprintf(opts.IO.ErrOut, "warning: the token was not checked with the API (%s); storing it anyway\n", redact.Secrets(err.Error()))
+		return nil
+	}
+	org := output.Sanitize(claims.Org)
+	_, err = client.GetOrganization(ctx, claims.Org)
+	var ae *api.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, context.Canceled):
+		return err
+	case errors.As(err, &ae) && ae.StatusCode == 401:
+		return cmdutil.NewError(cmdutil.ExitAuth, fmt.Errorf("the API refused this token (%w); nothing was stored", err)).
+			WithHint("the token is invalid, revoked or for another API (check --api-url); create a fresh JWT in the Metabind web app")
+	case errors.As(err, &ae) && ae.StatusCode == 403:
+		return cmdutil.NewError(cmdutil.ExitAuth, fmt.Errorf("the API refused this token for organization %s (%w); nothing was stored", org, err)).
+			WithHint("the token does not give access to its own organization; create a fresh JWT in the Metabind web app")
+	case errors.As(err, &ae) && api.IsNotFound(ae):
+		fmt.Fprintf(opts.IO.ErrOut, "warning: the API does not know organization %s (from the token's org claim); storing the token anyway\n", org)
+	case errors.As(err, &ae):
+		fmt.Fprintf(opts.IO.ErrOut, "warning: the token could not be checked (%s); storing it anyway\n", redact.Secrets(err.Error()))
+	default:
+		fmt.Fprintf(opts.IO.ErrOut, "warning: the API could not be reached to check the token (%s); storing it anyway\n", redact.Secrets(err.Error()))
 	}
 	return nil
 }

@@ -21,26 +21,29 @@ type StatusOptions struct {
 	Store   func() (*credstore.Store, error)
 	Printer func() (*output.Printer, error)
 	Now     func() time.Time
+	// OrgName looks up the organization's name with the API ("" when it cannot).
+	OrgName func(ctx context.Context, org string) string
 }
 
 // NewCmdStatus returns `auth status`.
 func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *StatusOptions) error) *cobra.Command {
-	opts := &StatusOptions{IO: f.IOStreams, Store: f.CredStore, Printer: f.Printer, Now: f.Now}
-	return &cobra.Command{
+	opts := &StatusOptions{IO: f.IOStreams, Store: f.CredStore, Printer: f.Printer, Now: f.Now, OrgName: orgNamer(f)}
+	return cmdutil.WithOutputFlags(f, cmdutil.OutputData, &cobra.Command{
 		Use:   "status",
 		Short: "Show who is logged in, until when, and where the token comes from",
 		Long: `Show the stored admin credential: user, organization claim, expiry, where the token
 comes from (MB_TOKEN, the system keyring or the credentials file) and a masked form
 of it. The token is read locally and not verified; exits 4 when not logged in or
-when the token has expired.`,
+when the token has expired. When the API answers within a few seconds, the
+organization's name is shown beside its id.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
-			return statusRun(opts)
+			return statusRun(cmd.Context(), opts)
 		},
-	}
+	})
 }
 
 // StatusReport is the machine-readable form of `auth status`.
@@ -48,6 +51,7 @@ type StatusReport struct {
 	LoggedIn  bool       `json:"loggedIn"`
 	User      string     `json:"user,omitempty"`
 	Org       string     `json:"org,omitempty"`
+	OrgName   string     `json:"orgName,omitempty"`
 	Role      string     `json:"role,omitempty"`
 	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
 	Expired   bool       `json:"expired"`
@@ -57,7 +61,7 @@ type StatusReport struct {
 	Overrides bool       `json:"overridesStored,omitempty"`
 }
 
-func statusRun(opts *StatusOptions) error {
+func statusRun(ctx context.Context, opts *StatusOptions) error {
 	p, err := opts.Printer()
 	if err != nil {
 		return err
@@ -84,18 +88,26 @@ func statusRun(opts *StatusOptions) error {
 	if claimErr == nil {
 		rep.User, rep.Org, rep.Role, rep.ExpiresAt = claims.Subject, claims.Org, claims.Role, claims.ExpiresAt
 		rep.Expired = claims.ExpiresAt != nil && !claims.ExpiresAt.After(now)
+		rep.LoggedIn = !rep.Expired // an expired token logs no one in
 	}
 	rep.Overrides = tok.Source == credstore.SourceEnv && store.HasStored()
+	if rep.LoggedIn && rep.Org != "" && opts.OrgName != nil {
+		rep.OrgName = opts.OrgName(ctx, rep.Org)
+	}
 
 	if p.Structured() {
 		if err := p.Data(opts.IO.Out, rep); err != nil {
 			return err
 		}
 	} else {
+		loggedIn := "yes"
+		if rep.Expired {
+			loggedIn = "no (token expired " + output.RelativeTime(now, *claims.ExpiresAt) + ")"
+		}
 		pairs := [][2]string{
-			{"Logged in", "yes"},
+			{"Logged in", loggedIn},
 			{"User", orDash(rep.User)},
-			{"Organization", orDash(rep.Org)},
+			{"Organization", withName(rep.Org, rep.OrgName)},
 		}
 		if rep.Role != "" {
 			pairs = append(pairs, [2]string{"Role", rep.Role})

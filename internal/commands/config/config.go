@@ -16,11 +16,12 @@ func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
 		Use:   "config <command>",
 		Short: "Read and write settings and profiles",
 		Long: `Settings live in config.yaml in the configuration directory (MB_CONFIG_DIR, else
-the platform's user configuration directory + metabind). Keys: ` + strings.Join(config.Keys(), ", ") + `.
+the platform's user configuration directory + metabind).
+Keys: ` + strings.Join(config.Keys(), ", ") + `.
 
 Profiles are named sets of settings in the same file, each with its own stored
-credential: select one with --profile NAME or MB_PROFILE. ` + "`config set`" + ` creates the
-profile when it does not exist.`,
+credential: select one with --profile NAME or MB_PROFILE. ` + "`config set`" + ` creates
+the profile when it does not exist.`,
 		Example: `  metabind config set api-url https://staging.example.com --profile staging
   metabind config get org
   metabind config view --show-origin`,

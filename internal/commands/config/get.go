@@ -12,7 +12,7 @@ func newCmdGet(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:               "get KEY",
 		Short:             "Print the value a setting resolves to",
-		Long:              "Print the value KEY resolves to (flag > environment > profile > default), alone on a line; nothing when it is unset.",
+		Long:              "Print the value KEY resolves to (flag > environment > profile > default), alone\non a line; nothing when it is unset.",
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: keyArg,
 		RunE: func(cmd *cobra.Command, args []string) error {

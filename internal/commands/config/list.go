@@ -10,11 +10,11 @@ import (
 )
 
 func newCmdList(f *cmdutil.Factory) *cobra.Command {
-	return &cobra.Command{
+	return cmdutil.WithOutputFlags(f, cmdutil.OutputData, &cobra.Command{
 		Use:     "list",
 		Aliases: []string{"ls"},
 		Short:   "List the settings saved in the active profile",
-		Long:    "List the settings saved in the active profile as key=value lines (-o json: an object).",
+		Long:    "List the settings saved in the active profile as key=value lines (-o json: an\nobject).",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := f.Config()
@@ -44,5 +44,5 @@ func newCmdList(f *cmdutil.Factory) *cobra.Command {
 			}
 			return nil
 		},
-	}
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/metabind/metabind-cli/internal/cmdutil"
+	"github.com/metabind/metabind-cli/internal/config"
 	"github.com/metabind/metabind-cli/internal/output"
 )
 
@@ -37,10 +38,7 @@ also where it came from: flag, environment, profile (the config file) or default
 			for _, k := range cfg.Keys() {
 				s := setting{Key: k, Value: cfg.Get(k)}
 				if showOrigin {
-					s.Origin = string(cfg.Source(k))
-					if s.Origin == "" {
-						s.Origin = "unset"
-					}
+					s.Origin = origin(cfg, k)
 				}
 				rows = append(rows, s)
 			}
@@ -52,19 +50,20 @@ also where it came from: flag, environment, profile (the config file) or default
 					Profiles []string  `json:"profiles"`
 				}{cfg.Profile(), cfg.Path(), rows, cfg.Profiles()})
 			}
-			headers := []string{"KEY", "VALUE"}
+			cols := []output.Column[setting]{
+				{Header: "KEY", Field: "key", Value: func(s setting) string { return s.Key }},
+				{Header: "VALUE", Field: "value", Value: func(s setting) string { return s.Value }},
+				{Header: "ORIGIN", Field: "origin", Value: func(s setting) string { return origin(cfg, s.Key) }},
+			}
+			defaults := []string{"key", "value"}
 			if showOrigin {
-				headers = append(headers, "ORIGIN")
+				defaults = append(defaults, "origin")
 			}
-			table := make([][]string, len(rows))
-			for i, r := range rows {
-				table[i] = []string{r.Key, r.Value}
-				if showOrigin {
-					table[i] = append(table[i], r.Origin)
-				}
-			}
-			if err := output.WriteTable(f.IOStreams.Out, headers, table, output.TableOptions{}); err != nil {
+			if err := output.PrintList(p, f.IOStreams.Out, rows, cols, defaults); err != nil {
 				return err
+			}
+			if p.Format != output.Table {
+				return nil
 			}
 			return output.WriteKeyValues(f.IOStreams.ErrOut, [][2]string{
 				{"Profile", cfg.Profile()},
@@ -74,5 +73,15 @@ also where it came from: flag, environment, profile (the config file) or default
 		},
 	}
 	cmd.Flags().BoolVar(&showOrigin, "show-origin", false, "show where each value came from")
+	cmdutil.AddOutputFlags(cmd, f, cmdutil.OutputRows)
 	return cmd
+}
+
+// origin is where a setting's value comes from: flag, environment, profile,
+// default, or unset.
+func origin(cfg *config.Config, key string) string {
+	if src := string(cfg.Source(key)); src != "" {
+		return src
+	}
+	return "unset"
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -20,15 +21,15 @@ type AuditOptions struct {
 	IO      *iostreams.IOStreams
 	Getenv  func(string) string
 	Context context.Context
-	// Format resolves -o/--output (the root's flag, MB_OUTPUT, the profile).
-	Format func() (output.Format, error)
+	// Printer applies -o/--output (MB_OUTPUT, the profile), --jq and --template.
+	Printer func() (*output.Printer, error)
 
 	DBPath string
 }
 
 // NewCmdAudit returns `metabind emulator audit`.
 func NewCmdAudit(f *cmdutil.Factory, runF func(*AuditOptions) error) *cobra.Command {
-	opts := &AuditOptions{IO: f.IOStreams, Getenv: f.Getenv, Format: f.OutputFormat}
+	opts := &AuditOptions{IO: f.IOStreams, Getenv: f.Getenv, Printer: f.Printer}
 	cmd := &cobra.Command{
 		Use:   "audit",
 		Short: "Show the emulator's audit trail of key changes",
@@ -36,7 +37,8 @@ func NewCmdAudit(f *cmdutil.Factory, runF func(*AuditOptions) error) *cobra.Comm
 emulator recorded, oldest first: when, who (the token's subject), what, which key,
 and the request id and client address. The trail is append-only.
 
--o json and -o yaml print every field; the table is the default.`,
+-o json and -o yaml print every field; the table is the default; -o csv and -o tsv
+use the JSON field names, and --columns picks fields (e.g. time,action,keyId).`,
 		Example: `  metabind emulator audit
   metabind emulator audit -o json`,
 		Args: cobra.NoArgs,
@@ -52,21 +54,17 @@ and the request id and client address. The trail is append-only.
 		},
 	}
 	cmd.Flags().StringVar(&opts.DBPath, "db", "", dbFlagUsage)
+	cmdutil.AddOutputFlags(cmd, f, cmdutil.OutputRows)
 	return cmd
 }
 
 func auditRun(opts *AuditOptions) error {
-	format := output.Table
-	if opts.Format != nil {
-		var err error
-		if format, err = opts.Format(); err != nil {
-			return err
-		}
+	p, err := output.NewPrinter(output.Table, "", "", nil, false)
+	if opts.Printer != nil {
+		p, err = opts.Printer()
 	}
-	switch format {
-	case output.Table, output.JSON, output.YAML:
-	default:
-		return cmdutil.FlagErrorf("emulator audit prints table, json or yaml, not %s", format)
+	if err != nil {
+		return err
 	}
 	ctx := opts.Context
 	if ctx == nil {
@@ -91,27 +89,30 @@ func auditRun(opts *AuditOptions) error {
 	if err != nil {
 		return cmdutil.Errorf(cmdutil.ExitError, "%v", err)
 	}
-	if format != output.Table {
-		if events == nil {
-			events = []emulator.AuditEvent{}
-		}
-		return output.Write(opts.IO.Out, format, events)
-	}
-	if len(events) == 0 {
+	if len(events) == 0 && !p.Structured() {
 		_, err := opts.IO.ErrOut.Write([]byte("no audit events yet\n"))
 		return err
 	}
-	rows := make([][]string, 0, len(events))
-	for _, ev := range events {
-		rows = append(rows, []string{
-			ev.Time.UTC().Format(time.RFC3339), ev.Action, ev.KeyID, ev.Actor, ev.Org, ev.Project,
-			ev.RequestID, ev.RemoteAddr, dash(ev.Detail),
-		})
-	}
-	return output.WriteTable(opts.IO.Out,
-		[]string{"TIME", "ACTION", "KEY ID", "ACTOR", "ORG", "PROJECT", "REQUEST ID", "REMOTE", "DETAIL"},
-		rows, output.TableOptions{})
+	return output.PrintList(p, opts.IO.Out, events, auditColumns, auditDefaultColumns)
 }
+
+// auditColumns are the columns of the audit table, CSV and TSV, selectable
+// with --columns by their JSON field names.
+var auditColumns = []output.Column[emulator.AuditEvent]{
+	{Header: "TIME", Field: "time", Value: func(ev emulator.AuditEvent) string { return ev.Time.UTC().Format(time.RFC3339) }},
+	{Header: "ACTION", Field: "action", Value: func(ev emulator.AuditEvent) string { return ev.Action }},
+	{Header: "KEY ID", Field: "keyId", Value: func(ev emulator.AuditEvent) string { return ev.KeyID }},
+	{Header: "ACTOR", Field: "actor", Value: func(ev emulator.AuditEvent) string { return ev.Actor }},
+	{Header: "ORG", Field: "org", Value: func(ev emulator.AuditEvent) string { return ev.Org }},
+	{Header: "PROJECT", Field: "project", Value: func(ev emulator.AuditEvent) string { return ev.Project }},
+	{Header: "REQUEST ID", Field: "requestId", Value: func(ev emulator.AuditEvent) string { return ev.RequestID }},
+	{Header: "REMOTE", Field: "remoteAddr", Value: func(ev emulator.AuditEvent) string { return ev.RemoteAddr }},
+	{Header: "DETAIL", Field: "detail", Value: func(ev emulator.AuditEvent) string { return dash(ev.Detail) },
+		Null: func(ev emulator.AuditEvent) bool { return ev.Detail == "" }},
+	{Header: "ID", Field: "id", Value: func(ev emulator.AuditEvent) string { return strconv.FormatInt(ev.ID, 10) }},
+}
+
+var auditDefaultColumns = []string{"time", "action", "keyId", "actor", "org", "project", "requestId", "remoteAddr", "detail"}
 
 func dash(s string) string {
 	if s == "" {

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 
@@ -16,6 +15,8 @@ import (
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/emulator"
 	"github.com/metabind/metabind-cli/internal/iostreams"
+
+	"github.com/metabind/metabind-cli/internal/config/securefile"
 )
 
 // StartOptions holds what `metabind emulator start` needs.
@@ -189,7 +190,7 @@ func startRun(opts *StartOptions) error {
 		if err != nil {
 			return cmdutil.Errorf(cmdutil.ExitError, "mint token: %v", err)
 		}
-		if err := writeFileAtomic(opts.TokenFile, tok+"\n", 0o600); err != nil {
+		if err := securefile.Write(opts.TokenFile, []byte(tok+"\n"), securefile.WriteOptions{}); err != nil {
 			return cmdutil.Errorf(cmdutil.ExitError, "write --token-file: %v", err)
 		}
 	}
@@ -200,7 +201,7 @@ func startRun(opts *StartOptions) error {
 	fmt.Fprintf(errOut, "metabind emulator listening on %s\n", url)
 	fmt.Fprintf(errOut, "database: %s\n", e.DBPath())
 	if opts.ReadyFile != "" {
-		if err := writeFileAtomic(opts.ReadyFile, url+"\n", 0o644); err != nil {
+		if err := securefile.Write(opts.ReadyFile, []byte(url+"\n"), securefile.WriteOptions{Mode: 0o644}); err != nil {
 			return cmdutil.Errorf(cmdutil.ExitError, "write --ready-file: %v", err)
 		}
 		defer os.Remove(opts.ReadyFile)
@@ -239,32 +240,4 @@ func describeSeed(r emulator.SeedResult) string {
 	}
 	return fmt.Sprintf("seeded organization %q (%s), project %q (%s): %d tags, %d content types, %d published and %d draft items",
 		r.Org, state(r.OrgCreated), r.Project, state(r.ProjectCreated), r.Tags, r.ContentTypes, r.Published, r.Drafts)
-}
-
-// writeFileAtomic writes data to path through a temporary file in the same
-// directory, so a reader never sees a partial file.
-func writeFileAtomic(path, data string, mode os.FileMode) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".metabind-*")
-	if err != nil {
-		return err
-	}
-	name := tmp.Name()
-	defer os.Remove(name)
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.WriteString(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(name, path)
 }

@@ -29,14 +29,15 @@ type CreateOptions struct {
 	Quiet      bool
 	OutputFile string
 	KeyStdin   bool
+	Delivery   Delivery
 	customKey  string
 }
 
 // NewCmdCreate returns `keys create`.
 func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *CreateOptions) error) *cobra.Command {
-	opts := &CreateOptions{Deps: newDeps(f)}
+	opts := &CreateOptions{Deps: newDeps(f), Delivery: newDelivery(f)}
 	cmd := &cobra.Command{
-		Use:   "create --name NAME",
+		Use:   "create --name NAME [-- CMD [ARGS...]]",
 		Short: "Create an API key and print its secret once",
 		Long: `Create an API key for the project. The new key's secret is printed once, on
 standard output, and can never be retrieved again; the notice saying so goes to
@@ -48,13 +49,41 @@ terminal; an existing file is never overwritten.
 
 --key-stdin imports an existing key value (20 to 128 characters of A-Z, a-z, 0-9,
 _ and -) read from standard input, never from an argument; only -o json or yaml
-print it back, in the key object.`,
+print it back, in the key object.
+
+With a delivery command after --, the secret goes to that command instead, and
+never to standard output, a file or a log: CMD runs directly (no shell) with the
+secret on its standard input, without a newline after it, and with
+METABIND_KEY_ID, METABIND_KEY_NAME, METABIND_ORG and METABIND_PROJECT added to
+its environment. Its output goes to standard error. The key stays only if CMD
+exits 0: if it fails, is not found, is killed, runs longer than
+--deliver-timeout (default 2m; its whole process group is killed) or is
+interrupted, the new key is deleted and metabind exits 8. -q and --output-file
+are refused with it; -o json prints the key without "key", plus
+"delivered": true.
+
+A secret that cannot be written (stdout a closed pipe or a full disk, an
+--output-file write error) is lost: the new key is deleted (revoked if the
+delete fails) and the exit code is 8.
+
+In GitHub Actions (GITHUB_ACTIONS=true) or Azure Pipelines (TF_BUILD=True), a
+line that tells the runner to mask the secret in its log goes to standard error
+first, unless standard error is a regular file; MB_MASK_SECRETS=0 turns this
+off, MB_MASK_SECRETS=1 writes it even to a file.`,
 		Example: `  metabind keys create --name "iOS Production App"
   KEY=$(metabind keys create --name ci -q)
   metabind keys create --name web --output-file web.key
   metabind keys create --name android -o json
-  metabind keys create --name legacy --key-stdin < legacy.key`,
-		Args: cmdutil.NoSecretArgs(`name the key with --name, e.g. --name "iOS Production App"`),
+  metabind keys create --name legacy --key-stdin < legacy.key
+  metabind keys create --name ci -- gh secret set METABIND_API_KEY`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			before, argv, err := splitDeliveryArgs(cmd, args)
+			if err != nil {
+				return err
+			}
+			opts.Delivery.Argv = argv
+			return cmdutil.NoSecretArgs(`name the key with --name, e.g. --name "iOS Production App"; a delivery command goes after --`)(cmd, before)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name, err := checkName("--name", opts.Name)
 			if err != nil {
@@ -68,7 +97,13 @@ print it back, in the key object.`,
 			if opts.Quiet && opts.OutputFile != "" {
 				return cmdutil.FlagErrorf("-q/--quiet and --output-file cannot be used together: -q prints the secret, --output-file keeps it off the terminal")
 			}
+			if err := opts.Delivery.validate(cmd, opts.Quiet, opts.OutputFile); err != nil {
+				return err
+			}
 			if opts.KeyStdin {
+				if opts.Delivery.Enabled() {
+					return cmdutil.FlagErrorf("--key-stdin imports a key you already hold; a delivery command is for a new secret")
+				}
 				if opts.Quiet || opts.OutputFile != "" {
 					return cmdutil.FlagErrorf("--key-stdin imports a key you already hold; -q and --output-file do not apply")
 				}
@@ -88,16 +123,28 @@ print it back, in the key object.`,
 	cmd.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "print only the secret and a newline")
 	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "write the secret to this new file (mode 0600) instead of printing it")
 	cmd.Flags().BoolVar(&opts.KeyStdin, "key-stdin", false, "import an existing key value read from standard input")
+	addDeliverFlag(cmd, &opts.Delivery)
 	_ = cmd.MarkFlagRequired("name")
+	cmdutil.AddOutputFlags(cmd, f, cmdutil.OutputRows)
 	return cmd
 }
 
 func createRun(ctx context.Context, opts *CreateOptions) error {
+	masker, err := newMasker(opts.Delivery.Getenv, opts.IO.ErrOut)
+	if err != nil {
+		return err
+	}
 	p, scope, client, err := opts.prepare()
 	if err != nil {
 		return err
 	}
-	if opts.customKey == "" && !opts.Quiet && opts.OutputFile == "" {
+	switch {
+	case opts.Delivery.Enabled():
+		sample := sampleKey(opts.Name, secretSentinel, opts.Now())
+		if err := checkDeliveredOutput(func(w io.Writer) error { return writeDelivered(w, p, sample, opts.Now()) }); err != nil {
+			return err
+		}
+	case opts.customKey == "" && !opts.Quiet && opts.OutputFile == "":
 		render := func(w io.Writer, k api.Key) error { return writeKey(w, p, k, opts.Now()) }
 		if err := checkShowsSecret(render, opts.Name, opts.Now()); err != nil {
 			return err
@@ -119,9 +166,26 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 		if !p.Structured() {
 			key.Key = ""
 		}
+		masker.mask(key.Key)
 		return writeKey(opts.IO.Out, p, *key, opts.Now())
 	}
-	return printNewKey(opts.IO, p, *key, opts.Quiet, secretFile, opts.OutputFile, opts.Now())
+	masker.mask(key.Key)
+	if opts.Delivery.Enabled() {
+		if err := opts.Delivery.run(ctx, opts.IO.ErrOut, *key, scope, key.Key); err != nil {
+			return removeUndelivered(ctx, client, scope, *key, err.Error())
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "Created the key %s (%q) and delivered its secret to %s.\n", key.ID, key.Name, opts.Delivery.describe())
+		if err := writeDelivered(opts.IO.Out, p, *key, opts.Now()); err != nil {
+			return fmt.Errorf("the key %s was created and its secret delivered, but printing the result failed: %w", key.ID, err)
+		}
+		return nil
+	}
+	err = printNewKey(opts.IO, p, *key, opts.Quiet, secretFile, opts.OutputFile, opts.Now())
+	var lost *secretLost
+	if errors.As(err, &lost) {
+		return removeUndelivered(ctx, client, scope, *key, lost.Error())
+	}
+	return err
 }
 
 // claimSecretFile creates the --output-file (mode 0600) before the key exists,
@@ -155,7 +219,8 @@ func abandonSecretFile(f *os.File) {
 }
 
 // printNewKey shows a newly created key and its secret exactly once: on stdout, or
-// only in secretFile when one is given.
+// only in secretFile when one is given. A secret that cannot be written is
+// reported as *secretLost, and the caller removes the key.
 func printNewKey(ios *iostreams.IOStreams, p *output.Printer, key api.Key, quiet bool, secretFile *os.File, path string, now time.Time) error {
 	if secretFile != nil {
 		_, werr := fmt.Fprintln(secretFile, key.Key)
@@ -166,15 +231,25 @@ func printNewKey(ios *iostreams.IOStreams, p *output.Printer, key api.Key, quiet
 			werr = cerr
 		}
 		if werr != nil {
-			return fmt.Errorf("the key %s was created, but writing its secret to %s failed (%v): revoke it with `metabind keys revoke %s` and create another", key.ID, path, werr, key.ID)
+			// What reached the file is the secret of a key about to be removed.
+			os.Remove(secretFile.Name())
+			return &secretLost{path, werr}
 		}
 		fmt.Fprintf(ios.ErrOut, "Secret written to %s (mode 0600); it is not shown anywhere else.\n", path)
 		key.Key = ""
-		return writeKey(ios.Out, p, key, now)
+		if err := writeKey(ios.Out, p, key, now); err != nil {
+			return fmt.Errorf("the key %s was created and its secret written to %s, but printing the key failed: %w", key.ID, path, err)
+		}
+		return nil
 	}
 	if quiet {
-		_, err := fmt.Fprintln(ios.Out, key.Key)
-		return err
+		if _, err := fmt.Fprintln(ios.Out, key.Key); err != nil {
+			return &secretLost{"standard output", err}
+		}
+		if err := syncIfFile(ios.Out); err != nil {
+			return &secretLost{"standard output", err}
+		}
+		return nil
 	}
 	fmt.Fprintln(ios.ErrOut, secretNotice)
 	return writeShowingSecret(ios.Out, ios.ErrOut, func(w io.Writer) error { return writeKey(w, p, key, now) }, key.Key, key)

@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/metabind/metabind-cli/internal/cmdutil"
-	"github.com/metabind/metabind-cli/internal/output"
 	"github.com/metabind/metabind-cli/internal/prompt"
 )
 
@@ -30,7 +29,9 @@ history with it. Apps using it lose access at once.
 
 On a terminal you confirm each key by typing its name. Without a terminal, --yes is
 required. One result is reported per key; when some fail and others succeed the
-exit code is 7.`,
+exit code is 7. With --yes a key given by its full id is deleted with one request;
+when several keys are given, one the API no longer has counts as "not found"
+(already deleted), not as a failure, so the same command can be run again.`,
 		Example: `  metabind keys delete "old test key"
   metabind keys delete 3f0c9a52-6d1e-4c8e-9a47-1b2f3c4d5e6f --yes`,
 		Args:              cobra.MinimumNArgs(1),
@@ -48,6 +49,7 @@ exit code is 7.`,
 		},
 	}
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "delete without asking for confirmation")
+	cmdutil.AddOutputFlags(cmd, f, cmdutil.OutputData)
 	return cmd
 }
 
@@ -56,13 +58,15 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 	if err != nil {
 		return err
 	}
-	keys, err := newResolver(client, scope).resolveAll(ctx, opts.Args)
+	// With --yes, a full id is deleted directly (one request per key).
+	targets, err := newResolver(client, scope).resolveTargets(ctx, opts.Args, opts.Yes)
 	if err != nil {
 		return err
 	}
 	if !opts.Yes {
 		p := opts.Prompter()
-		for _, k := range keys {
+		for _, t := range targets {
+			k := t.key
 			typed, err := p.Input(ctx, fmt.Sprintf("Deleting %q (%s) cannot be undone. Type its name to confirm:", k.Name, shortID(k.ID)))
 			if err != nil {
 				return err
@@ -72,33 +76,23 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 			}
 		}
 	}
-	var results, failed []result
-	for i, k := range keys {
-		if len(keys) > 1 && opts.IO.IsStderrTTY() {
-			fmt.Fprintf(opts.IO.ErrOut, "[%d/%d] ", i+1, len(keys))
-		}
-		label := fmt.Sprintf("%q (%s)", k.Name, k.ID)
-		if err := client.DeleteKey(ctx, scope.Org, scope.Project, k.ID); err != nil {
-			fmt.Fprintf(opts.IO.ErrOut, "Failed to delete %s: %s\n", label, output.Sanitize(err.Error()))
-			failed = append(failed, result{k, err})
-			continue
-		}
-		fmt.Fprintf(opts.IO.ErrOut, "Deleted %s.\n", label)
-		results = append(results, result{Key: k})
-	}
+	results := deleteKeys(ctx, client, scope, targets, opts.IO)
+	summarize(opts.IO, client, results)
 	if p.Structured() {
 		type deleted struct {
 			ID      string `json:"id"`
 			Name    string `json:"name"`
 			Deleted bool   `json:"deleted"`
+			Outcome string `json:"outcome"`
 			Error   string `json:"error,omitempty"`
 		}
-		out := make([]deleted, 0, len(keys))
+		out := make([]deleted, 0, len(results))
 		for _, r := range results {
-			out = append(out, deleted{ID: r.Key.ID, Name: r.Key.Name, Deleted: true})
-		}
-		for _, r := range failed {
-			out = append(out, deleted{ID: r.Key.ID, Name: r.Key.Name, Error: r.Err.Error()})
+			d := deleted{ID: r.Key.ID, Name: r.Key.Name, Deleted: r.Err == nil, Outcome: r.Outcome}
+			if r.Err != nil {
+				d.Error = r.Err.Error()
+			}
+			out = append(out, d)
 		}
 		var v any = out
 		if len(opts.Args) == 1 && len(out) == 1 {
@@ -108,5 +102,5 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 			return err
 		}
 	}
-	return bulkError("delete", results, failed)
+	return bulkError(ctx, "delete", results)
 }

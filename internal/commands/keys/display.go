@@ -3,6 +3,7 @@ package keys
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/metabind/metabind-cli/internal/api"
@@ -19,9 +20,10 @@ func keyColumns(now time.Time, relative bool) []output.Column[api.Key] {
 	at := func(t time.Time) string { return output.FormatTime(&t, now, relative) }
 	return []output.Column[api.Key]{
 		{Header: "ID", Field: "id", Value: func(k api.Key) string { return k.ID }},
-		{Header: "NAME", Field: "name", Value: func(k api.Key) string { return k.Name }},
+		{Header: "NAME", Field: "name", Value: func(k api.Key) string { return k.Name }, Shrink: true},
 		{Header: "STATUS", Field: "status", Value: func(k api.Key) string { return k.Status }},
-		{Header: "LAST USED", Field: "lastUsed", Value: func(k api.Key) string { return output.FormatTime(k.LastUsed, now, relative) }},
+		{Header: "LAST USED", Field: "lastUsed", Value: func(k api.Key) string { return output.FormatTime(k.LastUsed, now, relative) },
+			Null: func(k api.Key) bool { return k.LastUsed == nil || k.LastUsed.IsZero() }},
 		{Header: "CREATED", Field: "createdAt", Value: func(k api.Key) string { return at(k.CreatedAt) }},
 		{Header: "UPDATED", Field: "updatedAt", Value: func(k api.Key) string { return at(k.UpdatedAt) }},
 		{Header: "PROJECT", Field: "projectId", Value: func(k api.Key) string { return k.ProjectID }},
@@ -62,7 +64,7 @@ func writeKey(w io.Writer, p *output.Printer, k api.Key, now time.Time) error {
 	case p.Structured():
 		return p.Data(w, k)
 	case p.Format == output.Table && len(p.Columns) == 0:
-		return output.WriteKeyValues(w, keyPairs(k, now))
+		return p.KeyValues(w, keyPairs(k, now))
 	}
 	cols := defaultColumns
 	if k.Key != "" {
@@ -78,6 +80,25 @@ func writeKeys(w io.Writer, p *output.Printer, keys []api.Key, now time.Time, re
 		relative = false
 	}
 	return output.PrintList(p, w, keys, keyColumns(now, relative), defaultColumns)
+}
+
+// confirmShown is how many keys a confirmation names; --dry-run lists them all.
+const confirmShown = 10
+
+// confirmList names keys for a confirmation prompt: the first confirmShown as
+// "name" (short id), then how many more there are and that --dry-run lists
+// them, so a prompt for hundreds of keys stays a few lines.
+func confirmList(keys []api.Key) string {
+	n := min(len(keys), confirmShown)
+	parts := make([]string, n)
+	for i, k := range keys[:n] {
+		parts[i] = fmt.Sprintf("%q (%s)", k.Name, shortID(k.ID))
+	}
+	s := strings.Join(parts, ", ")
+	if more := len(keys) - n; more > 0 {
+		s += fmt.Sprintf(" and %d more (--dry-run lists them all)", more)
+	}
+	return s
 }
 
 // shortID is the first block of a key id, as shown in prompts.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/metabind/metabind-cli/internal/api"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
+	"github.com/metabind/metabind-cli/internal/output"
 )
 
 const (
@@ -24,6 +25,7 @@ type ListOptions struct {
 	Limit  int
 	All    bool
 	Sort   string
+	Order  string
 	Select Selectors
 
 	limitSet bool
@@ -43,27 +45,42 @@ YAML, they are RFC 3339. -o json prints an array of key objects ([] when there a
 none). Without --all at most --limit keys are shown; --all follows the pagination
 to the end.
 
-Sort orders: name (A→Z), created (newest first), last-used (most recent first,
-never-used keys last). Without --sort, keys come in the server's order.
+--sort takes a JSON field name: name (A→Z), createdAt (newest first), updatedAt
+(newest first), lastUsed (most recent first; a never-used key counts as the oldest
+use, so it comes last), status (active first). created and last-used are accepted
+too. --order asc or desc reverses or confirms that direction (--sort lastUsed
+--order asc: the longest-unused keys first). Without --sort, keys come in the
+server's order.
 
 Selectors find stale keys; they combine with AND and imply reading every page:
 --unused-for 90d (not used for 90 days; a never-used key counts from its creation),
 --never-used, --used-since 24h, --created-before 2026-01-01, --name-match 'ios-*'.`,
 		Example: `  metabind keys list
-  metabind keys list --status active --sort last-used
+  metabind keys list --status active --sort lastUsed --order asc
   metabind keys list --all -o json
   metabind keys list --unused-for 90d --status active`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch opts.Status {
-			case "", "active", "revoked":
+			case "", api.StatusActive, api.StatusRevoked:
 			default:
 				return cmdutil.FlagErrorf("invalid --status %q: use active or revoked", opts.Status)
 			}
-			switch opts.Sort {
-			case "", "name", "created", "last-used":
+			if opts.Sort != "" {
+				field, ok := sortField(opts.Sort)
+				if !ok {
+					return cmdutil.FlagErrorf("invalid --sort %q: use %s", opts.Sort, strings.Join(sortFields, ", "))
+				}
+				opts.Sort = field
+			}
+			switch opts.Order {
+			case "", "asc", "desc":
 			default:
-				return cmdutil.FlagErrorf("invalid --sort %q: use name, created or last-used", opts.Sort)
+				return cmdutil.FlagErrorf("invalid --order %q: use asc or desc", opts.Order)
+			}
+			if opts.Order != "" && opts.Sort == "" {
+				return cmdutil.FlagErrorf("--order needs --sort").
+					WithHint("e.g. --sort lastUsed --order asc for the longest-unused keys first")
 			}
 			if err := opts.Select.Validate(); err != nil {
 				return err
@@ -87,10 +104,13 @@ Selectors find stale keys; they combine with AND and imply reading every page:
 	cmd.Flags().StringVar(&opts.Status, "status", "", "only keys with this status: active or revoked")
 	cmd.Flags().IntVarP(&opts.Limit, "limit", "L", defaultListLimit, "maximum number of keys to show")
 	cmd.Flags().BoolVar(&opts.All, "all", false, "list every key, following the pagination")
-	cmd.Flags().StringVar(&opts.Sort, "sort", "", "sort by name, created or last-used")
+	cmd.Flags().StringVar(&opts.Sort, "sort", "", "sort by a field: "+strings.Join(sortFields, ", "))
+	cmd.Flags().StringVar(&opts.Order, "order", "", "sort direction: asc or desc (default: the field's natural order)")
 	opts.Select.AddFlags(cmd.Flags())
-	_ = cmd.RegisterFlagCompletionFunc("status", cobra.FixedCompletions([]string{"active", "revoked"}, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("sort", cobra.FixedCompletions([]string{"name", "created", "last-used"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("status", cobra.FixedCompletions([]string{api.StatusActive, api.StatusRevoked}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("sort", cobra.FixedCompletions(sortFields, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("order", cobra.FixedCompletions([]string{"asc", "desc"}, cobra.ShellCompDirectiveNoFileComp))
+	cmdutil.AddOutputFlags(cmd, f, cmdutil.OutputRows)
 	return cmd
 }
 
@@ -117,7 +137,7 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 		if opts.Select.Active() {
 			keys = opts.Select.Filter(keys, opts.Now())
 		}
-		sortKeys(keys, opts.Sort)
+		sortKeys(keys, opts.Sort, opts.Order)
 		// Selectors show every match unless --limit is given; a plain sorted list
 		// keeps the default limit.
 		if !opts.All && (opts.limitSet || !opts.Select.Active()) && len(keys) > opts.Limit {
@@ -133,7 +153,7 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 		return err
 	}
 	if more {
-		fmt.Fprintf(opts.IO.ErrOut, "Showing the first %d keys; more exist. Use --all, or a larger --limit.\n", len(keys))
+		fmt.Fprintf(opts.IO.ErrOut, "Showing the first %s; more exist. Use --all, or a larger --limit.\n", output.Plural(len(keys), "key", "keys"))
 	} else if len(keys) == 0 && !p.Structured() {
 		if opts.Select.Active() || opts.Status != "" {
 			fmt.Fprintln(opts.IO.ErrOut, "No API keys match.")
@@ -173,22 +193,68 @@ func fetchUpTo(ctx context.Context, client *api.Client, scope cmdutil.Scope, sta
 	}
 }
 
-func sortKeys(keys []api.Key, by string) {
-	switch by {
-	case "name":
-		sort.SliceStable(keys, func(i, j int) bool { return strings.ToLower(keys[i].Name) < strings.ToLower(keys[j].Name) })
-	case "created":
-		sort.SliceStable(keys, func(i, j int) bool { return keys[i].CreatedAt.After(keys[j].CreatedAt) })
-	case "last-used":
-		sort.SliceStable(keys, func(i, j int) bool {
-			a, b := keys[i].LastUsed, keys[j].LastUsed
-			switch {
-			case a == nil:
-				return false
-			case b == nil:
-				return true
-			}
-			return a.After(*b)
-		})
+// sortFields are the fields --sort takes, by their JSON names.
+var sortFields = []string{"name", "createdAt", "updatedAt", "lastUsed", "status"}
+
+// sortAliases are the earlier spellings --sort keeps accepting.
+var sortAliases = map[string]string{"created": "createdAt", "updated": "updatedAt", "lastused": "lastUsed"}
+
+// sortField resolves a --sort value to a JSON field name, ignoring case, "-"
+// and "_" (last-used, last_used and lastUsed are one field).
+func sortField(s string) (string, bool) {
+	key := strings.ToLower(strings.NewReplacer("-", "", "_", "", " ", "").Replace(s))
+	for _, f := range sortFields {
+		if key == strings.ToLower(f) {
+			return f, true
+		}
 	}
+	f, ok := sortAliases[key]
+	return f, ok
+}
+
+// sortKeys sorts keys by field (a JSON field name) in order: asc, desc, or ""
+// for the field's natural direction (names and statuses ascending, times
+// newest first). A never-used key counts as the oldest use.
+func sortKeys(keys []api.Key, field, order string) {
+	if field == "" {
+		return
+	}
+	var compare func(a, b api.Key) int
+	desc := true
+	switch field {
+	case "name":
+		compare, desc = func(a, b api.Key) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) }, false
+	case "status":
+		compare, desc = func(a, b api.Key) int { return strings.Compare(a.Status, b.Status) }, false
+	case "createdAt":
+		compare = func(a, b api.Key) int { return a.CreatedAt.Compare(b.CreatedAt) }
+	case "updatedAt":
+		compare = func(a, b api.Key) int { return a.UpdatedAt.Compare(b.UpdatedAt) }
+	case "lastUsed":
+		compare = func(a, b api.Key) int {
+			switch {
+			case a.LastUsed == nil && b.LastUsed == nil:
+				return 0
+			case a.LastUsed == nil:
+				return -1
+			case b.LastUsed == nil:
+				return 1
+			}
+			return a.LastUsed.Compare(*b.LastUsed)
+		}
+	default:
+		return
+	}
+	switch order {
+	case "asc":
+		desc = false
+	case "desc":
+		desc = true
+	}
+	sort.SliceStable(keys, func(i, j int) bool {
+		if desc {
+			return compare(keys[i], keys[j]) > 0
+		}
+		return compare(keys[i], keys[j]) < 0
+	})
 }

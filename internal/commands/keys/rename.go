@@ -20,7 +20,7 @@ type RenameOptions struct {
 // NewCmdRename returns `keys rename`.
 func NewCmdRename(f *cmdutil.Factory, runF func(context.Context, *RenameOptions) error) *cobra.Command {
 	opts := &RenameOptions{Deps: newDeps(f)}
-	return &cobra.Command{
+	return cmdutil.WithOutputFlags(f, cmdutil.OutputRows, &cobra.Command{
 		Use:   "rename ID|NAME NEW_NAME",
 		Short: "Give an API key a new name",
 		Long: `Rename a key. Names are unique in the project (case-insensitively), 1 to 100
@@ -39,7 +39,7 @@ characters, without control characters. Revoked keys can be renamed too.`,
 			}
 			return renameRun(cmd.Context(), opts)
 		},
-	}
+	})
 }
 
 func renameRun(ctx context.Context, opts *RenameOptions) error {

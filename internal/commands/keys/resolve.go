@@ -2,10 +2,10 @@ package keys
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"regexp"
 	"strings"
-	"sync"
+	"unicode/utf8"
 
 	"github.com/metabind/metabind-cli/internal/api"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
@@ -13,11 +13,118 @@ import (
 	"github.com/metabind/metabind-cli/internal/redact"
 )
 
-// idLike matches strings that could be a key id (ids are UUIDs on the real API).
-var idLike = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{7,127}$`) })
+// A key reference (ID|NAME) is one of:
+//
+//   - a full key id (a UUID): fetched with one GET, no listing;
+//   - an id prefix, at least minPrefixHex hex digits of a UUID's text;
+//   - a name, matched locally (trimmed, case-insensitively) against the listed
+//     keys and never put in a URL;
+//   - "id:" or "name:" followed by one of these, to say which is meant.
+//
+// Anything that is neither an id form nor a listed name is "no such key"
+// (exit 5), and nothing about it is sent: a secret pasted by mistake reaches
+// neither the server's access log nor --debug.
 
-// resolver turns ID|NAME arguments into keys. It lists the project's keys at most
-// once, however many arguments it resolves.
+// minPrefixHex is the fewest hex digits an id prefix needs.
+const minPrefixHex = 4
+
+// uuidTemplate marks where a UUID's text has hyphens.
+const uuidTemplate = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
+
+// idShape reports whether s is a full UUID (full) or a prefix of one with at
+// least minPrefixHex hex digits (prefix).
+func idShape(s string) (full, prefix bool) {
+	if len(s) > len(uuidTemplate) {
+		return false, false
+	}
+	hex := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if uuidTemplate[i] == '-' {
+			if c != '-' {
+				return false, false
+			}
+			continue
+		}
+		if !isHex(c) {
+			return false, false
+		}
+		hex++
+	}
+	if len(s) == len(uuidTemplate) {
+		return true, false
+	}
+	return false, hex >= minPrefixHex
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// refKind says how an argument may name a key.
+type refKind int
+
+const (
+	refUUID     refKind = iota // a full id
+	refPrefix                  // an id prefix only ("id:")
+	refName                    // a name only
+	refEither                  // an id prefix or a name
+	refNotFound                // neither: "no such key" without a request
+)
+
+type keyRef struct {
+	arg  string // as given, trimmed
+	want string // without "id:"/"name:"
+	kind refKind
+}
+
+// parseRef classifies one argument. Secrets and empty arguments are usage
+// errors; nothing is sent for them.
+func parseRef(arg string) (keyRef, error) {
+	want := strings.TrimSpace(arg)
+	r := keyRef{arg: want}
+	explicitID, explicitName := false, false
+	switch {
+	case strings.HasPrefix(want, "id:"):
+		want, explicitID = strings.TrimSpace(want[len("id:"):]), true
+	case strings.HasPrefix(want, "name:"):
+		want, explicitName = strings.TrimSpace(want[len("name:"):]), true
+	}
+	if want == "" {
+		return r, cmdutil.FlagErrorf("an empty key id or name was given")
+	}
+	if redact.LooksLikeJWT(want) || redact.LooksLikeAPIKey(want) {
+		// Never sent, never echoed: a secret pasted where an id belongs.
+		return r, cmdutil.FlagErrorf("that argument looks like a secret (a token or an API key's value), not a key id or name; it was not sent").
+			WithHint("name a key by its id or name (`metabind keys list`); to check a key's value use `metabind keys test --stdin`")
+	}
+	r.want = want
+	full, prefix := idShape(want)
+	switch {
+	case explicitName:
+		r.kind = refName
+	case full:
+		r.kind = refUUID
+	case explicitID && prefix:
+		r.kind = refPrefix
+	case explicitID:
+		r.kind = refNotFound
+	case prefix:
+		r.kind = refEither
+	default:
+		r.kind = refName
+	}
+	return r, nil
+}
+
+// needsList reports whether resolving r needs the project's key list.
+func (r keyRef) needsList() bool {
+	return r.kind == refPrefix || r.kind == refName || r.kind == refEither
+}
+
+// resolver turns ID|NAME arguments into keys. It lists the project's keys at
+// most once, however many arguments it resolves, and only when an argument is
+// a name or an id prefix.
 type resolver struct {
 	client  *api.Client
 	scope   cmdutil.Scope
@@ -31,7 +138,7 @@ func newResolver(client *api.Client, scope cmdutil.Scope) *resolver {
 
 func (r *resolver) keys(ctx context.Context) ([]api.Key, error) {
 	if !r.fetched {
-		all, err := r.client.ListAllKeys(ctx, r.scope.Org, r.scope.Project, api.ListOptions{Limit: 100}, nil)
+		all, err := r.client.ListAllKeys(ctx, r.scope.Org, r.scope.Project, api.ListOptions{Limit: maxPageSize}, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -45,34 +152,36 @@ type match struct {
 	by  string // "id", "name", "id prefix"
 }
 
-// resolve finds the one key that arg names: its id, its name (case-insensitive)
-// or, failing both, a unique id prefix. "id:ID" and "name:NAME" say which is
-// meant. No match is exit 5; several are exit 2.
+// resolve finds the one key that arg names. No match is exit 5; several are
+// exit 2.
 func (r *resolver) resolve(ctx context.Context, arg string) (api.Key, error) {
-	want := strings.TrimSpace(arg)
-	byID, byName := true, true
-	switch {
-	case strings.HasPrefix(want, "id:"):
-		want, byName = strings.TrimSpace(want[len("id:"):]), false
-	case strings.HasPrefix(want, "name:"):
-		want, byID = strings.TrimSpace(want[len("name:"):]), false
+	ref, err := parseRef(arg)
+	if err != nil {
+		return api.Key{}, err
 	}
-	if want == "" {
-		return api.Key{}, cmdutil.FlagErrorf("an empty key id or name was given")
-	}
-	if redact.LooksLikeJWT(want) || redact.LooksLikeAPIKey(want) {
-		// Never sent, never echoed: a secret pasted where an id belongs.
-		return api.Key{}, cmdutil.FlagErrorf("that argument looks like a secret (a token or an API key's value), not a key id or name; it was not sent").
-			WithHint("name a key by its id or name (`metabind keys list`); to check a key's value use `metabind keys test --stdin`")
-	}
-	var matches []match
-	if byID && idLike().MatchString(want) {
-		k, err := r.client.GetKey(ctx, r.scope.Org, r.scope.Project, want)
+	return r.resolveRef(ctx, ref)
+}
+
+func (r *resolver) resolveRef(ctx context.Context, ref keyRef) (api.Key, error) {
+	switch ref.kind {
+	case refNotFound:
+		return api.Key{}, r.notFound(ref)
+	case refUUID:
+		if r.fetched {
+			// The list is already here: no request needed.
+			for _, k := range r.all {
+				if strings.EqualFold(k.ID, ref.want) {
+					return k, nil
+				}
+			}
+			return api.Key{}, r.notFound(ref)
+		}
+		k, err := r.client.GetKey(ctx, r.scope.Org, r.scope.Project, strings.ToLower(ref.want))
 		switch {
 		case err == nil:
-			matches = append(matches, match{*k, "id"})
-		case api.IsNotFound(err):
-			// Not an id; an unknown org or project surfaces from the list below.
+			return *k, nil
+		case api.IsNotFound(err) && !isProjectMissing(err):
+			return api.Key{}, r.notFound(ref)
 		default:
 			return api.Key{}, err
 		}
@@ -81,51 +190,78 @@ func (r *resolver) resolve(ctx context.Context, arg string) (api.Key, error) {
 	if err != nil {
 		return api.Key{}, err
 	}
-	for _, k := range all {
-		if byName && equalFoldTrim(k.Name, want) && !hasID(matches, k.ID) {
-			matches = append(matches, match{k, "name"})
-		}
-	}
-	if byID && len(matches) == 0 && len(want) >= 4 {
+	var byName, byPrefix []match
+	if ref.kind == refName || ref.kind == refEither {
 		for _, k := range all {
-			if strings.HasPrefix(strings.ToLower(k.ID), strings.ToLower(want)) {
-				matches = append(matches, match{k, "id prefix"})
+			if equalFoldTrim(k.Name, ref.want) {
+				byName = append(byName, match{k, "name"})
 			}
 		}
 	}
+	if ref.kind == refPrefix || ref.kind == refEither {
+		low := strings.ToLower(ref.want)
+		for _, k := range all {
+			if strings.HasPrefix(strings.ToLower(k.ID), low) && !hasID(byName, k.ID) {
+				byPrefix = append(byPrefix, match{k, "id prefix"})
+			}
+		}
+	}
+	matches := append(byName, byPrefix...)
 	switch len(matches) {
 	case 0:
-		hint := "list the project's keys with `metabind keys list`"
-		if byID && len(want) < 4 {
-			hint = "an id prefix needs at least 4 characters; " + hint
-		}
-		return api.Key{}, cmdutil.Errorf(cmdutil.ExitNotFound, "no API key matches %q in project %s", want, r.scope.Project).
-			WithHint(hint)
+		return api.Key{}, r.notFound(ref)
 	case 1:
 		return matches[0].key, nil
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%q matches %d keys:", want, len(matches))
+	fmt.Fprintf(&b, "%s matches %d keys:", quoteArg(ref.arg), len(matches))
 	for _, m := range matches {
 		fmt.Fprintf(&b, "\n  %s  %s  (by %s)", m.key.ID, output.Sanitize(m.key.Name), m.by)
 	}
-	named, exact := 0, 0
-	for _, m := range matches {
-		switch m.by {
-		case "name":
-			named++
-		case "id":
-			exact++
-		}
-	}
-	hint := "name one of them by its full id"
+	hint := "give more of the id, or the full id"
 	switch {
-	case named == 1 && exact == 1:
-		hint = fmt.Sprintf("say which you mean: id:%s or name:%s", want, want)
-	case named == 1:
-		hint = fmt.Sprintf("say which you mean: name:%s for the key with that name, or the other's full id", want)
+	case len(byName) == 1 && len(byPrefix) > 0:
+		hint = fmt.Sprintf("say which you mean: name:%s for the key with that name, id:%s for the id prefix (or the full id)", ref.want, ref.want)
+	case len(byName) > 1:
+		hint = "name one of them by its full id"
 	}
 	return api.Key{}, cmdutil.FlagErrorf("%s", b.String()).WithHint(hint)
+}
+
+// isProjectMissing tells a 404 for the project or organization from one for
+// the key: only the latter means "no such key".
+func isProjectMissing(err error) bool {
+	var ae *api.Error
+	if !errors.As(err, &ae) {
+		return false
+	}
+	msg := strings.ToLower(ae.Message)
+	return !strings.Contains(msg, "key") && (strings.Contains(msg, "project") || strings.Contains(msg, "organization"))
+}
+
+// notFound is exit 5 for an argument that names no key.
+func (r *resolver) notFound(ref keyRef) error {
+	hint := "list the project's keys with `metabind keys list`"
+	switch ref.kind {
+	case refNotFound:
+		hint = "after id: give a full key id or at least 4 of its leading hex digits; " + hint
+	case refName:
+		if strings.HasPrefix(ref.arg, "name:") {
+			break
+		}
+		hint = "a key id is a UUID or at least 4 of its leading hex digits; " + hint
+	}
+	return cmdutil.Errorf(cmdutil.ExitNotFound, "no API key matches %s in project %s", quoteArg(ref.arg), r.scope.Project).
+		WithHint(hint)
+}
+
+// quoteArg quotes an argument for a message, unless it might be (part of) a
+// secret: long unbroken words are not echoed.
+func quoteArg(s string) string {
+	if utf8.RuneCountInString(s) < 20 || strings.ContainsAny(s, " \t") {
+		return fmt.Sprintf("%q", output.Sanitize(s))
+	}
+	return fmt.Sprintf("the argument (%d characters, not shown)", utf8.RuneCountInString(s))
 }
 
 func hasID(ms []match, id string) bool {
@@ -137,18 +273,52 @@ func hasID(ms []match, id string) bool {
 	return false
 }
 
-// resolveAll resolves every argument before anything changes.
-func (r *resolver) resolveAll(ctx context.Context, args []string) ([]api.Key, error) {
-	out := make([]api.Key, 0, len(args))
-	seen := map[string]bool{}
+// target is one key a bulk command acts on. When known is false, only its id
+// is known (a full id taken as given); the answer to the command's own request
+// fills in the rest.
+type target struct {
+	key   api.Key
+	known bool
+}
+
+// resolveTargets resolves every argument before anything changes, listing at
+// most once. Full ids are fetched one GET each unless a listing is made anyway;
+// with direct (commands that can act on a key by its id alone) they are not
+// fetched at all: the action's answer describes the key. Every argument is
+// classified before any request, so a bad one changes nothing.
+func (r *resolver) resolveTargets(ctx context.Context, args []string, direct bool) ([]target, error) {
+	refs := make([]keyRef, 0, len(args))
+	list := false
 	for _, a := range args {
-		k, err := r.resolve(ctx, a)
+		ref, err := parseRef(a)
 		if err != nil {
 			return nil, err
 		}
-		if !seen[k.ID] {
-			seen[k.ID] = true
-			out = append(out, k)
+		if ref.kind == refNotFound {
+			return nil, r.notFound(ref)
+		}
+		list = list || ref.needsList()
+		refs = append(refs, ref)
+	}
+	if list {
+		if _, err := r.keys(ctx); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]target, 0, len(refs))
+	seen := map[string]bool{}
+	for _, ref := range refs {
+		t := target{key: api.Key{ID: strings.ToLower(ref.want)}}
+		if ref.kind != refUUID || !direct || r.fetched {
+			k, err := r.resolveRef(ctx, ref)
+			if err != nil {
+				return nil, err
+			}
+			t = target{key: k, known: true}
+		}
+		if !seen[t.key.ID] {
+			seen[t.key.ID] = true
+			out = append(out, t)
 		}
 	}
 	return out, nil

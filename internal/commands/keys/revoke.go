@@ -4,14 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/metabind/metabind-cli/internal/api"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
-	"github.com/metabind/metabind-cli/internal/iostreams"
 	"github.com/metabind/metabind-cli/internal/output"
 	"github.com/metabind/metabind-cli/internal/prompt"
 )
@@ -37,14 +35,18 @@ key are refused from the next request on. The key stays listed, with status revo
 
 On a terminal you are asked to confirm. Without one, --yes is required, and without
 it nothing is changed (exit 2). Revoking a key that is already revoked succeeds.
-Afterwards each key is read back and its status shown; -o json prints the key
-object (an array when several keys were given or selected).
+Each key costs one request, whose answer shows its new status; -o json prints the
+key object (an array when several keys were given or selected, each with an
+"outcome": revoked, already revoked or failed).
 
 Instead of naming keys, select them with the selectors of ` + "`keys list`" + ` (active keys
 only): --unused-for, --never-used, --used-since, --created-before, --name-match.
 --dry-run lists what would be revoked (named or selected keys) and changes nothing,
-so it needs no --yes. One result is reported
-per key; when some fail and others succeed the exit code is 7.`,
+so it needs no --yes. One result is reported per key; when some fail and others
+succeed the exit code is 7, and running the same command again completes the
+rest: keys already revoked are skipped, without a request, and counted. Requests
+are paced to the API's rate limit; waits are shown on stderr, and Ctrl-C during
+one stops, naming the keys done (exit 130).`,
 		Example: `  metabind keys revoke "iOS Production App"
   metabind keys revoke 3f0c9a52-6d1e-4c8e-9a47-1b2f3c4d5e6f --yes
   metabind keys revoke --unused-for 90d --dry-run
@@ -75,6 +77,7 @@ per key; when some fail and others succeed the exit code is 7.`,
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "revoke without asking for confirmation")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "list the keys that would be revoked, change nothing")
 	opts.Select.AddFlags(cmd.Flags())
+	cmdutil.AddOutputFlags(cmd, f, cmdutil.OutputRows)
 	return cmd
 }
 
@@ -83,57 +86,80 @@ func revokeRun(ctx context.Context, opts *RevokeOptions) error {
 	if err != nil {
 		return err
 	}
-	var keys []api.Key
+	var targets []target
 	if opts.Select.Active() {
-		all, err := client.ListAllKeys(ctx, scope.Org, scope.Project, api.ListOptions{Status: "active", Limit: maxPageSize}, nil)
+		// Every status: matching keys already revoked (by an earlier run that
+		// stopped part way) are skipped and counted, not acted on again.
+		all, err := client.ListAllKeys(ctx, scope.Org, scope.Project, api.ListOptions{Limit: maxPageSize}, nil)
 		if err != nil {
 			return err
 		}
-		keys = opts.Select.Filter(all, opts.Now())
-		if opts.DryRun || len(keys) == 0 {
+		selected := opts.Select.Filter(all, opts.Now())
+		var active []api.Key
+		for _, k := range selected {
+			if k.Status == "active" {
+				active = append(active, k)
+			}
+		}
+		if opts.DryRun || len(selected) == 0 {
+			if active == nil {
+				active = []api.Key{}
+			}
 			if !p.Structured() {
-				if opts.DryRun {
-					fmt.Fprintf(opts.IO.ErrOut, "%d active keys match; dry run, nothing was revoked.\n", len(keys))
-				} else {
-					fmt.Fprintln(opts.IO.ErrOut, "No active keys match; nothing to revoke.")
+				already := ""
+				if n := len(selected) - len(active); n > 0 {
+					already = fmt.Sprintf(" (%s already revoked)", output.Plural(n, "matching key is", "matching keys are"))
 				}
-				if len(keys) == 0 {
+				if opts.DryRun {
+					fmt.Fprintf(opts.IO.ErrOut, "%s%s; dry run, nothing was revoked.\n", output.Plural(len(active), "active key matches", "active keys match"), already)
+				} else {
+					fmt.Fprintf(opts.IO.ErrOut, "No active keys match%s; nothing to revoke.\n", already)
+				}
+				if len(active) == 0 {
 					return nil
 				}
 			}
-			return writeKeys(opts.IO.Out, p, keys, opts.Now(), opts.IO.IsStdoutTTY())
+			return writeKeys(opts.IO.Out, p, active, opts.Now(), opts.IO.IsStdoutTTY())
+		}
+		for _, k := range selected {
+			targets = append(targets, target{key: k, known: true})
 		}
 	} else {
-		keys, err = newResolver(client, scope).resolveAll(ctx, opts.Args)
+		// With --yes and nothing to show first, a full id is acted on directly:
+		// the revoke's answer describes the key (one request).
+		targets, err = newResolver(client, scope).resolveTargets(ctx, opts.Args, opts.Yes && !opts.DryRun)
 		if err != nil {
 			return err
 		}
 		if opts.DryRun {
 			// What would be revoked: the active ones (the others already are).
-			var active []api.Key
-			for _, k := range keys {
-				if k.Status == "active" {
-					active = append(active, k)
+			active := []api.Key{}
+			for _, t := range targets {
+				if t.key.Status == "active" {
+					active = append(active, t.key)
 				}
 			}
 			if !p.Structured() {
 				others := ""
-				if len(active) < len(keys) {
+				if len(active) < len(targets) {
 					others = " (the others already are)"
 				}
-				fmt.Fprintf(opts.IO.ErrOut, "%d of %d named keys are active and would be revoked%s; dry run, nothing was revoked.\n", len(active), len(keys), others)
+				fmt.Fprintf(opts.IO.ErrOut, "Active and would be revoked: %d of %s%s; dry run, nothing was revoked.\n", len(active), output.Plural(len(targets), "named key", "named keys"), others)
 				if len(active) == 0 {
 					return nil
 				}
 			}
-			if active == nil {
-				active = []api.Key{}
-			}
 			return writeKeys(opts.IO.Out, p, active, opts.Now(), opts.IO.IsStdoutTTY())
 		}
 	}
-	if !opts.Yes {
-		ok, err := opts.Prompter().Confirm(ctx, revokeQuestion(keys), false)
+	var toRevoke []api.Key
+	for _, t := range targets {
+		if !t.known || t.key.Status != "revoked" {
+			toRevoke = append(toRevoke, t.key)
+		}
+	}
+	if !opts.Yes && len(toRevoke) > 0 {
+		ok, err := opts.Prompter().Confirm(ctx, revokeQuestion(toRevoke), false)
 		if err != nil {
 			return err
 		}
@@ -141,124 +167,59 @@ func revokeRun(ctx context.Context, opts *RevokeOptions) error {
 			return cmdutil.ErrCancelled
 		}
 	}
-	results, failed := revokeKeys(ctx, client, scope, keys, opts.IO)
-	if err := writeResults(opts.IO.Out, p, results, failed, len(opts.Args) == 1 && !opts.Select.Active(), opts.Now()); err != nil {
+	results := revokeKeys(ctx, client, scope, targets, opts.IO)
+	summarize(opts.IO, client, results)
+	if err := writeResults(opts.IO.Out, p, results, len(opts.Args) == 1 && !opts.Select.Active(), opts.Now()); err != nil {
 		return err
 	}
-	return bulkError("revoke", results, failed)
+	return bulkError(ctx, "revoke", results)
 }
 
 func revokeQuestion(keys []api.Key) string {
 	if len(keys) == 1 {
 		return fmt.Sprintf("Revoke %q (%s)? Apps using it lose access immediately.", keys[0].Name, shortID(keys[0].ID))
 	}
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%q (%s)", k.Name, shortID(k.ID))
-	}
-	return fmt.Sprintf("Revoke %d keys: %s? Apps using them lose access immediately.", len(keys), strings.Join(parts, ", "))
-}
-
-// result is the outcome for one key of a bulk operation.
-type result struct {
-	Key api.Key
-	Err error
-}
-
-// revokeKeys revokes each key, reads it back, and reports per key on stderr.
-func revokeKeys(ctx context.Context, client *api.Client, scope cmdutil.Scope, keys []api.Key, ios *iostreams.IOStreams) ([]result, []result) {
-	var results, failed []result
-	revoked := "revoked"
-	for i, k := range keys {
-		if len(keys) > 1 && ios.IsStderrTTY() {
-			fmt.Fprintf(ios.ErrOut, "[%d/%d] ", i+1, len(keys))
-		}
-		label := fmt.Sprintf("%q (%s)", k.Name, k.ID)
-		if ctx.Err() != nil {
-			failed = append(failed, result{k, ctx.Err()})
-			continue
-		}
-		if k.Status == "revoked" {
-			fmt.Fprintf(ios.ErrOut, "Key %s was already revoked.\n", label)
-			results = append(results, result{Key: k})
-			continue
-		}
-		if _, err := client.UpdateKey(ctx, scope.Org, scope.Project, k.ID, api.UpdateKeyRequest{Status: &revoked}); err != nil {
-			fmt.Fprintf(ios.ErrOut, "Failed to revoke %s: %s\n", label, output.Sanitize(err.Error()))
-			failed = append(failed, result{k, err})
-			continue
-		}
-		fresh, err := client.GetKey(ctx, scope.Org, scope.Project, k.ID)
-		if err != nil {
-			fmt.Fprintf(ios.ErrOut, "Revoked %s, but reading it back failed: %s\n", label, output.Sanitize(err.Error()))
-			k.Status = revoked
-			results = append(results, result{Key: k})
-			continue
-		}
-		fmt.Fprintf(ios.ErrOut, "Revoked %s: status is now %s.\n", label, fresh.Status)
-		results = append(results, result{Key: *fresh})
-	}
-	return results, failed
+	return fmt.Sprintf("Revoke %d keys: %s? Apps using them lose access immediately.", len(keys), confirmList(keys))
 }
 
 // keyResult is one key's outcome in the JSON/YAML of a bulk command: the key
 // object, plus "error" when the operation failed for it.
 type keyResult struct {
 	api.Key
-	Error string `json:"error,omitempty"`
+	Outcome string `json:"outcome"`
+	Error   string `json:"error,omitempty"`
 }
 
 // writeResults prints one result per key acted on: a table of those that
 // succeeded (failures are reported on stderr), or, as data, a bare object for a
 // single named key and otherwise an array holding every key, failed ones with
 // their error.
-func writeResults(w io.Writer, p *output.Printer, results, failed []result, single bool, now time.Time) error {
+func writeResults(w io.Writer, p *output.Printer, results []result, single bool, now time.Time) error {
 	if p.Structured() {
-		if single && len(results) == 1 && len(failed) == 0 {
+		if single && len(results) == 1 && results[0].Err == nil {
 			return p.Data(w, results[0].Key)
 		}
-		if single && len(results) == 0 {
+		if single && len(results) == 1 {
 			return nil // the error says what happened
 		}
-		all := make([]keyResult, 0, len(results)+len(failed))
+		all := make([]keyResult, 0, len(results))
 		for _, r := range results {
-			all = append(all, keyResult{Key: r.Key})
-		}
-		for _, r := range failed {
-			all = append(all, keyResult{Key: r.Key, Error: r.Err.Error()})
+			kr := keyResult{Key: r.Key, Outcome: r.Outcome}
+			if r.Err != nil {
+				kr.Error = r.Err.Error()
+			}
+			all = append(all, kr)
 		}
 		return p.Data(w, all)
 	}
-	if len(results) == 0 {
-		return nil
-	}
 	keys := make([]api.Key, 0, len(results))
 	for _, r := range results {
-		keys = append(keys, r.Key)
+		if r.Err == nil {
+			keys = append(keys, r.Key)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
 	}
 	return output.PrintList(p, w, keys, keyColumns(now, false), []string{"id", "name", "status"})
-}
-
-// bulkError turns per-key failures into the command's error: the lone error when
-// one key was acted on, else a partial-failure error (exit 7) naming which keys
-// failed and which succeeded.
-func bulkError(verb string, done, failed []result) error {
-	total := len(done) + len(failed)
-	switch {
-	case len(failed) == 0:
-		return nil
-	case total == 1:
-		return failed[0].Err
-	case len(done) == 0:
-		return cmdutil.Errorf(cmdutil.ExitError, "failed to %s all %d keys", verb, total)
-	}
-	ids := func(rs []result) string {
-		names := make([]string, len(rs))
-		for i, r := range rs {
-			names[i] = r.Key.ID
-		}
-		return strings.Join(names, ", ")
-	}
-	return cmdutil.Errorf(cmdutil.ExitPartial, "%d of %d keys could not be %sd: %s; %sd: %s", len(failed), total, verb, ids(failed), verb, ids(done)).
-		WithHint("run the same command again to retry the keys that failed")
 }

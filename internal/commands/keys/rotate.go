@@ -28,30 +28,46 @@ type RotateOptions struct {
 	Yes        bool
 	Quiet      bool
 	OutputFile string
+	Delivery   Delivery
 }
 
 // NewCmdRotate returns `keys rotate`.
 func NewCmdRotate(f *cmdutil.Factory, runF func(context.Context, *RotateOptions) error) *cobra.Command {
-	opts := &RotateOptions{Deps: newDeps(f), Prompter: f.Prompter}
+	opts := &RotateOptions{Deps: newDeps(f), Prompter: f.Prompter, Delivery: newDelivery(f)}
 	cmd := &cobra.Command{
-		Use:   "rotate ID|NAME",
+		Use:   "rotate ID|NAME [-- CMD [ARGS...]]",
 		Short: "Replace a key with a new one under the same name, then revoke the old one",
 		Long: `Rotate a key in one step:
 
   1. the old key is renamed "<name> (rotated <time>)";
   2. a new key is created under the original name (or --new-name) and its secret
-     printed once, as ` + "`keys create`" + ` does (-q, --output-file, -o json);
-  3. the old key is revoked; with --keep-old it stays active for a grace period,
-     to be revoked later with ` + "`keys revoke`" + `.
+     printed once, as ` + "`keys create`" + ` does (-q, --output-file, -o json), or
+     given to a delivery command after --, as ` + "`keys create -- CMD`" + ` does;
+  3. only once the secret is out, the old key is revoked; with --keep-old it
+     stays active for a grace period, to be revoked later with ` + "`keys revoke`" + `.
+
+If the new secret does not arrive (the delivery command fails, times out or is
+interrupted; stdout or --output-file cannot be written), the new key is deleted,
+the old key gets its name back and keeps working, and the exit code is 8.
 
 Like revoke, it asks on a terminal and needs --yes without one (not with
 --keep-old, which revokes nothing). If a step fails the old key keeps working and
 the message says what state things are in and how to finish by hand.
--o json prints {"old": {key}, "new": {key with "key"}}.`,
+-o json prints {"old": {key}, "new": {key with "key"}}: "old" as it was when
+the new secret was written, before it was revoked. With a delivery command it
+prints {"old", "new" (without "key"), "delivered": true}.`,
 		Example: `  metabind keys rotate "iOS Production App"
   KEY=$(metabind keys rotate ci --yes -q)
-  metabind keys rotate web --keep-old -o json`,
-		Args:              cobra.ExactArgs(1),
+  metabind keys rotate web --keep-old -o json
+  metabind keys rotate ci --yes -- gh secret set METABIND_API_KEY`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			before, argv, err := splitDeliveryArgs(cmd, args)
+			if err != nil {
+				return err
+			}
+			opts.Delivery.Argv = argv
+			return cobra.ExactArgs(1)(cmd, before)
+		},
 		ValidArgsFunction: completeKeyIDs(f, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Arg = args[0]
@@ -68,6 +84,9 @@ the message says what state things are in and how to finish by hand.
 			if opts.Quiet && opts.OutputFile != "" {
 				return cmdutil.FlagErrorf("-q/--quiet and --output-file cannot be used together")
 			}
+			if err := opts.Delivery.validate(cmd, opts.Quiet, opts.OutputFile); err != nil {
+				return err
+			}
 			if !opts.Yes && !opts.KeepOld && !opts.IO.CanPrompt() {
 				return cmdutil.FlagErrorf("refusing to rotate without confirmation: standard input is not a terminal and rotation revokes the old key").
 					WithHint("pass --yes, or --keep-old to keep the old key active")
@@ -83,6 +102,8 @@ the message says what state things are in and how to finish by hand.
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "rotate without asking for confirmation")
 	cmd.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "print only the new secret and a newline")
 	cmd.Flags().StringVar(&opts.OutputFile, "output-file", "", "write the new secret to this new file (mode 0600)")
+	addDeliverFlag(cmd, &opts.Delivery)
+	cmdutil.AddOutputFlags(cmd, f, cmdutil.OutputRows)
 	return cmd
 }
 
@@ -92,11 +113,16 @@ const rotatedSuffixTime = "2006-01-02T15:04:05Z"
 // rotatedName is the old key's name after rotation, shortened to fit the limit.
 // attempt > 1 adds a counter, for rotations within the same second.
 func rotatedName(name string, now time.Time, attempt int) string {
+	return parkedName(name, "rotated", now, attempt)
+}
+
+// parkedName is name with " (LABEL <time>)" appended, shortened to fit.
+func parkedName(name, label string, now time.Time, attempt int) string {
 	stamp := now.UTC().Format(rotatedSuffixTime)
 	if attempt > 1 {
 		stamp += fmt.Sprintf(" #%d", attempt)
 	}
-	suffix := " (rotated " + stamp + ")"
+	suffix := " (" + label + " " + stamp + ")"
 	room := maxNameLen - utf8.RuneCountInString(suffix)
 	if utf8.RuneCountInString(name) > room {
 		r := []rune(name)
@@ -106,11 +132,21 @@ func rotatedName(name string, now time.Time, attempt int) string {
 }
 
 func rotateRun(ctx context.Context, opts *RotateOptions) error {
+	masker, err := newMasker(opts.Delivery.Getenv, opts.IO.ErrOut)
+	if err != nil {
+		return err
+	}
 	p, scope, client, err := opts.prepare()
 	if err != nil {
 		return err
 	}
-	if !opts.Quiet && opts.OutputFile == "" {
+	if opts.Delivery.Enabled() {
+		old := sampleKey(opts.Arg, "", opts.Now())
+		fresh := sampleKey(opts.Arg, secretSentinel, opts.Now())
+		if err := checkDeliveredOutput(func(w io.Writer) error { return writeDeliveredRotation(w, p, old, fresh, opts.Now()) }); err != nil {
+			return err
+		}
+	} else if !opts.Quiet && opts.OutputFile == "" {
 		old := sampleKey(opts.Arg, "", opts.Now())
 		render := func(w io.Writer, fresh api.Key) error { return renderRotation(w, p, old, fresh, opts.Now()) }
 		if err := checkShowsSecret(render, opts.Arg, opts.Now()); err != nil {
@@ -121,7 +157,7 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 	if err != nil {
 		return err
 	}
-	if old.Status != "active" {
+	if old.Status != api.StatusActive {
 		return cmdutil.FlagErrorf("key %q (%s) is %s; only an active key can be rotated", old.Name, old.ID, old.Status).
 			WithHint("create a new key with `metabind keys create --name NAME`")
 	}
@@ -185,32 +221,85 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 		return rotateCreateFailed(ctx, client, scope, old, parked, newName, err)
 	}
 
-	// 3. Revoke the old key, unless asked to keep it.
-	var revokeErr error
-	oldNow := *renamed
-	if !opts.KeepOld {
-		revoked := "revoked"
-		if k, err := client.UpdateKey(ctx, scope.Org, scope.Project, old.ID, api.UpdateKeyRequest{Status: &revoked}); err != nil {
-			revokeErr = err
-		} else {
-			oldNow = *k
+	// 3. Deliver the new secret: to the delivery command, or print it. Until it
+	// has arrived, the old key is not revoked; if it never does, the new key is
+	// removed and the old one gets its name back.
+	masker.mask(fresh.Key)
+	if opts.Delivery.Enabled() {
+		if err := opts.Delivery.run(ctx, opts.IO.ErrOut, *fresh, scope, fresh.Key); err != nil {
+			return undeliveredRotation(ctx, client, scope, old, parked, *fresh, err.Error(), opts.Now())
 		}
-	}
-
-	// The new secret is shown whatever happened to the old key.
-	if err := printRotation(opts, p, oldNow, *fresh, secretFile); err != nil {
+		fmt.Fprintf(opts.IO.ErrOut, "Created the new key %s (%q) and delivered its secret to %s.\n", fresh.ID, fresh.Name, opts.Delivery.describe())
+	} else if err := printRotation(opts, p, *renamed, *fresh, secretFile); err != nil {
+		var lost *secretLost
+		if errors.As(err, &lost) {
+			return undeliveredRotation(ctx, client, scope, old, parked, *fresh, lost.Error(), opts.Now())
+		}
 		return err
 	}
-	if revokeErr != nil {
-		return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("the new key %s was created (secret above), but revoking the old key %s failed: %w; the old key still works", fresh.ID, old.ID, revokeErr)).
-			WithHint(fmt.Sprintf("finish by hand: `metabind keys revoke %s --yes`", old.ID))
+	where := "secret above"
+	if opts.Delivery.Enabled() {
+		where = "secret delivered"
+	} else if secretFile != nil {
+		where = "secret in " + opts.OutputFile
+	}
+
+	// 4. Revoke the old key, unless asked to keep it.
+	oldNow := *renamed
+	if !opts.KeepOld {
+		revoked := api.StatusRevoked
+		k, err := client.UpdateKey(ctx, scope.Org, scope.Project, old.ID, api.UpdateKeyRequest{Status: &revoked})
+		if err != nil {
+			if opts.Delivery.Enabled() {
+				_ = writeDeliveredRotation(opts.IO.Out, p, oldNow, *fresh, opts.Now())
+			}
+			return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("the new key %s was created (%s), but revoking the old key %s failed: %w; the old key still works", fresh.ID, where, old.ID, err)).
+				WithHint(fmt.Sprintf("finish by hand: `metabind keys revoke %s --yes`", old.ID))
+		}
+		oldNow = *k
 	}
 	if opts.KeepOld {
 		fmt.Fprintf(opts.IO.ErrOut, "The old key %s stays active; revoke it when its users have moved: `metabind keys revoke %s --yes`\n", old.ID, old.ID)
 	} else {
 		fmt.Fprintf(opts.IO.ErrOut, "Revoked the old key %s.\n", old.ID)
 	}
+	if opts.Delivery.Enabled() {
+		if err := writeDeliveredRotation(opts.IO.Out, p, oldNow, *fresh, opts.Now()); err != nil {
+			return fmt.Errorf("the rotation is complete (the new key %s was delivered), but printing the result failed: %w", fresh.ID, err)
+		}
+	}
 	return nil
+}
+
+// undeliveredRotation undoes a rotation whose new secret did not arrive: the
+// new key is deleted (or revoked) and the old key, never revoked, gets its
+// name back.
+func undeliveredRotation(ctx context.Context, client *api.Client, scope cmdutil.Scope, old api.Key, parked string, fresh api.Key, cause string, now time.Time) error {
+	ue := removeUndelivered(ctx, client, scope, fresh, cause)
+	rctx := api.Recovery(context.WithoutCancel(ctx))
+	if ue.Cleanup == cmdutil.CleanupRevoked {
+		// A revoked key keeps its name: move it aside so the old key can have
+		// the name back.
+		for attempt := 1; attempt <= 5; attempt++ {
+			aside := parkedName(fresh.Name, "undelivered", now, attempt)
+			_, err := client.UpdateKey(rctx, scope.Org, scope.Project, fresh.ID, api.UpdateKeyRequest{Name: &aside})
+			if err == nil || !api.IsConflict(err) {
+				break
+			}
+		}
+	}
+	name := old.Name
+	if _, err := client.UpdateKey(rctx, scope.Org, scope.Project, old.ID, api.UpdateKeyRequest{Name: &name}); err != nil {
+		ue.Also = fmt.Sprintf("The old key %s was not revoked and still works, but it is named %q: renaming it back failed (%v)", old.ID, parked, err)
+		hint := fmt.Sprintf("rename it back: `metabind keys rename %s %q`", old.ID, old.Name)
+		if ue.KeyLive() {
+			hint = fmt.Sprintf("revoke the new key: `metabind keys revoke %s --yes`; then %s", fresh.ID, hint)
+		}
+		ue.Hint = hint
+		return ue
+	}
+	ue.Also = fmt.Sprintf("The old key %s was not changed: it keeps its name %q and still works", old.ID, old.Name)
+	return ue
 }
 
 func printRotation(opts *RotateOptions, p *output.Printer, old, fresh api.Key, secretFile *os.File) error {
@@ -226,6 +315,17 @@ func printRotation(opts *RotateOptions, p *output.Printer, old, fresh api.Key, s
 type rotation struct {
 	Old api.Key `json:"old"`
 	New api.Key `json:"new"`
+}
+
+// writeDeliveredRotation prints a rotation whose secret went to a delivery
+// command: data as {"old", "new" (without "key"), "delivered": true}, else the
+// new key.
+func writeDeliveredRotation(w io.Writer, p *output.Printer, old, fresh api.Key, now time.Time) error {
+	fresh.Key = ""
+	if p.Structured() {
+		return p.Data(w, deliveredRotation{Old: old, New: fresh, Delivered: true})
+	}
+	return writeKey(w, p, fresh, now)
 }
 
 // renderRotation prints a rotation's result as printRotation does when the

@@ -2,8 +2,14 @@ package keys
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/metabind/metabind-cli/internal/api"
@@ -48,10 +54,161 @@ func checkShowsSecret(render func(w io.Writer, k api.Key) error, name string, no
 func writeShowingSecret(out, errOut io.Writer, render func(io.Writer) error, secret string, fallback any) error {
 	var buf bytes.Buffer
 	err := render(&buf)
-	if err == nil && bytes.Contains(buf.Bytes(), []byte(secret)) {
-		_, err = out.Write(buf.Bytes())
-		return err
+	if err != nil || !bytes.Contains(buf.Bytes(), []byte(secret)) {
+		fmt.Fprintln(errOut, "warning: the output options would not show the new secret; printing the whole key as JSON instead")
+		buf.Reset()
+		if err := output.WriteJSON(&buf, fallback); err != nil {
+			return err
+		}
 	}
-	fmt.Fprintln(errOut, "warning: the output options would not show the new secret; printing the whole key as JSON instead")
-	return output.WriteJSON(out, fallback)
+	if _, err := out.Write(buf.Bytes()); err != nil {
+		return &secretLost{"standard output", err}
+	}
+	if err := syncIfFile(out); err != nil {
+		return &secretLost{"standard output", err}
+	}
+	return nil
+}
+
+// CI log masking. A CI runner shows a job's output in its log; told a value is
+// secret (GitHub Actions: "::add-mask::VALUE", Azure Pipelines:
+// "##vso[task.setsecret]VALUE", each on a line of its own), it replaces the
+// value with *** wherever it later appears. The line is written to stderr
+// before the secret is written anywhere (stdout, a file, a delivery command).
+// It holds the secret itself, so it is written only when stderr is not a
+// regular file: redirecting stderr to a file never puts the secret there.
+// MB_MASK_SECRETS=0 turns masking off; =1 writes the line even when stderr is
+// a regular file (for a runner that reads its log from one).
+
+// masker writes the runner's masking line for each new secret.
+type masker struct {
+	w      io.Writer
+	prefix string // "" when masking is off
+}
+
+// maskSetting reads MB_MASK_SECRETS: -1 off, 0 automatic, 1 forced on.
+func maskSetting(getenv func(string) string) (int, error) {
+	switch v := strings.ToLower(strings.TrimSpace(getenv("MB_MASK_SECRETS"))); v {
+	case "":
+		return 0, nil
+	case "0", "false", "off", "no":
+		return -1, nil
+	case "1", "true", "on", "yes":
+		return 1, nil
+	default:
+		return 0, cmdutil.FlagErrorf("MB_MASK_SECRETS must be 0 (no masking) or 1 (always mask), got %q; nothing was changed", v)
+	}
+}
+
+// newMasker decides, from the environment and what stderr is, whether and how
+// secrets are masked. errOut is the command's stderr.
+func newMasker(getenv func(string) string, errOut io.Writer) (*masker, error) {
+	setting, err := maskSetting(getenv)
+	if err != nil {
+		return nil, err
+	}
+	m := &masker{w: errOut}
+	if setting < 0 {
+		return m, nil
+	}
+	var prefix string
+	switch {
+	case strings.EqualFold(strings.TrimSpace(getenv("GITHUB_ACTIONS")), "true"):
+		prefix = "::add-mask::"
+	case strings.EqualFold(strings.TrimSpace(getenv("TF_BUILD")), "true"):
+		prefix = "##vso[task.setsecret]"
+	default:
+		if setting > 0 {
+			fmt.Fprintln(errOut, "warning: MB_MASK_SECRETS=1, but no CI runner was detected (GITHUB_ACTIONS=true or TF_BUILD=True); the secret is not masked")
+		}
+		return m, nil
+	}
+	if setting == 0 && isRegularFile(errOut) {
+		return m, nil
+	}
+	m.prefix = prefix
+	return m, nil
+}
+
+// isRegularFile reports whether w is a regular file (or cannot be told apart
+// from one): then the masking line, which holds the secret, stays out of it.
+func isRegularFile(w io.Writer) bool {
+	f, ok := w.(interface{ Stat() (fs.FileInfo, error) })
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err != nil || fi.Mode().IsRegular()
+}
+
+// mask writes the masking line for secret, if masking is on.
+func (m *masker) mask(secret string) {
+	if m == nil || m.prefix == "" || secret == "" {
+		return
+	}
+	fmt.Fprintf(m.w, "%s%s\n", m.prefix, secret)
+}
+
+// secretLost is a failed write of a new secret to its destination (stdout or
+// --output-file): the caller removes the key it belongs to.
+type secretLost struct {
+	where string
+	err   error
+}
+
+func (e *secretLost) Error() string {
+	return fmt.Sprintf("writing it to %s failed: %s", e.where, describeWriteError(e.err))
+}
+
+func (e *secretLost) Unwrap() error { return e.err }
+
+// describeWriteError names the usual reasons a write fails.
+func describeWriteError(err error) string {
+	switch {
+	case errors.Is(err, syscall.EPIPE):
+		return "broken pipe (the program reading the output has exited)"
+	case errors.Is(err, syscall.ENOSPC):
+		return "no space left on device"
+	case errors.Is(err, os.ErrClosed):
+		return "the output is closed"
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// syncIfFile flushes w to disk when it is a regular file, so that a write
+// error the kernel reports late (a full disk, a network file system) is seen
+// while the key can still be removed. Pipes and terminals have nothing to flush.
+func syncIfFile(w io.Writer) error {
+	f, ok := w.(*os.File)
+	if !ok {
+		return nil
+	}
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return nil
+	}
+	return f.Sync()
+}
+
+// removeUndelivered deletes a new key whose secret was lost, or revokes it if
+// the delete fails, and returns the exit-8 error that says what became of it.
+// It runs even after an interrupt, with time of its own.
+func removeUndelivered(ctx context.Context, client *api.Client, scope cmdutil.Scope, key api.Key, cause string) *cmdutil.UndeliveredError {
+	rctx := api.Recovery(context.WithoutCancel(ctx))
+	ue := &cmdutil.UndeliveredError{KeyID: key.ID, KeyName: key.Name, Cause: cause}
+	derr := client.DeleteKey(rctx, scope.Org, scope.Project, key.ID)
+	if derr == nil || api.IsNotFound(derr) {
+		ue.Cleanup = cmdutil.CleanupDeleted
+		return ue
+	}
+	revoked := "revoked"
+	if _, rerr := client.UpdateKey(rctx, scope.Org, scope.Project, key.ID, api.UpdateKeyRequest{Status: &revoked}); rerr != nil {
+		ue.Cleanup, ue.CleanupErr = cmdutil.CleanupFailed, fmt.Errorf("delete: %v; revoke: %v", derr, rerr)
+		return ue
+	}
+	ue.Cleanup, ue.CleanupErr = cmdutil.CleanupRevoked, derr
+	return ue
 }

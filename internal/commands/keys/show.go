@@ -17,7 +17,7 @@ type ShowOptions struct {
 // NewCmdShow returns `keys show`.
 func NewCmdShow(f *cmdutil.Factory, runF func(context.Context, *ShowOptions) error) *cobra.Command {
 	opts := &ShowOptions{Deps: newDeps(f)}
-	return &cobra.Command{
+	return cmdutil.WithOutputFlags(f, cmdutil.OutputRows, &cobra.Command{
 		Use:   "show ID|NAME",
 		Short: "Show every field of one API key",
 		Long: `Show one key: id, name, status, project, creator, creation and update times, and
@@ -34,7 +34,7 @@ when it was last used (absolute and relative). The secret is never shown again.
 			}
 			return showRun(cmd.Context(), opts)
 		},
-	}
+	})
 }
 
 func showRun(ctx context.Context, opts *ShowOptions) error {

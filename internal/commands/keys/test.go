@@ -3,6 +3,8 @@ package keys
 import (
 	"context"
 	"fmt"
+	"io"
+	"io/fs"
 	"strings"
 	"unicode"
 
@@ -37,12 +39,15 @@ the client API, with the key in the x-api-key header and no admin token.
 
 The key is read from standard input with --stdin; else from MB_API_KEY; else from
 standard input when it is not a terminal; else from a hidden prompt. It is never
-taken as an argument.
+taken as an argument. A key piped in while MB_API_KEY is set is two keys: exit 2,
+nothing tested, unless --stdin says to test the piped one.
 
 Exit codes: 0 the key works for the project; 3 it was rejected (invalid, revoked,
 or valid for another project); 5 the organization or project does not exist; 1 the
-API could not be reached or rate limited the check. -o json prints {"valid", "status", "organizationId", "projectId",
-"requestId", "reason"}.`,
+API could not be reached or rate limited the check; 2 no key, or two keys, given.
+
+-o json prints {"valid", "status", "organizationId", "projectId", "requestId",
+"reason"}.`,
 		Example: `  MB_API_KEY=... metabind keys test
   metabind keys test --stdin < web.key
   echo "$KEY" | metabind keys test -o json`,
@@ -55,6 +60,7 @@ API could not be reached or rate limited the check. -o json prints {"valid", "st
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Stdin, "stdin", false, "read the key from standard input")
+	cmdutil.AddOutputFlags(cmd, f, cmdutil.OutputData)
 	return cmd
 }
 
@@ -69,12 +75,7 @@ type TestReport struct {
 }
 
 func readKey(ctx context.Context, opts *TestOptions) (string, error) {
-	if !opts.Stdin {
-		if v := strings.TrimSpace(opts.Getenv("MB_API_KEY")); v != "" {
-			return v, nil
-		}
-	}
-	if opts.Stdin || !opts.IO.IsStdinTTY() {
+	readStdin := func() (string, error) {
 		b, err := iostreams.ReadAll(ctx, opts.IO.In, 64<<10)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -84,7 +85,48 @@ func readKey(ctx context.Context, opts *TestOptions) (string, error) {
 		}
 		return strings.TrimSpace(string(b)), nil
 	}
+	if opts.Stdin {
+		return readStdin()
+	}
+	if v := strings.TrimSpace(opts.Getenv("MB_API_KEY")); v != "" {
+		// A key piped in as well is a second key: which one was meant?
+		if !opts.IO.IsStdinTTY() && mayHoldData(opts.IO.In) {
+			piped, err := readStdin()
+			if err != nil {
+				return "", err
+			}
+			if piped != "" {
+				return "", cmdutil.FlagErrorf("two keys given: one on standard input and one in MB_API_KEY; nothing was tested").
+					WithHint("pass --stdin to test the piped key, or stop piping to test the one in MB_API_KEY")
+			}
+		}
+		return v, nil
+	}
+	if !opts.IO.IsStdinTTY() {
+		return readStdin()
+	}
 	return opts.Prompter().Password(ctx, "API key: ")
+}
+
+// mayHoldData reports whether standard input can carry a piped key: a pipe, a
+// non-empty file, or (in tests) any reader that is not a file. A device such
+// as /dev/null, what CI runners usually give, cannot.
+func mayHoldData(in io.Reader) bool {
+	f, ok := in.(interface{ Stat() (fs.FileInfo, error) })
+	if !ok {
+		return true
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	switch m := fi.Mode(); {
+	case m&fs.ModeNamedPipe != 0:
+		return true
+	case m.IsRegular():
+		return fi.Size() > 0
+	}
+	return false
 }
 
 func testRun(ctx context.Context, opts *TestOptions) error {
@@ -164,9 +206,9 @@ func testRun(ctx context.Context, opts *TestOptions) error {
 		}
 		return outcome
 	}
-	mark := "✓"
+	mark := opts.IO.ColorScheme().SuccessIcon()
 	if !rep.Valid {
-		mark = "✗"
+		mark = opts.IO.ColorScheme().FailureIcon()
 	}
 	fmt.Fprintf(opts.IO.Out, "%s %s (HTTP %d, request id %s)\n", mark, output.Sanitize(rep.Reason), rep.Status, output.Sanitize(rep.RequestID))
 	return outcome

@@ -1,20 +1,24 @@
 package keys
 
 import (
+	"errors"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/metabind/metabind-cli/internal/cmdutil"
+	namerule "github.com/metabind/metabind-cli/internal/names"
+	"github.com/metabind/metabind-cli/internal/redact"
 )
 
-// maxNameLen is the contract's limit on key names, in characters after trimming.
-const maxNameLen = 100
+// maxNameLen is the limit on key names, in characters after trimming.
+const maxNameLen = namerule.MaxLen
 
-// checkName applies the contract's name rules locally, so a bad name fails before
-// any request: 1 to 100 characters after trimming, no control characters.
+// checkName applies the name rule (package names, the one the emulator applies)
+// locally, so a bad name fails before any request: 1 to 100 characters after
+// trimming, no control, format, invisible or separator characters, and nothing
+// the CLI recognises as a secret (a JWT, a generated API key).
 func checkName(flag, name string) (string, error) {
-	n := strings.TrimSpace(name)
+	n := namerule.Trim(name)
 	if n == "" {
 		example := flag + ` "iOS Production App"`
 		if !strings.HasPrefix(flag, "--") {
@@ -22,32 +26,31 @@ func checkName(flag, name string) (string, error) {
 		}
 		return "", cmdutil.FlagErrorf("%s must not be empty", flag).WithHint("give the key a descriptive name, e.g. " + example)
 	}
-	if !utf8.ValidString(n) {
-		return "", cmdutil.FlagErrorf("%s must be valid UTF-8 text", flag)
+	if redact.Contains(n) {
+		// The value is not echoed: it is most likely a secret pasted into the
+		// wrong place, and a name is stored, listed and audited in plain text.
+		return "", cmdutil.FlagErrorf("%s looks like a secret (it holds an API key or a token), so it was not used or sent: key names are stored and shown in plain text", flag).
+			WithHint("give the key a descriptive name, e.g. \"iOS Production App\"; pass a key value only with --key-stdin")
 	}
-	if c := utf8.RuneCountInString(n); c > maxNameLen {
-		return "", cmdutil.FlagErrorf("%s is %d characters long; the limit is %d", flag, c, maxNameLen)
-	}
-	for _, r := range n {
-		if unicode.IsControl(r) {
-			return "", cmdutil.FlagErrorf("%s must not contain control characters (such as newlines, tabs or escape sequences)", flag)
-		}
-		if invisibleRune(r) {
-			return "", cmdutil.FlagErrorf("%s must not contain invisible characters (U+%04X: zero-width, direction or line-separator marks)", flag, r)
+	if err := namerule.Check(n); err != nil {
+		var ce *namerule.CharError
+		switch {
+		case errors.As(err, &ce):
+			return "", cmdutil.FlagErrorf("%s must not contain control or invisible characters (%s: character %d is %s)", flag, namerule.Format(ce.Rune), ce.Pos, ce.Reason).
+				WithHint("names are visible text, with a plain space as the only space")
+		case errors.Is(err, namerule.ErrInvalidUTF8):
+			return "", cmdutil.FlagErrorf("%s must be valid UTF-8 text", flag)
+		case errors.Is(err, namerule.ErrTooLong):
+			return "", cmdutil.FlagErrorf("%s is %d characters long; the limit is %d", flag, utf8.RuneCountInString(n), namerule.MaxLen)
+		default:
+			return "", cmdutil.FlagErrorf("%s %v", flag, err)
 		}
 	}
 	return n, nil
 }
 
-// invisibleRune reports the format characters the API refuses in names (as the
-// emulator does): zero-width spaces and joiners, bidi embeddings, overrides and
-// isolates, word joiners, line and paragraph separators, the BOM.
-func invisibleRune(r rune) bool {
-	return r >= 0x200B && r <= 0x200F || r >= 0x202A && r <= 0x202E || r >= 0x2060 && r <= 0x2069 ||
-		r == 0x2028 || r == 0x2029 || r == 0xFEFF
-}
-
-// equalFoldTrim compares key names the way the API does: trimmed, case-insensitively.
+// equalFoldTrim compares key names the way the API does: trimmed, then NFKC
+// and case folding (namerule.Key), so look-alikes such as "ｐｒｏｄ" match "prod".
 func equalFoldTrim(a, b string) bool {
-	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+	return namerule.Key(a) == namerule.Key(b)
 }

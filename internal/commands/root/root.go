@@ -6,7 +6,6 @@ import (
 	"io"
 	"regexp"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/metabind/metabind-cli/internal/cmdutil"
+	apiCmd "github.com/metabind/metabind-cli/internal/commands/api"
 	authCmd "github.com/metabind/metabind-cli/internal/commands/auth"
 	configCmd "github.com/metabind/metabind-cli/internal/commands/config"
 	emulatorCmd "github.com/metabind/metabind-cli/internal/commands/emulator"
@@ -63,34 +63,13 @@ func expectedValue(fl *pflag.Flag, cause error) string {
 	return cause.Error()
 }
 
-const exitCodeHelp = `
-Exit codes:
-  0    success
-  1    error (network, server, declined confirmation)
-  2    usage: bad flag or argument, missing --yes without a terminal, missing org/project
-  3    keys test: the key was rejected
-  4    not logged in, token expired or invalid (401), or not permitted (403)
-  5    not found (404, or no key matches the id or name)
-  6    conflict (409, e.g. the name is taken)
-  7    a bulk operation failed for some keys
-  130  interrupted (Ctrl-C); 143 terminated (SIGTERM)
-
-Environment:
-  MB_API_URL, MB_ORG, MB_PROJECT, MB_OUTPUT, MB_PROFILE   like the flags of the same name
-  MB_TOKEN       admin JWT; wins over the stored one
-  MB_API_KEY     the key for "keys test"
-  MB_CONFIG_DIR  configuration and credential directory
-  MB_NO_KEYRING  1: store the token in a file, not the OS keyring
-  MB_ALLOW_HTTP  1: allow plain http:// to a non-loopback host
-`
-
 // NewCmdRoot returns the root command with every subcommand attached.
 func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "metabind <command> <subcommand> [flags]",
 		Short: "Manage Metabind API keys from the terminal",
 		Long: `metabind creates, lists, inspects, tests, rotates and revokes Metabind API keys
-through the Metabind admin API, and runs a local emulator of that API.` + "\n" + exitCodeHelp,
+through the Metabind admin API, and runs a local emulator of that API.`,
 		Example: `  metabind auth login
   metabind use --org acme --project web
   metabind keys create --name "iOS Production App"
@@ -100,9 +79,6 @@ through the Metabind admin API, and runs a local emulator of that API.` + "\n" +
 		SilenceUsage:  true,
 		Args:          cobra.ArbitraryArgs,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			if f.Global.NoColor {
-				f.IOStreams.SetColorEnabled(false)
-			}
 			if f.Global.Timeout <= 0 {
 				return cmdutil.FlagErrorf("--timeout must be positive, got %s", f.Global.Timeout)
 			}
@@ -116,8 +92,7 @@ through the Metabind admin API, and runs a local emulator of that API.` + "\n" +
 		case showVersion:
 			return versionCmd.Show(f, c)
 		case len(args) > 0:
-			return cmdutil.FlagErrorf("unknown command %q for %q", args[0], c.CommandPath()).
-				WithHint("run `metabind --help` for the available commands")
+			return unknownCommand(c, args[0])
 		}
 		return c.Help()
 	}
@@ -130,21 +105,24 @@ through the Metabind admin API, and runs a local emulator of that API.` + "\n" +
 	pf.String("api-url", config.DefaultAPIURL, "Metabind API base URL (env MB_API_URL)")
 	pf.String("org", "", "organization id (env MB_ORG)")
 	pf.String("project", "", "project id (env MB_PROJECT)")
-	pf.StringP("output", "o", "table", "output format: "+strings.Join(config.ValidOutputs, ", ")+" (env MB_OUTPUT)")
 	pf.String("profile", "", "configuration profile to use (env MB_PROFILE)")
 	pf.BoolVar(&f.Global.Debug, "debug", false, "log HTTP requests and responses to stderr, secrets masked")
-	pf.DurationVar(&f.Global.Timeout, "timeout", 30*time.Second, "time limit for all of the command's API requests together, retries included (not counting time at a prompt)")
-	pf.BoolVar(&f.Global.NoColor, "no-color", false, "disable colour output")
+	pf.DurationVar(&f.Global.Timeout, "timeout", 30*time.Second, "time limit for all of the command's API requests together, retries and rate-limit waits included (not counting time at a prompt); when not given, each request has its own 30s limit and waiting for the rate limit is not an error")
+	noColor := pf.VarPF(noColorFlag{f}, "no-color", "", "no colour (also NO_COLOR; colour is only ever on a terminal, or with CLICOLOR_FORCE)")
+	noColor.NoOptDefVal = "true"
 	pf.BoolVar(&f.Global.AllowHTTP, "allow-http", false, "allow plain http:// to a non-loopback host (env MB_ALLOW_HTTP=1)")
-	pf.StringVar(&f.Global.JQ, "jq", "", "filter the JSON output with a jq expression (built in; no jq needed)")
-	pf.StringVar(&f.Global.Template, "template", "", "format the JSON output with a Go template, e.g. '{{.name}}'")
-	pf.StringSliceVar(&f.Global.Columns, "columns", nil, "table/CSV/TSV columns to show, by JSON field name, e.g. id,name,lastUsed")
-	pf.BoolVar(&f.Global.NoHeaders, "no-headers", false, "omit the header row of tables, CSV and TSV")
-	f.Flags = pf
+	// The settings' flags; -o joins them when a command's own -o is given.
+	f.Flags = pflag.NewFlagSet("metabind", pflag.ContinueOnError)
+	f.Flags.AddFlagSet(pf)
+	// Output flags are each command's own (cmdutil.AddOutputFlags); the root
+	// takes them only for `metabind --version -o json`.
+	cmdutil.AddOutputFlags(cmd, f, cmdutil.OutputData)
+	for _, name := range cmdutil.OutputFlagsOf(cmd) {
+		_ = cmd.Flags().MarkHidden(name)
+	}
 
-	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(config.ValidOutputs, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("org", completeSaved(f, "org"))
-	_ = cmd.RegisterFlagCompletionFunc("project", completeSaved(f, "project"))
+	_ = cmd.RegisterFlagCompletionFunc("org", useCmd.CompleteContext(f, "org", completeSaved(f, "org")))
+	_ = cmd.RegisterFlagCompletionFunc("project", useCmd.CompleteContext(f, "project", completeSaved(f, "project")))
 	_ = cmd.RegisterFlagCompletionFunc("profile", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		f.IOStreams.ErrOut = io.Discard
 		cfg, err := f.Config()
@@ -161,11 +139,13 @@ through the Metabind admin API, and runs a local emulator of that API.` + "\n" +
 		statusCmd.NewCmdStatus(f, nil),
 		keysCmd.NewCmdKeys(f),
 		emulatorCmd.NewCmdEmulator(f),
+		apiCmd.NewCmdAPI(f, nil),
 		versionCmd.NewCmdVersion(f),
 	)
 	// cobra adds `completion` only when it executes; add it now so that it is
 	// guarded like every other group (`completion bogus` is exit 2).
 	cmd.InitDefaultCompletionCmd()
+	setUpHelp(cmd)
 	guardGroups(cmd)
 	return cmd
 }
@@ -200,12 +180,31 @@ func guardGroups(cmd *cobra.Command) {
 			c.Args = cobra.ArbitraryArgs
 			c.RunE = func(c *cobra.Command, args []string) error {
 				if len(args) > 0 {
-					return cmdutil.FlagErrorf("unknown command %q for %q", args[0], c.CommandPath()).
-						WithHint("run `" + c.CommandPath() + " --help` for the available commands")
+					return unknownCommand(c, args[0])
 				}
 				return c.Help()
 			}
 		}
 		guardGroups(c)
 	}
+}
+
+// noColorFlag is --no-color: it turns colour off as soon as it is parsed, so
+// that even an error about a later flag is printed without colour.
+type noColorFlag struct{ f *cmdutil.Factory }
+
+func (v noColorFlag) String() string   { return strconv.FormatBool(v.f.Global.NoColor) }
+func (v noColorFlag) Type() string     { return "bool" }
+func (v noColorFlag) IsBoolFlag() bool { return true }
+
+func (v noColorFlag) Set(s string) error {
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return err
+	}
+	v.f.Global.NoColor = b
+	if b {
+		v.f.IOStreams.SetColorEnabled(false)
+	}
+	return nil
 }

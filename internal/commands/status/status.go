@@ -32,13 +32,14 @@ type Options struct {
 // NewCmdStatus returns the status command.
 func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
 	opts := &Options{IO: f.IOStreams, Config: f.Config, Token: f.Token, Scope: f.Scope, APIClient: f.APIClient, Printer: f.Printer, Now: f.Now}
-	return &cobra.Command{
+	return cmdutil.WithOutputFlags(f, cmdutil.OutputData, &cobra.Command{
 		Use:   "status",
 		Short: "Show auth state, the saved context and whether the API answers",
 		Long: `Show who is logged in, which organization and project commands act on (and where
-each setting comes from), and whether the project's api-keys endpoint answers with the
-stored credential. Makes one request. Exits non-zero when something is wrong, with
-the exit code of that problem.`,
+each setting comes from), and whether the project's api-keys endpoint answers with
+the stored credential, with the names of the organization and project beside their
+ids (one request each). Exits non-zero when something is wrong, with the exit code
+of that problem.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
@@ -46,7 +47,7 @@ the exit code of that problem.`,
 			}
 			return statusRun(cmd.Context(), opts)
 		},
-	}
+	})
 }
 
 // Report is the machine-readable form of `status`.
@@ -58,8 +59,10 @@ type Report struct {
 	TokenSource   string     `json:"tokenSource,omitempty"`
 	TokenExpires  *time.Time `json:"tokenExpiresAt,omitempty"`
 	Org           string     `json:"org,omitempty"`
+	OrgName       string     `json:"orgName,omitempty"`
 	OrgSource     string     `json:"orgSource,omitempty"`
 	Project       string     `json:"project,omitempty"`
+	ProjectName   string     `json:"projectName,omitempty"`
 	ProjectSource string     `json:"projectSource,omitempty"`
 	Reachable     bool       `json:"reachable"`
 	HTTPStatus    int        `json:"httpStatus,omitempty"`
@@ -83,12 +86,16 @@ func statusRun(ctx context.Context, opts *Options) error {
 
 	tok, claims, tokErr := opts.Token()
 	if tokErr == nil {
-		rep.LoggedIn, rep.TokenSource = true, string(tok.Source)
+		rep.LoggedIn, rep.TokenSource = true, tokenSource(tok.Source)
 		if claims != nil {
 			rep.User, rep.TokenExpires = claims.Subject, claims.ExpiresAt
 		}
 	} else {
 		problem = tokErr
+		if cmdutil.IsExpiredToken(tokErr) && claims != nil {
+			// Not logged in, but say whose token expired and when.
+			rep.User, rep.TokenSource, rep.TokenExpires = claims.Subject, string(tok.Source), claims.ExpiresAt
+		}
 	}
 	scope, scopeErr := opts.Scope()
 	rep.Org, rep.Project = scope.Org, scope.Project
@@ -109,6 +116,13 @@ func statusRun(ctx context.Context, opts *Options) error {
 		switch {
 		case err == nil:
 			rep.Reachable, rep.HTTPStatus, rep.RequestID = true, 200, page.RequestID
+			// The names beside the ids; a failure here only leaves them out.
+			if o, err := client.GetOrganization(ctx, scope.Org); err == nil {
+				rep.OrgName = o.Name
+			}
+			if p, err := client.GetProject(ctx, scope.Org, scope.Project); err == nil {
+				rep.ProjectName = p.Name
+			}
 		case errors.As(err, &ae):
 			rep.Reachable, rep.HTTPStatus, rep.RequestID = true, ae.StatusCode, ae.RequestID
 			rep.Error = ae.Error()
@@ -137,12 +151,14 @@ func statusRun(ctx context.Context, opts *Options) error {
 				who = "(token without a subject)"
 			}
 			pairs = append(pairs, [2]string{"Logged in", fmt.Sprintf("%s, token from %s%s", who, rep.TokenSource, expiryNote(rep.TokenExpires, now))})
+		} else if rep.TokenExpires != nil {
+			pairs = append(pairs, [2]string{"Logged in", "no (token expired " + output.RelativeTime(now, *rep.TokenExpires) + ")"})
 		} else {
 			pairs = append(pairs, [2]string{"Logged in", "no (run `metabind auth login`)"})
 		}
 		pairs = append(pairs,
-			[2]string{"Organization", withSource(rep.Org, rep.OrgSource)},
-			[2]string{"Project", withSource(rep.Project, rep.ProjectSource)},
+			[2]string{"Organization", withSource(rep.Org, rep.OrgName, rep.OrgSource)},
+			[2]string{"Project", withSource(rep.Project, rep.ProjectName, rep.ProjectSource)},
 		)
 		switch {
 		case rep.HTTPStatus == 200:
@@ -159,14 +175,19 @@ func statusRun(ctx context.Context, opts *Options) error {
 	return problem
 }
 
-func withSource(v, src string) string {
+// withSource is "Name (id, from where)", or "id (from where)" without a name.
+func withSource(v, name, src string) string {
 	if v == "" {
 		return "(not set)"
 	}
+	from := "from " + src
 	if src == "token" {
-		return v + " (from the token's org claim)"
+		from = "from the token's org claim"
 	}
-	return fmt.Sprintf("%s (from %s)", v, src)
+	if name != "" && name != v {
+		return fmt.Sprintf("%s (%s, %s)", name, v, from)
+	}
+	return fmt.Sprintf("%s (%s)", v, from)
 }
 
 func expiryNote(exp *time.Time, now time.Time) string {
@@ -177,4 +198,14 @@ func expiryNote(exp *time.Time, now time.Time) string {
 		return ", expires in " + output.Duration(exp.Sub(now))
 	}
 	return ", expired " + output.RelativeTime(now, *exp)
+}
+
+// tokenSource names where the token came from in the words the other sources
+// use: "environment" (MB_TOKEN, as orgSource says for MB_ORG), "keyring" or
+// "file".
+func tokenSource(s credstore.Source) string {
+	if s == credstore.SourceEnv {
+		return string(config.SourceEnv)
+	}
+	return string(s)
 }

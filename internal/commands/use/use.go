@@ -4,38 +4,50 @@ package use
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
+	"github.com/metabind/metabind-cli/internal/api"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/config"
+	"github.com/metabind/metabind-cli/internal/credstore"
 	"github.com/metabind/metabind-cli/internal/iostreams"
 	"github.com/metabind/metabind-cli/internal/output"
 )
 
 // Options holds the inputs of `use`.
 type Options struct {
-	IO      *iostreams.IOStreams
-	Config  func() (*config.Config, error)
-	Printer func() (*output.Printer, error)
-	Org     string
-	Project string
-	Clear   bool
+	IO        *iostreams.IOStreams
+	Config    func() (*config.Config, error)
+	Printer   func() (*output.Printer, error)
+	Token     func() (credstore.Token, *credstore.Claims, error)
+	APIClient func() (*api.Client, error)
+	Org       string
+	Project   string
+	Clear     bool
+	NoVerify  bool
 }
 
 // NewCmdUse returns the use command. --org and --project are the global flags.
 func NewCmdUse(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Config: f.Config, Printer: f.Printer}
+	opts := &Options{IO: f.IOStreams, Config: f.Config, Printer: f.Printer, Token: f.Token, APIClient: f.APIClient}
 	cmd := &cobra.Command{
 		Use:   "use --org ORG --project PROJECT | --clear",
 		Short: "Save the organization and project that commands act on",
 		Long: `Save the organization and project to the active profile of the configuration file,
 so later commands need no --org and --project. Values given to a command (flags or
 MB_ORG/MB_PROJECT) still take priority over saved ones. Without flags, show the
-saved context.`,
+saved context.
+
+The organization and project are checked with the API first (GET of each, with the
+stored token) and nothing is saved when either does not exist (exit 5) or the token
+is refused (exit 4). --no-verify saves without asking the API, for setting up
+offline or before logging in.`,
 		Example: `  metabind use --org acme --project web
   metabind use --project mobile
+  metabind use --org acme --project web --no-verify
   metabind use --clear`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -54,17 +66,22 @@ saved context.`,
 			if opts.Clear && (opts.Org != "" || opts.Project != "") {
 				return cmdutil.FlagErrorf("--clear cannot be combined with --org or --project")
 			}
+			if opts.NoVerify && opts.Org == "" && opts.Project == "" {
+				return cmdutil.FlagErrorf("--no-verify goes with --org or --project")
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
-			return useRun(opts)
+			return useRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Clear, "clear", false, "forget the saved organization and project")
+	cmd.Flags().BoolVar(&opts.NoVerify, "no-verify", false, "save without checking with the API that the organization and project exist")
+	cmdutil.AddOutputFlags(cmd, f, cmdutil.OutputData)
 	return cmd
 }
 
-func useRun(opts *Options) error {
+func useRun(ctx context.Context, opts *Options) error {
 	cfg, err := opts.Config()
 	if err != nil {
 		return err
@@ -112,12 +129,91 @@ func useRun(opts *Options) error {
 			return cmdutil.FlagErrorf("%v", err)
 		}
 	}
+	org, project := cfg.FileValue("org"), cfg.FileValue("project")
+	var orgName, projectName string
+	if !opts.NoVerify {
+		if orgName, projectName, err = verify(ctx, opts, cfg); err != nil {
+			return err
+		}
+	}
 	if err := cfg.Save(); err != nil {
 		return fmt.Errorf("saving %s: %w", cfg.Path(), err)
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "Now using organization %s, project %s.\n",
-		output.Sanitize(orNone(cfg.FileValue("org"))), output.Sanitize(orNone(cfg.FileValue("project"))))
+	fmt.Fprintf(opts.IO.ErrOut, "Now using organization %s, project %s.\n", named(org, orgName), named(project, projectName))
 	return nil
+}
+
+// verify checks with the API what is about to be saved: the organization when
+// --org is given, the project (in the organization that will be in use) when
+// --project is given. It returns their names. Nothing has been saved yet, so
+// an error leaves the configuration as it was.
+func verify(ctx context.Context, opts *Options, cfg *config.Config) (orgName, projectName string, err error) {
+	org := cfg.FileValue("org")
+	if org == "" {
+		org = cfg.Get("org")
+	}
+	if org == "" {
+		if _, claims, err := opts.Token(); err == nil && claims != nil {
+			org = claims.Org
+		}
+	}
+	if org == "" {
+		return "", "", cmdutil.FlagErrorf("no organization to check project %s in; nothing was saved", output.Sanitize(opts.Project)).
+			WithHint("give it too: `metabind use --org ORG --project PROJECT` (or save without a check with --no-verify)")
+	}
+	client, err := opts.APIClient()
+	if err != nil {
+		return "", "", notSaved(err)
+	}
+	if opts.Org != "" {
+		o, err := client.GetOrganization(ctx, org)
+		if err != nil {
+			return "", "", notSaved(err)
+		}
+		orgName = o.Name
+	}
+	if opts.Project != "" {
+		p, err := client.GetProject(ctx, org, opts.Project)
+		if err != nil {
+			return "", "", notSaved(err)
+		}
+		projectName = p.Name
+	}
+	return orgName, projectName, nil
+}
+
+// notSaved adds to a failed check that nothing was saved and how to save
+// without one; the exit code stays that of the failure.
+func notSaved(err error) error {
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	code := cmdutil.ExitCode(err)
+	hint := "nothing was saved; to save without checking, add --no-verify"
+	var ce *cmdutil.Error
+	if errors.As(err, &ce) && ce.Hint != "" {
+		hint = ce.Hint + "\n" + hint
+	}
+	var ae *api.Error
+	if errors.As(err, &ae) {
+		switch {
+		case api.IsNotFound(ae):
+			hint = "check the id (`metabind status` shows the context in use); nothing was saved"
+		case ae.StatusCode == 401 || ae.StatusCode == 403:
+			hint = "the token is not accepted for this organization: log in with one for it (`metabind auth login`); nothing was saved"
+		}
+	}
+	return cmdutil.NewError(code, err).WithHint(hint)
+}
+
+// named is "Name (id)", as status shows it, or the id alone when the name
+// adds nothing.
+func named(id, name string) string {
+	id = output.Sanitize(orNone(id))
+	if name == "" || name == id {
+		return id
+	}
+	return output.Sanitize(name) + " (" + id + ")"
 }
 
 func describe(cfg *config.Config, key string) string {

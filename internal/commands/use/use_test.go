@@ -23,7 +23,7 @@ func run(t *testing.T, dir string, args ...string) (string, string, int) {
 
 func TestUseSavesAndClears(t *testing.T) {
 	dir := t.TempDir()
-	if _, errOut, code := run(t, dir, "use", "--org", "acme", "--project", "web"); code != 0 || !strings.Contains(errOut, "Now using organization acme, project web") {
+	if _, errOut, code := run(t, dir, "use", "--org", "acme", "--project", "web", "--no-verify"); code != 0 || !strings.Contains(errOut, "Now using organization acme, project web") {
 		t.Fatalf("use: %d %q", code, errOut)
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "config.yaml"))
@@ -38,7 +38,7 @@ func TestUseSavesAndClears(t *testing.T) {
 		t.Fatalf("use without flags: %d %q", code, out)
 	}
 	// Only the project changes; the org stays.
-	run(t, dir, "use", "--project", "mobile")
+	run(t, dir, "use", "--project", "mobile", "--no-verify")
 	b, _ = os.ReadFile(filepath.Join(dir, "config.yaml"))
 	if !strings.Contains(string(b), "org: acme") || !strings.Contains(string(b), "project: mobile") {
 		t.Fatalf("after --project: %q", b)
@@ -59,6 +59,8 @@ func TestUseRejectsBadInput(t *testing.T) {
 		{"use", "--org", ""},
 		{"use", "--org", "has space"},
 		{"use", "extra"},
+		{"use", "--no-verify"},
+		{"use", "--project", "web"}, // no organization to check it in
 	} {
 		_, errOut, code := run(t, dir, args...)
 		if code != cmdutil.ExitUsage {
@@ -72,9 +74,21 @@ func TestUseRejectsBadInput(t *testing.T) {
 
 func TestUseShowsContextAsJSON(t *testing.T) {
 	dir := t.TempDir()
-	run(t, dir, "use", "--org", "acme", "--project", "web")
+	run(t, dir, "use", "--org", "acme", "--project", "web", "--no-verify")
 	out, _, code := run(t, dir, "use", "-o", "json")
 	if code != 0 || !strings.Contains(out, `"org": "acme"`) || !strings.Contains(out, `"orgSource": "profile"`) {
 		t.Fatalf("use -o json: %d %q", code, out)
+	}
+}
+
+func TestUseChecksBeforeSaving(t *testing.T) {
+	dir := t.TempDir()
+	// Not logged in: exit 4, nothing saved, and the way out named.
+	_, errOut, code := run(t, dir, "use", "--org", "acme")
+	if code != cmdutil.ExitAuth || !strings.Contains(errOut, "--no-verify") {
+		t.Fatalf("use without a token: %d %q", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "config.yaml")); !os.IsNotExist(err) {
+		t.Fatalf("a failed check wrote the config file: %v", err)
 	}
 }

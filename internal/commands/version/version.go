@@ -16,7 +16,7 @@ import (
 // NewCmdVersion returns the version command. It reads no configuration file:
 // -o json or yaml is taken from the flag or MB_OUTPUT only.
 func NewCmdVersion(f *cmdutil.Factory) *cobra.Command {
-	return &cobra.Command{
+	return cmdutil.WithOutputFlags(f, cmdutil.OutputData, &cobra.Command{
 		Use:   "version",
 		Short: "Show the version, commit, build date and Go version",
 		Long: `Show the version, commit, build date and Go version of this binary. A development
@@ -24,7 +24,7 @@ build says "dev", with the module version or VCS revision where the Go build inf
 has one, and "unknown" where it has none. -o json or -o yaml prints the same fields.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return Show(f, cmd) },
-	}
+	})
 }
 
 // Show prints the version for `metabind version` and `metabind --version`:

@@ -7,8 +7,9 @@
 // the new one, never a torn mix, and a pre-existing file with looser permissions
 // ends up 0600. A directory that has to be created is created with mode 0700.
 //
-// Reads report a directory in place of a file, an oversized file and unreadable
-// files as errors, and PermissionWarnings describes a file that other users can
+// Reads refuse anything but a regular file (a FIFO, a device, a directory)
+// without blocking on it, and report an oversized file and unreadable files as
+// errors, and PermissionWarnings describes a file that other users can
 // read or that belongs to someone else.
 package securefile
 
@@ -46,14 +47,67 @@ type WriteOptions struct {
 	// it and path is not a symbolic link into somewhere else. For files that
 	// hold credentials.
 	PrivateDir bool
+	// Mode is the new file's permission bits; 0 means FileMode (0600). A file
+	// meant for other users to read (an emulator's ready file) may be 0644.
+	Mode fs.FileMode
+}
+
+// ErrNotRegular is matched (errors.Is) by the error Read gives for anything
+// other than a regular file: a FIFO, a device, a socket, a directory.
+var ErrNotRegular = errors.New("not a regular file")
+
+// NotRegularError is the cause of Read's error for a path that is not a
+// regular file. Kind says what it is instead, e.g. "a FIFO (named pipe)".
+type NotRegularError struct{ Kind string }
+
+func (e *NotRegularError) Error() string { return "is " + e.Kind + ", not a regular file" }
+
+// Is matches ErrNotRegular, and ErrIsDir for a directory.
+func (e *NotRegularError) Is(target error) bool {
+	return target == ErrNotRegular || target == ErrIsDir && e.Kind == kindDir
+}
+
+const kindDir = "a directory"
+
+// Kind describes the type of file mode m for a message: "a directory",
+// "a FIFO (named pipe)", "a character device", and so on.
+func Kind(m fs.FileMode) string {
+	switch {
+	case m.IsRegular():
+		return "a regular file"
+	case m.IsDir():
+		return kindDir
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO (named pipe)"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a block device"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	default:
+		return "a special file"
+	}
 }
 
 // Read returns the contents of the file at path and its FileInfo. A missing file
-// gives an error matching fs.ErrNotExist; a directory gives ErrIsDir; a file
-// larger than limit bytes gives ErrTooLarge. Errors are *fs.PathError values
-// naming the path.
+// gives an error matching fs.ErrNotExist; anything but a regular file (after
+// symbolic links) gives a *NotRegularError matching ErrNotRegular (and ErrIsDir
+// for a directory); a file larger than limit bytes gives ErrTooLarge. Errors
+// are *fs.PathError values naming the path.
+//
+// Read never blocks on what it finds: the file is opened non-blocking (a FIFO
+// with no writer would otherwise hang the open, and a device the read) and
+// checked with fstat before a byte is read, so nothing swapped in between the
+// check and the open is read either.
 func Read(path string, limit int64) ([]byte, fs.FileInfo, error) {
-	f, err := os.Open(path)
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		// Refused without opening it: opening a device can have effects.
+		return nil, fi, &fs.PathError{Op: "read", Path: path, Err: &NotRegularError{Kind: Kind(fi.Mode())}}
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|openNonblock, 0)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -62,8 +116,8 @@ func Read(path string, limit int64) ([]byte, fs.FileInfo, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if fi.IsDir() {
-		return nil, fi, &fs.PathError{Op: "read", Path: path, Err: ErrIsDir}
+	if !fi.Mode().IsRegular() {
+		return nil, fi, &fs.PathError{Op: "read", Path: path, Err: &NotRegularError{Kind: Kind(fi.Mode())}}
 	}
 	if fi.Size() > limit {
 		return nil, fi, &fs.PathError{Op: "read", Path: path, Err: ErrTooLarge}
@@ -79,7 +133,7 @@ func Read(path string, limit int64) ([]byte, fs.FileInfo, error) {
 }
 
 // Write atomically replaces the file at path with data, leaving it with mode
-// 0600. The parent directory is created with mode 0700 when it does not exist.
+// 0600 (or o.Mode). The parent directory is created with mode 0700 when it does not exist.
 // When path is a symbolic link, the file it points to is replaced and the link is
 // kept. On failure the original file, if any, is unchanged.
 func Write(path string, data []byte, o WriteOptions) error {
@@ -121,7 +175,11 @@ func Write(path string, data []byte, o WriteOptions) error {
 	}
 	// CreateTemp already uses 0600; set it explicitly so the guarantee does not
 	// rest on an implementation detail.
-	if err := tmp.Chmod(FileMode); err != nil {
+	mode := o.Mode
+	if mode == 0 {
+		mode = FileMode
+	}
+	if err := tmp.Chmod(mode); err != nil {
 		return err
 	}
 	if err := tmp.Close(); err != nil {
@@ -138,6 +196,54 @@ func Write(path string, data []byte, o WriteOptions) error {
 	renamed = true
 	syncDir(dir)
 	return nil
+}
+
+// CreateNew atomically creates the file at path holding data, with mode 0600,
+// and never replaces one: when path exists (even as a dangling link), it is
+// left as it is and the error matches fs.ErrExist. A reader sees no file or
+// the whole of it, synced to disk; of several processes racing to create it,
+// exactly one succeeds. The parent directory is created with mode 0700 when
+// it does not exist.
+func CreateNew(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := EnsureDir(dir); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmpPath := tmp.Name()
+	defer os.Remove(tmpPath)
+	if err := writeSynced(tmp, data); err != nil {
+		return err
+	}
+	// link(2) fails when the name exists, and publishes the complete file at
+	// once: a no-replace rename.
+	if err := os.Link(tmpPath, path); err != nil {
+		var le *os.LinkError
+		if errors.As(err, &le) {
+			return &fs.PathError{Op: "create", Path: path, Err: le.Err}
+		}
+		return err
+	}
+	syncDir(dir)
+	return nil
+}
+
+// writeSynced writes data to f, syncs it, makes it FileMode and closes it.
+func writeSynced(f *os.File, data []byte) error {
+	_, err := f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if err == nil {
+		err = f.Chmod(FileMode)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // Remove deletes the file at path. When path is a symbolic link, the file it

@@ -1,0 +1,104 @@
+package status_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/metabind/metabind-cli/internal/app"
+	"github.com/metabind/metabind-cli/internal/cmdutil"
+	"github.com/metabind/metabind-cli/internal/commands/status"
+	"github.com/metabind/metabind-cli/internal/emulator"
+	"github.com/metabind/metabind-cli/internal/iostreams"
+)
+
+func emulatorEnv(t *testing.T) map[string]string {
+	t.Helper()
+	cfg := emulator.DefaultConfig()
+	cfg.DBPath = ":memory:"
+	cfg.RateLimit = 0
+	ctx := context.Background()
+	e, err := emulator.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Seed(ctx, "acme", "web"); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(e.Handler())
+	t.Cleanup(func() { srv.Close(); _ = e.Close() })
+	tok, err := e.MintToken(emulator.TokenRequest{Org: "acme", Role: "owner", Subject: "alice", TTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return map[string]string{"MB_API_URL": srv.URL, "MB_TOKEN": tok, "MB_ORG": "acme", "MB_PROJECT": "web",
+		"MB_CONFIG_DIR": t.TempDir(), "MB_NO_KEYRING": "1"}
+}
+
+func run(env map[string]string, args ...string) (string, string, int) {
+	ios, _, out, errOut := iostreams.Test()
+	code := app.RunFactory(context.Background(), args, cmdutil.New(ios, func(k string) string { return env[k] }))
+	return out.String(), errOut.String(), code
+}
+
+// The flags reach the options; the run function gets them and the context.
+func TestStatusFlags(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	f := cmdutil.New(ios, func(string) string { return "" })
+	type ctxKey struct{}
+	var got *status.Options
+	var gotCtx context.Context
+	cmd := status.NewCmdStatus(f, func(ctx context.Context, o *status.Options) error { got, gotCtx = o, ctx; return nil })
+	cmd.SetArgs([]string{"--jq", ".org"})
+	ctx := context.WithValue(context.Background(), ctxKey{}, 1)
+	if err := cmd.ExecuteContext(ctx); err != nil || got == nil || gotCtx.Value(ctxKey{}) != 1 {
+		t.Fatalf("run: %v %+v", err, got)
+	}
+	if f.Output.JQ != ".org" {
+		t.Errorf("--jq did not reach the output options: %+v", f.Output)
+	}
+	for _, args := range [][]string{{"extra"}, {"--columns", "org"}} {
+		cmd := status.NewCmdStatus(f, func(context.Context, *status.Options) error { t.Fatal("ran"); return nil })
+		cmd.SetArgs(args)
+		cmd.SetOut(&strings.Builder{})
+		cmd.SetErr(&strings.Builder{})
+		if err := cmd.Execute(); err == nil {
+			t.Errorf("%v: no error", args)
+		}
+	}
+}
+
+// status -o json: every source in the same words (tokenSource was "env"
+// beside orgSource "environment"); --jq applies.
+func TestStatusRun(t *testing.T) {
+	env := emulatorEnv(t)
+	out, stderr, code := run(env, "status", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep map[string]any
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if rep["tokenSource"] != "environment" || rep["orgSource"] != "environment" || rep["projectSource"] != "environment" ||
+		rep["reachable"] != true || rep["loggedIn"] != true || rep["user"] != "alice" {
+		t.Errorf("status -o json: %s", out)
+	}
+	out, _, code = run(env, "status", "--jq", ".httpStatus")
+	if code != 0 || out != "200\n" {
+		t.Errorf("--jq .httpStatus: exit %d, %q", code, out)
+	}
+	out, _, _ = run(env, "status")
+	if !strings.Contains(out, "alice, token from environment") || !strings.Contains(out, "answers (HTTP 200") {
+		t.Errorf("status table:\n%s", out)
+	}
+	// No project: a usage problem, reported in the JSON too.
+	delete(env, "MB_PROJECT")
+	out, _, code = run(env, "status", "-o", "json")
+	if code != cmdutil.ExitUsage || !strings.Contains(out, `"loggedIn": true`) {
+		t.Errorf("no project: exit %d\n%s", code, out)
+	}
+}

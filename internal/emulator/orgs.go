@@ -1,0 +1,157 @@
+package emulator
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The organization and project reads a client uses to check a context:
+//
+//	GET /app/v1/organizations/{org}
+//	GET /app/v1/organizations/{org}/projects/{project}
+//
+// Any member of the organization may read them (a token whose org claim is
+// the organization, whatever its role); a token for another organization is
+// 403 FORBIDDEN, an unknown organization or project 404 NOT_FOUND. The
+// emulator has no way to archive or delete either, so status is always
+// "active", the slug is the id and updatedAt is createdAt.
+
+// orgView is the API's Organization object.
+type orgView struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Slug        string `json:"slug"`
+	Description string `json:"description"`
+	Status      string `json:"status"`
+	CreatedAt   string `json:"createdAt"`
+	UpdatedAt   string `json:"updatedAt"`
+}
+
+// projectView is the API's Project object.
+type projectView struct {
+	ID             string `json:"id"`
+	OrganizationID string `json:"organizationId"`
+	Name           string `json:"name"`
+	Slug           string `json:"slug"`
+	Description    string `json:"description"`
+	Status         string `json:"status"`
+	CreatedAt      string `json:"createdAt"`
+	UpdatedAt      string `json:"updatedAt"`
+}
+
+// serveOrgs answers the organization and project reads and reports whether
+// segs (the path under /app/v1) named one of them.
+func (e *Emulator) serveOrgs(w http.ResponseWriter, r *http.Request, segs []string) bool {
+	isOrg := len(segs) == 2 && segs[0] == "organizations"
+	isProject := len(segs) == 4 && segs[0] == "organizations" && segs[2] == "projects"
+	if !isOrg && !isProject {
+		return false
+	}
+	if !methodIn(r.Method, http.MethodGet, http.MethodHead) {
+		writeMethodNotAllowed(w, r, "GET, HEAD")
+		return true
+	}
+	claims, token, ok := e.authenticateAdmin(w, r)
+	if !ok {
+		return true
+	}
+	requestInfo(r).actor = claims.Subject
+	if !e.allowCredential(w, tokenBucketKey(token)) {
+		return true
+	}
+	org := segs[1]
+	if claims.Org != org {
+		writeError(w, http.StatusForbidden, "FORBIDDEN", "This token is not valid for this organization", nil)
+		return true
+	}
+	ctx := r.Context()
+	if isOrg {
+		v, found, err := e.store.org(ctx, org)
+		switch {
+		case err != nil:
+			e.writeInternal(w, r, "read organization", err)
+		case !found:
+			writeError(w, http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("Organization %q not found", org), nil)
+		default:
+			writeJSON(w, http.StatusOK, v)
+		}
+		return true
+	}
+	v, found, err := e.store.project(ctx, org, segs[3])
+	if err != nil {
+		e.writeInternal(w, r, "read project", err)
+		return true
+	}
+	if !found {
+		_, herr, err := e.resolveProject(ctx, org, segs[3])
+		switch {
+		case err != nil:
+			e.writeInternal(w, r, "resolve project", err)
+		case herr != nil:
+			herr.write(w)
+		default: // created between the two reads
+			writeError(w, http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("Project %q not found in organization %q", segs[3], org), nil)
+		}
+		return true
+	}
+	writeJSON(w, http.StatusOK, v)
+	return true
+}
+
+func (s *store) org(ctx context.Context, id string) (orgView, bool, error) {
+	var (
+		v       orgView
+		created int64
+	)
+	err := s.r.QueryRowContext(ctx, `SELECT id, name, created_at FROM orgs WHERE id = ?`, id).Scan(&v.ID, &v.Name, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return orgView{}, false, nil
+	}
+	if err != nil {
+		return orgView{}, false, err
+	}
+	v.Slug, v.Status = v.ID, "active"
+	v.CreatedAt = formatTime(created)
+	v.UpdatedAt = v.CreatedAt
+	return v, true, nil
+}
+
+func (s *store) project(ctx context.Context, org, id string) (projectView, bool, error) {
+	var (
+		v       projectView
+		created int64
+	)
+	err := s.r.QueryRowContext(ctx, `SELECT id, org_id, name, created_at FROM projects WHERE org_id = ? AND id = ?`, org, id).
+		Scan(&v.ID, &v.OrganizationID, &v.Name, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return projectView{}, false, nil
+	}
+	if err != nil {
+		return projectView{}, false, err
+	}
+	v.Slug, v.Status = v.ID, "active"
+	v.CreatedAt = formatTime(created)
+	v.UpdatedAt = v.CreatedAt
+	return v, true, nil
+}
+
+// seedName is the readable name seed gives an organization or project: its
+// id with '-', '_' and '.' as spaces and each word capitalised ("acme-corp" →
+// "Acme Corp").
+func seedName(id string) string {
+	words := strings.FieldsFunc(id, func(r rune) bool { return r == '-' || r == '_' || r == '.' })
+	for i, w := range words {
+		r, n := utf8.DecodeRuneInString(w)
+		words[i] = string(unicode.ToUpper(r)) + w[n:]
+	}
+	if len(words) == 0 {
+		return id
+	}
+	return strings.Join(words, " ")
+}
