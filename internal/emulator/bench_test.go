@@ -17,7 +17,7 @@ func BenchmarkVerifyKey(b *testing.B) {
 	b.Run("cached", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if vk, err := h.e.verifyKey(ctx, k.Key); vk == nil || err != nil {
+			if vk, err := h.e.verifyKey(ctx, k.Key, testOrg, testProject); vk == nil || err != nil {
 				b.Fatal("not verified")
 			}
 		}
@@ -31,7 +31,7 @@ func BenchmarkVerifyKey(b *testing.B) {
 		defer func() { h.e.store.changes = w }()
 		b.ReportAllocs()
 		for b.Loop() {
-			if vk, err := h.e.verifyKey(ctx, k.Key); vk == nil || err != nil {
+			if vk, err := h.e.verifyKey(ctx, k.Key, testOrg, testProject); vk == nil || err != nil {
 				b.Fatal("not verified")
 			}
 		}
@@ -45,7 +45,7 @@ func BenchmarkVerifyKey(b *testing.B) {
 		defer func() { w.every = every }()
 		b.ReportAllocs()
 		for b.Loop() {
-			if vk, err := h.e.verifyKey(ctx, k.Key); vk == nil || err != nil {
+			if vk, err := h.e.verifyKey(ctx, k.Key, testOrg, testProject); vk == nil || err != nil {
 				b.Fatal("not verified")
 			}
 		}
@@ -54,7 +54,7 @@ func BenchmarkVerifyKey(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			h.e.cache.invalidate(k.ID)
-			if vk, err := h.e.verifyKey(ctx, k.Key); vk == nil || err != nil {
+			if vk, err := h.e.verifyKey(ctx, k.Key, testOrg, testProject); vk == nil || err != nil {
 				b.Fatal("not verified")
 			}
 		}
@@ -63,7 +63,7 @@ func BenchmarkVerifyKey(b *testing.B) {
 		b.ReportAllocs()
 		unknown := alterLast(k.Key)
 		for b.Loop() {
-			if vk, _ := h.e.verifyKey(ctx, unknown); vk != nil {
+			if vk, _ := h.e.verifyKey(ctx, unknown, testOrg, testProject); vk != nil {
 				b.Fatal("verified an unknown key")
 			}
 		}
@@ -71,7 +71,7 @@ func BenchmarkVerifyKey(b *testing.B) {
 	b.Run("malformed", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if vk, _ := h.e.verifyKey(ctx, "short"); vk != nil {
+			if vk, _ := h.e.verifyKey(ctx, "short", testOrg, testProject); vk != nil {
 				b.Fatal("verified a malformed key")
 			}
 		}

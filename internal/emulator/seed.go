@@ -178,8 +178,8 @@ func affected(r sql.Result) int64 {
 const bulkKeyPrefix = "bulk-key-"
 
 // SeedKeys inserts n keys into an existing project, for load and scale tests,
-// in transactions of at most about 50 ms each (so a server on the same
-// database can write between them): names bulk-key-00001, bulk-key-00002, … continuing after
+// in transactions of at most about 50 ms each with as long a pause between
+// them (so a server on the same database can write in between): names bulk-key-00001, bulk-key-00002, … continuing after
 // any already there, creation times spread over the past year, about two in
 // three used since, one in seven revoked. Their digests are random, so no
 // plaintext exists and none of them can authenticate. Each gets a create audit
@@ -203,6 +203,17 @@ func (e *Emulator) SeedKeys(ctx context.Context, org, project string, n int) (in
 	var start int
 	done := 0
 	for first := true; done < n; first = false {
+		if !first {
+			// SQLite's lock is not fair: a writer in another process polls
+			// from its busy handler (sleeping up to 100 ms between tries),
+			// and would keep missing a lock released and taken again at
+			// once. Leave it a gap as long as the batch was.
+			select {
+			case <-time.After(seedBatchTime):
+			case <-ctx.Done():
+				return 0, ctx.Err()
+			}
+		}
 		err := e.store.writeTx(ctx, func(tx *sql.Tx) error {
 			if first {
 				var err error

@@ -146,13 +146,13 @@ func TestCacheSeesRevokeByAnotherEmulator(t *testing.T) {
 	k := a.create("shared")
 	ctx := t.Context()
 	for range 2 {
-		if vk, err := a.e.verifyKey(ctx, k.Key); vk == nil || err != nil {
+		if vk, err := a.e.verifyKey(ctx, k.Key, testOrg, testProject); vk == nil || err != nil {
 			t.Fatalf("not verified before the revoke: %v", err)
 		}
 	}
 	lookups := a.e.keyLookups.Load()
 	b.revoke(k.ID)
-	if vk, err := a.e.verifyKey(ctx, k.Key); vk != nil || err != nil {
+	if vk, err := a.e.verifyKey(ctx, k.Key, testOrg, testProject); vk != nil || err != nil {
 		t.Fatalf("revoked elsewhere, still verified here (err %v)", err)
 	}
 	if a.e.keyLookups.Load() == lookups {
@@ -160,12 +160,12 @@ func TestCacheSeesRevokeByAnotherEmulator(t *testing.T) {
 	}
 	// A change that is no revocation (a new key elsewhere) keeps the cache.
 	k2 := a.create("second")
-	if vk, _ := a.e.verifyKey(ctx, k2.Key); vk == nil {
+	if vk, _ := a.e.verifyKey(ctx, k2.Key, testOrg, testProject); vk == nil {
 		t.Fatal("second key not verified")
 	}
 	b.create("made elsewhere")
 	lookups = a.e.keyLookups.Load()
-	if vk, _ := a.e.verifyKey(ctx, k2.Key); vk == nil || a.e.keyLookups.Load() != lookups {
+	if vk, _ := a.e.verifyKey(ctx, k2.Key, testOrg, testProject); vk == nil || a.e.keyLookups.Load() != lookups {
 		t.Fatal("a creation elsewhere emptied the cache")
 	}
 }

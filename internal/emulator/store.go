@@ -237,10 +237,14 @@ func (s *store) keyChanged(ctx context.Context) (bool, error) {
 
 func (s *store) prepare(ctx context.Context) error {
 	var err error
+	// The active key of that value in the URL's project (?2, ?3) if there is
+	// one, else any other project's active key of that value.
 	s.keyByDigest, err = s.r.PrepareContext(ctx, `
-		SELECT k.id, k.status, k.last_used, p.pk, p.org_id, p.id
+		SELECT k.id, k.last_used, p.pk, p.org_id, p.id
 		FROM api_keys k JOIN projects p ON p.pk = k.project_pk
-		WHERE k.digest = ?`)
+		WHERE k.digest = ?1 AND k.status = 'active'
+		ORDER BY (p.org_id = ?2 AND p.id = ?3) DESC
+		LIMIT 1`)
 	if err != nil {
 		return fmt.Errorf("prepare key lookup: %w", err)
 	}

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -25,6 +27,10 @@ type AuditOptions struct {
 	Printer func() (*output.Printer, error)
 
 	DBPath string
+	Key    string
+	Action string
+	Since  string
+	Limit  int
 }
 
 // NewCmdAudit returns `metabind emulator audit`.
@@ -34,17 +40,33 @@ func NewCmdAudit(f *cmdutil.Factory, runF func(*AuditOptions) error) *cobra.Comm
 		Use:   "audit",
 		Short: "Show the emulator's audit trail of key changes",
 		Long: `Show every create, rename, revoke, update and delete of an API key that the
-emulator recorded, oldest first: when, who (the token's subject), what, which key,
-and the request id and client address. The trail is append-only.
+emulator recorded, in time order (oldest first): when, who (the token's subject),
+what, which key (id and name; a deleted key shows the name it had), and the
+request id and client address. The trail is append-only.
+
+--key narrows to one key, by id or by name (a deleted key's name works too),
+--action to one action, --since to events at or after a time (a duration such as
+24h, a date 2006-01-02, or an RFC 3339 time), and --limit to the newest N
+events (still printed oldest first).
 
 -o json and -o yaml print every field; the table is the default; -o csv and -o tsv
 use the JSON field names, and --columns picks fields (e.g. time,action,keyId).`,
 		Example: `  metabind emulator audit
-  metabind emulator audit -o json`,
+  metabind emulator audit --key "iOS Production App" --since 24h
+  metabind emulator audit --action revoke --limit 10 -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Context = cmd.Context()
 			if err := checkOneShotDB(opts.DBPath, "audit"); err != nil {
+				return err
+			}
+			if opts.Action != "" && !slices.Contains(emulator.AuditActions, opts.Action) {
+				return cmdutil.FlagErrorf("invalid --action %q: want one of %s", opts.Action, strings.Join(emulator.AuditActions, ", "))
+			}
+			if opts.Limit < 0 {
+				return cmdutil.FlagErrorf("--limit must be 0 (all) or more, got %d", opts.Limit)
+			}
+			if _, err := parseSince(opts.Since, time.Now()); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -54,6 +76,10 @@ use the JSON field names, and --columns picks fields (e.g. time,action,keyId).`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.DBPath, "db", "", dbFlagUsage)
+	cmd.Flags().StringVar(&opts.Key, "key", "", "only events of this key (`ID|NAME`)")
+	cmd.Flags().StringVar(&opts.Action, "action", "", "only this action: "+strings.Join(emulator.AuditActions, ", "))
+	cmd.Flags().StringVar(&opts.Since, "since", "", "only events at or after this `time` (24h, 2006-01-02 or RFC 3339)")
+	cmd.Flags().IntVar(&opts.Limit, "limit", 0, "only the newest `N` events (0 = all)")
 	cmdutil.AddOutputFlags(cmd, f, cmdutil.OutputRows)
 	return cmd
 }
@@ -85,7 +111,15 @@ func auditRun(opts *AuditOptions) error {
 		return err
 	}
 	defer closeQuietly(e, opts.IO.ErrOut)
-	events, err := e.Audit(ctx)
+	since, err := parseSince(opts.Since, time.Now())
+	if err != nil {
+		return err
+	}
+	events, err := e.Audit(ctx, emulator.AuditFilter{Key: opts.Key, Action: opts.Action, Since: since, Limit: opts.Limit})
+	if errors.Is(err, emulator.ErrNoSuchKey) {
+		return cmdutil.Errorf(cmdutil.ExitNotFound, "no key %q in the audit trail", opts.Key).
+			WithHint("give a key id or a name the emulator has seen (metabind emulator audit lists them)")
+	}
 	if err != nil {
 		return cmdutil.Errorf(cmdutil.ExitError, "%v", err)
 	}
@@ -102,6 +136,7 @@ var auditColumns = []output.Column[emulator.AuditEvent]{
 	{Header: "TIME", Field: "time", Value: func(ev emulator.AuditEvent) string { return ev.Time.UTC().Format(time.RFC3339) }},
 	{Header: "ACTION", Field: "action", Value: func(ev emulator.AuditEvent) string { return ev.Action }},
 	{Header: "KEY ID", Field: "keyId", Value: func(ev emulator.AuditEvent) string { return ev.KeyID }},
+	{Header: "KEY NAME", Field: "keyName", Value: func(ev emulator.AuditEvent) string { return dash(ev.KeyName) }},
 	{Header: "ACTOR", Field: "actor", Value: func(ev emulator.AuditEvent) string { return ev.Actor }},
 	{Header: "ORG", Field: "org", Value: func(ev emulator.AuditEvent) string { return ev.Org }},
 	{Header: "PROJECT", Field: "project", Value: func(ev emulator.AuditEvent) string { return ev.Project }},
@@ -112,7 +147,24 @@ var auditColumns = []output.Column[emulator.AuditEvent]{
 	{Header: "ID", Field: "id", Value: func(ev emulator.AuditEvent) string { return strconv.FormatInt(ev.ID, 10) }},
 }
 
-var auditDefaultColumns = []string{"time", "action", "keyId", "actor", "org", "project", "requestId", "remoteAddr", "detail"}
+var auditDefaultColumns = []string{"time", "action", "keyId", "keyName", "actor", "org", "project", "requestId", "remoteAddr", "detail"}
+
+// parseSince reads --since: "" (no bound), a duration back from now (24h,
+// 90m), a date (2006-01-02, UTC) or an RFC 3339 time.
+func parseSince(s string, now time.Time) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+		return now.Add(-d), nil
+	}
+	for _, layout := range []string{time.RFC3339, "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, cmdutil.FlagErrorf("invalid --since %q: give a duration (24h), a date (2006-01-02) or an RFC 3339 time", s)
+}
 
 func dash(s string) string {
 	if s == "" {

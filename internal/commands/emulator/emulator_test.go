@@ -265,7 +265,7 @@ func TestSeedAndAuditRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines = strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 51 || lines[0] != "time,action,keyId,actor,org,project,requestId,remoteAddr,detail" || !strings.Contains(lines[1], ",create,") {
+	if len(lines) != 51 || lines[0] != "time,action,keyId,keyName,actor,org,project,requestId,remoteAddr,detail" || !strings.Contains(lines[1], ",create,") {
 		t.Errorf("audit -o csv: %d lines, %q / %q", len(lines), lines[0], lines[1])
 	}
 
