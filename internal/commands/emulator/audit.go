@@ -16,6 +16,7 @@ import (
 	"github.com/metabind/metabind-cli/internal/emulator"
 	"github.com/metabind/metabind-cli/internal/iostreams"
 	"github.com/metabind/metabind-cli/internal/output"
+	"github.com/metabind/metabind-cli/internal/redact"
 )
 
 // AuditOptions holds what `metabind emulator audit` needs.
@@ -59,6 +60,10 @@ use the JSON field names, and --columns picks fields (e.g. time,action,keyId).`,
 			opts.Context = cmd.Context()
 			if err := checkOneShotDB(opts.DBPath, "audit"); err != nil {
 				return err
+			}
+			if redact.Contains(opts.Key) {
+				return cmdutil.FlagErrorf("--key takes a key's id or name, and this looks like a secret (a key's value or a token); it was not used").
+					WithHint("the audit trail never holds key values: find the key's id with `metabind keys list`")
 			}
 			if opts.Action != "" && !slices.Contains(emulator.AuditActions, opts.Action) {
 				return cmdutil.FlagErrorf("invalid --action %q: want one of %s", opts.Action, strings.Join(emulator.AuditActions, ", "))

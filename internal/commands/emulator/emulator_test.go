@@ -147,6 +147,7 @@ func TestSeedTokenAuditFlags(t *testing.T) {
 		{NewCmdToken(f, tokenRunF), []string{"--org", "acme", "--sub", " "}, "--sub"},
 		{NewCmdToken(f, tokenRunF), []string{"--org", "acme", "--db", ":memory:"}, ":memory:"},
 		{NewCmdAudit(f, auditRunF), []string{"--db", ":memory:"}, ":memory:"},
+		{NewCmdAudit(f, auditRunF), []string{"--key", "7zvFJw9L0qEoYdKx2mBt1sLpZj3nX7gW"}, "looks like a secret"},
 	}
 	for _, b := range bad {
 		t.Run(b.cmd.Name()+" "+strings.Join(b.args, " "), func(t *testing.T) {
