@@ -258,8 +258,8 @@ func TestRunnerRun(t *testing.T) {
 		t.Errorf("no peak RSS reported")
 	}
 
-	fail := command{Label: "sh", Path: sh, Args: []string{"-c", "echo oops >&2; exit 3"}, Redact: []string{"oops"}}
-	if _, err := rn.run(ctx, fail); err == nil || !strings.Contains(err.Error(), "exit status 3") || strings.Contains(err.Error(), "oops") {
+	fail := command{Label: "sh", Path: sh, Args: []string{"-c", "echo oops-hidden-value >&2; exit 3"}, Redact: []string{"oops-hidden-value"}}
+	if _, err := rn.run(ctx, fail); err == nil || !strings.Contains(err.Error(), "exit status 3") || strings.Contains(err.Error(), "oops-hidden-value") {
 		t.Errorf("failing command: error %v; want exit status 3 with stderr redacted", err)
 	}
 

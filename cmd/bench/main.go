@@ -46,6 +46,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/metabind/metabind-cli/internal/redact"
 )
 
 type options struct {
@@ -901,7 +903,7 @@ func (b *bench) loadOnce(ctx context.Context, t loadTarget, db, apiKey, path str
 		return loadRun{}, err
 	}
 	if r.Non2xx > 0 || r.IOErrors > 0 {
-		return loadRun{}, fmt.Errorf("%d non-2xx responses and %d I/O errors; first: %s", r.Non2xx, r.IOErrors, redact(r.FirstErr, []string{apiKey}))
+		return loadRun{}, fmt.Errorf("%d non-2xx responses and %d I/O errors; first: %s", r.Non2xx, r.IOErrors, redact.Values(r.FirstErr, []string{apiKey}))
 	}
 	if r.Requests == 0 {
 		return loadRun{}, errors.New("no request completed in the measured window")

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/metabind/metabind-cli/internal/redact"
 )
 
 // command is one program invocation to time.
@@ -41,16 +43,7 @@ type runResult struct {
 // display is the command line for messages, with secrets masked.
 func (c command) display() string {
 	s := strings.Join(append([]string{c.Label}, c.Args...), " ")
-	return redact(s, c.Redact)
-}
-
-func redact(s string, secrets []string) string {
-	for _, r := range secrets {
-		if r != "" {
-			s = strings.ReplaceAll(s, r, "***")
-		}
-	}
-	return s
+	return redact.Values(s, c.Redact)
 }
 
 // runner runs commands for timing.
@@ -137,7 +130,7 @@ func stderrTail(b []byte, secrets []string) string {
 	if s == "" {
 		return ""
 	}
-	return "\n    stderr: " + redact(s, secrets)
+	return "\n    stderr: " + redact.Values(s, secrets)
 }
 
 // limitedBuffer keeps the first max bytes written and discards the rest.

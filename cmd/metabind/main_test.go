@@ -46,6 +46,7 @@ func TestScripts(t *testing.T) {
 		Setup:               setupEmulator,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exits":      cmdExits,
+			"within":     cmdWithin,
 			"setenvfile": cmdSetenvFile,
 			"jsonget":    cmdJSONGet,
 			"nosecret":   cmdNoSecret,
@@ -126,6 +127,24 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if got != want {
 		ts.Fatalf("exit code %d, want %d", got, want)
+	}
+}
+
+// within MAX CODE program [args...]: exits CODE, and the program must also
+// return in less than MAX. Give MAX generous slack over the bound under test
+// (a loaded machine is slow), but less than the behaviour it rules out.
+func cmdWithin(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 3 {
+		ts.Fatalf("usage: within MAX CODE program [args...]")
+	}
+	limit, err := time.ParseDuration(args[0])
+	if err != nil {
+		ts.Fatalf("within: bad duration %q", args[0])
+	}
+	start := time.Now()
+	cmdExits(ts, false, args[1:])
+	if took := time.Since(start); took >= limit {
+		ts.Fatalf("took %s, want less than %s", took.Round(time.Millisecond), limit)
 	}
 }
 

@@ -50,13 +50,34 @@ const recoveryGrace = 10 * time.Second
 
 type recoveryKey struct{}
 
-// Recovery marks ctx for calls that find out what an earlier failure left
-// behind (did a create whose answer was lost make the key?) or put things back
-// (rename a key back). The failure has often used up the budget, and without
-// these calls the user would not know what state things are in, so each gets
-// at least min(Options.Timeout, 10s) of its own.
+// Recovery marks ctx for calls that put things back after a failure (rename a
+// key back, remove a key whose secret was lost). The failure has often used up
+// the budget, and without these calls a change would be left half done, so
+// each gets at least min(Options.Timeout, 10s) of its own.
 func Recovery(ctx context.Context) context.Context {
 	return context.WithValue(ctx, recoveryKey{}, true)
+}
+
+// checkGraceMax caps checkGrace.
+const checkGraceMax = 2 * time.Second
+
+// checkGrace is the least time a check call gets (see Check) when the budget
+// is (nearly) spent: a sixth of the timeout, at most 2s. A command whose
+// budget ran out in a call whose outcome is unknown thus ends within
+// Options.Timeout plus this grace (3.5s for --timeout 3s).
+func checkGrace(timeout time.Duration) time.Duration {
+	return min(timeout/6, checkGraceMax)
+}
+
+type checkKey struct{}
+
+// Check marks ctx for calls that only find out what an earlier failure left
+// behind (did a create whose answer was lost make the key?). Such a call gets
+// what is left of the command's budget, or the short checkGrace when less is
+// left: --timeout still bounds the command, and a server that was merely slow
+// to answer the failed call can still give a definite answer.
+func Check(ctx context.Context) context.Context {
+	return context.WithValue(ctx, checkKey{}, true)
 }
 
 type callBudgetKey struct{}
@@ -73,10 +94,14 @@ func (c *Client) callContext(ctx context.Context) (context.Context, context.Canc
 	}
 	now := time.Now() // the real clock: context deadlines run on it
 	deadline := c.budget.begin(now)
+	var grace time.Duration
 	if rec, _ := ctx.Value(recoveryKey{}).(bool); rec {
-		if floor := now.Add(min(c.timeout, recoveryGrace)); deadline.Before(floor) {
-			deadline = floor
-		}
+		grace = min(c.timeout, recoveryGrace)
+	} else if chk, _ := ctx.Value(checkKey{}).(bool); chk {
+		grace = checkGrace(c.timeout)
+	}
+	if floor := now.Add(grace); deadline.Before(floor) {
+		deadline = floor
 	}
 	cctx, cancel := context.WithDeadlineCause(ctx, deadline, errCallDeadline)
 	var once sync.Once

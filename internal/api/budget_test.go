@@ -117,6 +117,49 @@ func TestRecoveryCallsGetAGrace(t *testing.T) {
 	}
 }
 
+// A check call (did the create whose answer was lost make the key?) gets what
+// is left of the budget, or a short grace when less is left, so --timeout
+// still bounds the command; a recovery call (put things back) gets more.
+func TestCheckCallsGetWhatIsLeftOrAShortGrace(t *testing.T) {
+	c, _ := newTestClient(t, "https://api.example.test", func(o *Options) { o.Timeout = 3 * time.Second })
+	ctx := context.Background()
+	// deadlineIn is how far past the call's start its deadline lies, within the
+	// time it took to set up (no request is made).
+	deadlineIn := func(ctx context.Context) (lo, hi time.Duration) {
+		before := time.Now()
+		cctx, cancel := c.callContext(ctx)
+		after := time.Now()
+		defer cancel()
+		dl, ok := cctx.Deadline()
+		if !ok {
+			t.Fatal("no deadline")
+		}
+		return dl.Sub(after), dl.Sub(before)
+	}
+	for _, tc := range []struct {
+		name string
+		left time.Duration
+		ctx  context.Context
+		want time.Duration
+	}{
+		{"a plain call, budget spent", 0, ctx, 0},
+		{"a check, budget spent", 0, Check(ctx), 500 * time.Millisecond},
+		{"a check, more left than the grace", 2 * time.Second, Check(ctx), 2 * time.Second},
+		{"a recovery, budget spent", 0, Recovery(ctx), 3 * time.Second},
+	} {
+		c.budget.mu.Lock()
+		c.budget.left = tc.left
+		c.budget.mu.Unlock()
+		lo, hi := deadlineIn(tc.ctx)
+		if tc.want < lo || tc.want > hi+time.Millisecond {
+			t.Errorf("%s: deadline in %s..%s, want %s", tc.name, lo, hi, tc.want)
+		}
+	}
+	if g := checkGrace(time.Minute); g != 2*time.Second {
+		t.Errorf("the grace for a 1m timeout is %s, want the 2s cap", g)
+	}
+}
+
 func TestBudgetArithmetic(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	b := &budget{left: 10 * time.Second}

@@ -282,6 +282,25 @@ func origin(u *url.URL) string {
 	return scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }
 
+// Recovery calls (a new key removed after its secret was lost) must be able to
+// finish after an interrupt: the process's signal handler asks RecoveryBusy
+// before it ends a command that outlived its grace period.
+var (
+	recoveryActive atomic.Int64
+	recoveryLast   atomic.Int64 // UnixNano of the last start or end of a recovery send
+)
+
+// RecoveryBusy reports whether a recovery call is being sent, or one started
+// or ended within the last within (a retry's wait, or the revoke that follows
+// a failed delete).
+func RecoveryBusy(within time.Duration) bool {
+	if recoveryActive.Load() > 0 {
+		return true
+	}
+	last := recoveryLast.Load()
+	return last != 0 && time.Since(time.Unix(0, last)) < within
+}
+
 // call describes one logical request; do() may send it several times.
 type call struct {
 	method string
@@ -343,6 +362,14 @@ type attemptInfo struct {
 // on it. A non-nil response with a nil error is an HTTP answer of any status; a
 // non-nil response with an error is a 2xx answer whose body could not be read.
 func (c *Client) send(ctx context.Context, cl *call, attempt int) (resp *response, sent bool, err error) {
+	if rec, _ := ctx.Value(recoveryKey{}).(bool); rec {
+		recoveryActive.Add(1)
+		recoveryLast.Store(time.Now().UnixNano())
+		defer func() {
+			recoveryLast.Store(time.Now().UnixNano())
+			recoveryActive.Add(-1)
+		}()
+	}
 	info := &attemptInfo{attempt: attempt, requestID: uuid.NewString(), body: cl.body, secrets: cl.secrets}
 	var wrote atomic.Bool
 	actx := httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{

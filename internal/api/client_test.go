@@ -575,3 +575,26 @@ func TestHTTPSToPlainHTTPServer(t *testing.T) {
 		t.Errorf("retried: waits %v", fs.recorded())
 	}
 }
+
+// A recovery call (a new key removed after an interrupt) tells the signal
+// handler that clean-up is under way while it runs and just after.
+func TestRecoveryBusy(t *testing.T) {
+	inside := make(chan bool, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inside <- RecoveryBusy(0)
+		_, _ = w.Write([]byte(keyJSON))
+	}))
+	defer srv.Close()
+	c, _ := newTestClient(t, srv.URL)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // as after an interrupt
+	if _, err := c.GetKey(Recovery(context.WithoutCancel(ctx)), "acme", "web", keyID); err != nil {
+		t.Fatal(err)
+	}
+	if !<-inside {
+		t.Error("RecoveryBusy is false while a recovery call is in flight")
+	}
+	if !RecoveryBusy(time.Hour) || RecoveryBusy(0) {
+		t.Errorf("after the call: RecoveryBusy(1h) = %v, RecoveryBusy(0) = %v", RecoveryBusy(time.Hour), RecoveryBusy(0))
+	}
+}

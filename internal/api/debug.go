@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/metabind/metabind-cli/internal/redact"
 	"github.com/metabind/metabind-cli/internal/textsafe"
 )
 
@@ -54,20 +55,12 @@ var shownHeaders = map[string]bool{
 	"Idempotency-Key": true,
 }
 
-// sensitiveFields are JSON field names (compared without case, '_' or '-')
-// whose values are masked at any depth.
-var sensitiveFields = map[string]bool{
-	"key": true, "apikey": true, "xapikey": true, "token": true, "accesstoken": true,
-	"refreshtoken": true, "idtoken": true, "secret": true, "clientsecret": true,
-	"jwt": true, "password": true, "authorization": true,
-}
-
 func (d *debugLogger) line(secrets []string, format string, args ...any) {
 	if d == nil {
 		return
 	}
 	s := fmt.Sprintf(format, args...)
-	s = scrub(scrub(s, d.secrets), secrets)
+	s = redact.Values(redact.Values(s, d.secrets), secrets)
 	s = textsafe.Escape(s) // one line that cannot drive the terminal
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -178,36 +171,8 @@ func maskJSON(body []byte) (string, bool) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(maskValue(v)); err != nil {
+	if err := enc.Encode(redact.Fields(v)); err != nil {
 		return "", false
 	}
 	return strings.TrimSuffix(buf.String(), "\n"), true
-}
-
-func maskValue(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(t))
-		for k, x := range t {
-			if sensitiveFields[normalizeField(k)] {
-				out[k] = "****"
-				continue
-			}
-			out[k] = maskValue(x)
-		}
-		return out
-	case []any:
-		out := make([]any, len(t))
-		for i, x := range t {
-			out[i] = maskValue(x)
-		}
-		return out
-	default:
-		return v
-	}
-}
-
-func normalizeField(k string) string {
-	k = strings.ToLower(k)
-	return strings.NewReplacer("_", "", "-", "").Replace(k)
 }

@@ -7,30 +7,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/metabind/metabind-cli/internal/testsupport"
 )
 
 // createdSecret is the key value the fake server "generates" on create.
 const createdSecret = "mbCREATEDSECRETdistinct0123456789"
-
-// syncBuffer is a bytes.Buffer safe for the client's concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func TestDebugTraceRedacts(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -66,7 +49,7 @@ func TestDebugTraceRedacts(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	var trace syncBuffer
+	var trace testsupport.SyncBuffer
 	c, _ := newTestClient(t, srv.URL, func(o *Options) { o.Debug = &trace })
 	ctx := context.Background()
 	var errs []string
@@ -155,7 +138,7 @@ func TestDebugTraceRedacts(t *testing.T) {
 
 func TestDebugTraceRetriesAndFailures(t *testing.T) {
 	srv := newScriptServer(t, keyJSON, 503, 200)
-	var trace syncBuffer
+	var trace testsupport.SyncBuffer
 	c, _ := newTestClient(t, srv.URL, func(o *Options) { o.Debug = &trace })
 	if _, err := c.GetKey(context.Background(), "acme", "web", keyID); err != nil {
 		t.Fatal(err)
@@ -170,7 +153,7 @@ func TestDebugTraceRetriesAndFailures(t *testing.T) {
 	closed := httptest.NewServer(http.NotFoundHandler())
 	base := closed.URL
 	closed.Close()
-	trace = syncBuffer{}
+	trace.Reset()
 	c, _ = newTestClient(t, base, func(o *Options) { o.Debug = &trace })
 	_, _ = c.CheckKey(context.Background(), "acme", "web", testAPIKey)
 	out = trace.String()

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/metabind/metabind-cli/internal/redact"
 )
 
 // Retry policy.
@@ -328,47 +330,12 @@ func (c *Client) apiError(cl *call, resp *response) (*Error, errorBody) {
 	e.Method = cl.method
 	e.Path = cl.path
 	secrets := append([]string{c.token}, cl.secrets...)
-	e.Code = scrub(e.Code, secrets)
-	e.Message = scrub(e.Message, secrets)
+	e.Code = redact.Values(e.Code, secrets)
+	e.Message = redact.Values(e.Message, secrets)
 	if e.Details != nil {
-		if d, ok := scrubValue(e.Details, secrets).(map[string]any); ok {
+		if d, ok := redact.ValuesIn(e.Details, secrets).(map[string]any); ok {
 			e.Details = d
 		}
 	}
 	return e, eb
-}
-
-// minSecretLen is the shortest string scrub treats as a secret; shorter ones
-// would mask ordinary words.
-const minSecretLen = 8
-
-// scrub replaces every occurrence of a secret in s with "****".
-func scrub(s string, secrets []string) string {
-	for _, sec := range secrets {
-		if len(sec) >= minSecretLen && strings.Contains(s, sec) {
-			s = strings.ReplaceAll(s, sec, "****")
-		}
-	}
-	return s
-}
-
-func scrubValue(v any, secrets []string) any {
-	switch t := v.(type) {
-	case string:
-		return scrub(t, secrets)
-	case map[string]any:
-		out := make(map[string]any, len(t))
-		for k, x := range t {
-			out[scrub(k, secrets)] = scrubValue(x, secrets)
-		}
-		return out
-	case []any:
-		out := make([]any, len(t))
-		for i, x := range t {
-			out[i] = scrubValue(x, secrets)
-		}
-		return out
-	default:
-		return v
-	}
 }

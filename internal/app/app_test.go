@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -65,7 +66,7 @@ func TestWatchSignalsForcesExit(t *testing.T) {
 			cancelled := make(chan os.Signal, 1)
 			exited := make(chan int, 1)
 			go watchSignals(sigs, func(s os.Signal) { cancelled <- s },
-				func() time.Duration { return tc.grace }, func(code int) { exited <- code })
+				func() time.Duration { return tc.grace }, nil, func(code int) { exited <- code })
 			for _, s := range tc.signals {
 				sigs <- s
 			}
@@ -89,5 +90,29 @@ func TestShutdownGraceOfTheServer(t *testing.T) {
 	_ = Run(context.Background(), []string{"emulator", "start", "--help"}, ios, func(string) string { return "" })
 	if g := shutdownGrace(); g != serverGrace {
 		t.Errorf("emulator start's grace is %s, want %s (its own shutdown waits up to 15 s)", g, serverGrace)
+	}
+}
+
+// A new key's clean-up after an interrupt holds the forced exit until it is
+// done (a second signal would still end it).
+func TestWatchSignalsWaitsForRecovery(t *testing.T) {
+	sigs := make(chan os.Signal, 1)
+	exited := make(chan int, 1)
+	var busy atomic.Bool
+	busy.Store(true)
+	polled := make(chan struct{}, 100)
+	go watchSignals(sigs, func(os.Signal) {}, func() time.Duration { return time.Millisecond },
+		func() bool { polled <- struct{}{}; return busy.Load() }, func(code int) { exited <- code })
+	sigs <- os.Interrupt
+	<-polled
+	<-polled // still busy after the grace period: no exit yet
+	select {
+	case code := <-exited:
+		t.Fatalf("exited %d during the clean-up", code)
+	default:
+	}
+	busy.Store(false)
+	if code := <-exited; code != 130 {
+		t.Errorf("exit %d, want 130", code)
 	}
 }

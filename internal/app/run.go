@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/metabind/metabind-cli/internal/api"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/commands/root"
 	"github.com/metabind/metabind-cli/internal/iostreams"
@@ -33,7 +34,7 @@ func Main() int {
 	go watchSignals(sigs, func(s os.Signal) {
 		got.Store(s)
 		cancel()
-	}, shutdownGrace, os.Exit)
+	}, shutdownGrace, func() bool { return api.RecoveryBusy(time.Second) }, os.Exit)
 	f := cmdutil.New(iostreams.System(), os.Getenv)
 	f.InterruptCode = func() int {
 		if s, ok := got.Load().(os.Signal); ok {
@@ -52,6 +53,10 @@ const (
 	// serverGrace: the emulator server lets requests in flight finish (up to
 	// 15 s) before it closes its database.
 	serverGrace = 20 * time.Second
+	// recoveryCap bounds the wait for a new key's clean-up (api.Recovery
+	// calls), polled every recoveryPoll.
+	recoveryCap  = 30 * time.Second
+	recoveryPoll = 50 * time.Millisecond
 )
 
 // isServer is set when the command being run is the emulator server.
@@ -67,9 +72,11 @@ func shutdownGrace() time.Duration {
 
 // watchSignals cancels the command on the first signal (through cancel) and
 // calls exit with the signal's code when a second one arrives or when the
-// command is still running after grace.
-func watchSignals(sigs <-chan os.Signal, cancel func(os.Signal), grace func() time.Duration, exit func(int)) {
+// command is still running after grace, unless busy reports clean-up under
+// way (then it waits for that, up to recoveryCap after the signal).
+func watchSignals(sigs <-chan os.Signal, cancel func(os.Signal), grace func() time.Duration, busy func() bool, exit func(int)) {
 	var first os.Signal
+	var firstAt time.Time
 	var timeout <-chan time.Time
 	for {
 		select {
@@ -81,10 +88,16 @@ func watchSignals(sigs <-chan os.Signal, cancel func(os.Signal), grace func() ti
 				exit(signalExit(s))
 				return
 			}
-			first = s
+			first, firstAt = s, time.Now()
 			cancel(s)
 			timeout = time.After(grace())
 		case <-timeout:
+			if busy != nil && busy() && time.Since(firstAt) < recoveryCap {
+				// A new key's clean-up is under way: removing it matters
+				// more than ending at once (a second signal still does).
+				timeout = time.After(recoveryPoll)
+				continue
+			}
 			exit(signalExit(first))
 			return
 		}
@@ -117,15 +130,15 @@ func RunFactory(ctx context.Context, args []string, f *cmdutil.Factory) (code in
 		}
 	}()
 	cmd := root.NewCmdRoot(f)
+	cmdutil.TagUsageErrors(cmd)
 	cmd.SetArgs(args)
 	if c, _, err := cmd.Find(args); err == nil && c.CommandPath() == "metabind emulator start" {
 		isServer.Store(true)
 	}
-	executed, err := cmd.ExecuteContextC(ctx)
+	err := cmd.ExecuteContext(ctx)
 	if err == nil {
 		return cmdutil.ExitOK
 	}
-	err = cmdutil.CobraError(executed, err)
 	err = cmdutil.AfterChange(err, f.Changes()) // exit 2 means nothing changed
 	code = cmdutil.ExitCode(err)
 	if f.InterruptCode != nil && code != cmdutil.ExitOK {

@@ -2,7 +2,6 @@ package cmdutil
 
 import (
 	"errors"
-	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -20,23 +19,50 @@ func NoSecretArgs(why string) cobra.PositionalArgs {
 	}
 }
 
-// cobraUsage are the fragments of cobra's own argument and flag errors.
-var cobraUsage = []string{"unknown command", "unknown flag", "unknown shorthand flag", "invalid argument",
-	"flag needs an argument", "accepts ", "requires at least", "requires at most", "required flag",
-	"if any flags in the group", "none of the others"}
-
-// CobraError turns cobra's own argument and flag errors, which are plain errors,
-// into usage errors (exit 2) with a pointer to the command's help.
-func CobraError(cmd *cobra.Command, err error) error {
-	var ce *Error
-	if err == nil || errors.As(err, &ce) || cmd == nil {
-		return err
-	}
-	msg := err.Error()
-	for _, p := range cobraUsage {
-		if strings.Contains(msg, p) {
-			return FlagErrorf("%s", msg).WithHint("run `" + cmd.CommandPath() + " --help` for usage")
+// TagUsageErrors makes the errors cobra itself produces for every command under
+// root usage errors (exit 2, with a pointer to the command's help) where they
+// arise: each command's positional-argument validator (cobra.ExactArgs and the
+// like) is wrapped, and the wrapper also runs cobra's required-flag and
+// flag-group checks, whose errors are otherwise plain. An error a validator
+// already classified keeps its class. Flag parse errors are the root's
+// FlagErrorFunc's, unknown commands the root's and the groups' own.
+//
+// Nothing is classified by its text: an error from the API or the network
+// keeps its own class whatever its message says.
+func TagUsageErrors(root *cobra.Command) {
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.Args = usageArgs(c.Args)
+		for _, sub := range c.Commands() {
+			walk(sub)
 		}
 	}
-	return err
+	walk(root)
+}
+
+func usageArgs(validate cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if validate != nil {
+			if err := validate(cmd, args); err != nil {
+				return usageError(cmd, err)
+			}
+		}
+		if err := cmd.ValidateRequiredFlags(); err != nil {
+			return usageError(cmd, err)
+		}
+		if err := cmd.ValidateFlagGroups(); err != nil {
+			return usageError(cmd, err)
+		}
+		return nil
+	}
+}
+
+func usageError(cmd *cobra.Command, err error) error {
+	var ce *Error
+	if errors.As(err, &ce) {
+		return err
+	}
+	return &Error{Code: ExitUsage, Err: err, Hint: "run `" + cmd.CommandPath() + " --help` for usage"}
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/metabind/metabind-cli/internal/config"
 	"github.com/metabind/metabind-cli/internal/credstore"
 	"github.com/metabind/metabind-cli/internal/output"
-	"github.com/metabind/metabind-cli/internal/redact"
 )
 
 // ExitCode maps an error to the process exit code. It is the only place that does.
@@ -80,30 +79,7 @@ type TokenState struct {
 // now and tok may be zero.
 func FormatError(err error, now time.Time, tok *TokenState) string {
 	var b strings.Builder
-	msg := err.Error()
-	hint := ""
-	var ce *Error
-	if errors.As(err, &ce) {
-		hint = ce.Hint
-	}
-	var ue *UndeliveredError
-	if errors.As(err, &ue) && hint == "" {
-		hint = ue.HintText()
-	}
-	var ae *api.Error
-	if errors.As(err, &ae) && hint == "" {
-		hint = apiHint(ae, now, tok)
-	}
-	if hint == "" {
-		hint = networkHint(err)
-	}
-	if hint == "" {
-		hint = outputHint(err)
-	}
-	if errors.Is(err, context.Canceled) {
-		msg = "interrupted"
-	}
-	msg, hint = redact.Secrets(msg), redact.Secrets(hint)
+	msg, hint := describeError(err, now, tok)
 	b.WriteString("error: ")
 	// Lines are kept (a message may list things); everything else is escaped.
 	lines := strings.Split(msg, "\n")
@@ -133,8 +109,12 @@ func apiHint(ae *api.Error, now time.Time, tok *TokenState) string {
 		return "your session expired or the token is invalid: run `metabind auth login`"
 	case ae.StatusCode == 403:
 		return "the token is valid but not permitted here: API keys need the owner, admin or developer role, and the token's organization must match --org"
+	case api.IsConflict(ae) && ae.Code == "ALREADY_EXISTS":
+		// A custom key value already held by a key of this project. (A value
+		// held in another project is accepted, so nothing here speaks of them.)
+		return "that key value cannot be used: pipe in another with --key-stdin, or leave it out and let the API generate one"
 	case api.IsConflict(ae):
-		return "the name (or key value) is taken in this project: choose another, or see the existing key with `metabind keys list`"
+		return "a key of this project already has that name: choose another, or see the existing key with `metabind keys list`"
 	case ae.StatusCode == 404:
 		return "check the id, or --org and --project (`metabind status` shows what is in use; `metabind keys list` lists the keys)"
 	case ae.StatusCode == 422:

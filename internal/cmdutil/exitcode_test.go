@@ -213,3 +213,16 @@ func TestUndeliveredExitCodeAndJSON(t *testing.T) {
 		t.Fatalf("JSON error = %s", buf.String())
 	}
 }
+
+// A 409 for a custom key value speaks of the value, a 409 for a name of the
+// name; neither claims anything about other projects, where values are free.
+func TestConflictHintsNameWhatIsTaken(t *testing.T) {
+	value := FormatError(&api.Error{StatusCode: 409, Code: "ALREADY_EXISTS", Message: "This key value cannot be used; choose another"}, time.Time{}, nil)
+	if !strings.Contains(value, "--key-stdin") || strings.Contains(value, "name") {
+		t.Errorf("value conflict: %q; want a hint about the key value, not the name", value)
+	}
+	name := FormatError(&api.Error{StatusCode: 409, Code: "APIKEY_NAME_ALREADY_EXISTS", Message: "taken"}, time.Time{}, nil)
+	if !strings.Contains(name, "already has that name") || strings.Contains(name, "key value") {
+		t.Errorf("name conflict: %q; want a hint about the name only", name)
+	}
+}

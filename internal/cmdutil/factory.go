@@ -295,7 +295,7 @@ func (f *Factory) Scope() (Scope, error) {
 	}
 	if s.Org == "" {
 		if _, claims, err := f.Token(); err == nil && claims != nil && claims.Org != "" {
-			s.Org, s.OrgSource = claims.Org, config.Source("token")
+			s.Org, s.OrgSource = claims.Org, config.SourceToken
 		}
 	}
 	if s.Org == "" || s.Project == "" {

@@ -1,7 +1,6 @@
 package cmdutil
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/metabind/metabind-cli/internal/api"
 	"github.com/metabind/metabind-cli/internal/output"
-	"github.com/metabind/metabind-cli/internal/redact"
 )
 
 // JSONErrors reports whether errors should be written as one line of JSON: the
@@ -55,20 +53,11 @@ type undeliveredKey struct {
 
 // WriteJSONError writes err as a single JSON line to w.
 func WriteJSONError(w io.Writer, err error, code int, now time.Time, tok *TokenState) {
-	body := jsonErrorBody{Message: err.Error(), ExitCode: code, Code: errorCode(code)}
-	if errors.Is(err, context.Canceled) {
-		body.Message = "interrupted"
-	}
-	var ce *Error
-	if errors.As(err, &ce) {
-		body.Hint = ce.Hint
-	}
+	body := jsonErrorBody{ExitCode: code, Code: errorCode(code)}
+	body.Message, body.Hint = describeError(err, now, tok)
 	var ue *UndeliveredError
 	if errors.As(err, &ue) {
 		body.NewKey = &undeliveredKey{ID: ue.KeyID, Name: ue.KeyName, Cleanup: ue.Cleanup, Live: ue.KeyLive()}
-		if body.Hint == "" {
-			body.Hint = ue.HintText()
-		}
 		if ue.KeyLive() && code == ExitUndelivered {
 			body.Code = "NOT_DELIVERED_KEY_LIVE"
 		}
@@ -80,17 +69,7 @@ func WriteJSONError(w io.Writer, err error, code int, now time.Time, tok *TokenS
 		if ae.Code != "" {
 			body.Code = ae.Code
 		}
-		if body.Hint == "" {
-			body.Hint = apiHint(ae, now, tok)
-		}
 	}
-	if body.Hint == "" {
-		body.Hint = networkHint(err)
-	}
-	if body.Hint == "" {
-		body.Hint = outputHint(err)
-	}
-	body.Message, body.Hint = redact.Secrets(body.Message), redact.Secrets(body.Hint)
 	// One line, with <, > and & as themselves (hints quote shell syntax).
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)

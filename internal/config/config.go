@@ -93,14 +93,19 @@ const maxFileSize = 1 << 20
 // Source says where a setting's value came from.
 type Source string
 
-// The sources of a value. SourceToken is never returned by Config: callers use
-// it when they fall back to the org claim of the stored token.
+// The sources of a value: the one set for settings and for the admin token
+// (credstore uses SourceEnv, SourceKeyring and SourceFile), so that `status`,
+// `auth status` and `config view --show-origin` spell them alike. SourceToken
+// is never returned by Config: callers use it when they fall back to the org
+// claim of the stored token.
 const (
 	SourceFlag    Source = "flag"
 	SourceEnv     Source = "environment"
 	SourceProfile Source = "profile"
 	SourceDefault Source = "default"
 	SourceToken   Source = "token"
+	SourceKeyring Source = "keyring"
+	SourceFile    Source = "file"
 )
 
 // ErrUsage matches (with errors.Is) every error caused by what the user asked
@@ -145,6 +150,7 @@ type Config struct {
 	file     map[string]string // the active profile's values in the file (non-empty only)
 	fileInfo fs.FileInfo       // of the file as read, for Warnings
 	notes    []string          // warnings about the file's content
+	bound    map[string]Source // keys Load bound to a flag or the environment, and which
 }
 
 // Load resolves the settings. A missing or empty config file is an empty
@@ -170,6 +176,7 @@ func Load(o LoadOptions) (*Config, error) {
 		flags:  o.Flags,
 		getenv: getenv,
 		file:   map[string]string{},
+		bound:  map[string]Source{},
 	}
 	profile, err := c.selectProfile(o.Profile)
 	if err != nil {
@@ -192,8 +199,10 @@ func Load(o LoadOptions) (*Config, error) {
 			if err := c.v.BindPFlag(k.name, c.lookupFlag(k.name)); err != nil {
 				return nil, err
 			}
+			c.bound[k.name] = SourceFlag
 		} else if val := c.envValue(k); val != "" {
 			c.v.Set(k.name, val)
+			c.bound[k.name] = SourceEnv
 		}
 	}
 	if err := c.syncFileLayer(); err != nil {
@@ -211,24 +220,23 @@ func (c *Config) Get(key string) string {
 	return c.v.GetString(key)
 }
 
-// Source returns where Get's value for key came from. A key with no value
-// anywhere (org or project) reports SourceDefault, its default being empty. An
-// unknown key reports "".
+// Source returns where Get's value for key came from, read from the same
+// layers viper resolves Get from: a flag or environment value Load bound,
+// else viper's file layer, else the default. A key with no value anywhere
+// (org or project) reports SourceDefault, its default being empty. An unknown
+// key reports "".
 func (c *Config) Source(key string) Source {
 	k := lookupKey(key)
 	if k == nil {
 		return ""
 	}
-	switch {
-	case c.flagChanged(key):
-		return SourceFlag
-	case c.envValue(*k) != "":
-		return SourceEnv
-	case c.file[key] != "":
-		return SourceProfile
-	default:
-		return SourceDefault
+	if src, ok := c.bound[key]; ok {
+		return src // the layer Load gave viper above the file
 	}
+	if c.v.InConfig(key) {
+		return SourceProfile
+	}
+	return SourceDefault
 }
 
 // FileValue returns the value of key in the active profile of the file layer —
@@ -407,7 +415,9 @@ func (c *Config) syncFileLayer() error {
 	}
 	m := make(map[string]any, len(c.file))
 	for k, val := range c.file {
-		m[k] = val
+		if val != "" { // an empty value in the file does not count
+			m[k] = val
+		}
 	}
 	return c.v.MergeConfigMap(m)
 }

@@ -149,10 +149,41 @@ func TestCreateKeyDuplicateCustomValue(t *testing.T) {
 		}
 	}
 	t.Run("same project", func(t *testing.T) { check(t, target.Org, target.Project) })
-	t.Run("other project", func(t *testing.T) {
-		l := needLocal(t, "a second project")
-		check(t, target.Org, l.otherProject)
-	})
+}
+
+// TestCustomValueHeldElsewhere: key values are unique per project only. A
+// value held by a key of another project or organization is accepted like a
+// fresh one (201, the same shape), so another organization's admin learns
+// nothing from it; each key then works on its own project, and the value is
+// still 403 on a project where it is not a key.
+func TestCustomValueHeldElsewhere(t *testing.T) {
+	t.Parallel()
+	l := needLocal(t, "a second project and organization")
+	value := randomAlnum(t, 40)
+	createKeyIn(t, target, target.Token, target.Org, target.Project, map[string]any{"name": uniqueName(t, "holder"), "apiKey": value})
+
+	// On an existing project where the value is not a key: 403, as for any
+	// key of another project.
+	wantError(t, "the value on "+l.otherProject+" before it is a key there",
+		client(t, target, value, http.MethodGet, ClientPath(target.Org, l.otherProject, "tags")+"?limit=1"), http.StatusForbidden, codeForbidden)
+
+	globexTok := l.mintToken(t, l.otherOrg, "owner", "contract-globex")
+	for _, tc := range []struct {
+		label, token, org, project string
+	}{
+		{"other organization", globexTok, l.otherOrg, l.otherOrgProj},
+		{"other project", target.Token, target.Org, l.otherProject},
+	} {
+		t.Run(tc.label, func(t *testing.T) {
+			k := createKeyIn(t, target, tc.token, tc.org, tc.project, map[string]any{"name": uniqueName(t, "same value"), "apiKey": value})
+			if k.Secret != value {
+				t.Fatalf("created a key other than the custom value")
+			}
+			decodeList(t, "the value on "+tc.project, client(t, target, value, http.MethodGet, ClientPath(tc.org, tc.project, "tags")+"?limit=1"))
+		})
+	}
+	// The first holder keeps working on its own project.
+	decodeList(t, "the value on "+target.Project, client(t, target, value, http.MethodGet, clientPath(target, "tags")+"?limit=1"))
 }
 
 // TestSecretOnlyInCreateResponse: the "key" member is absent (not null) from

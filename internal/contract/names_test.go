@@ -95,3 +95,54 @@ func TestLookalikeNamesConflict(t *testing.T) {
 		wantError(t, "PUT "+alike, r, http.StatusConflict, nameTakenCodes()...)
 	}
 }
+
+// TestNameThatIsAKeyValue: a name equal to the value of a key of the project
+// (generated or custom, or the custom value being created) is refused with
+// 422 naming the field, on create and on rename, and the answer never holds
+// the value.
+func TestNameThatIsAKeyValue(t *testing.T) {
+	t.Parallel()
+	if !strict() {
+		t.Skip("the emulator's rule; the API documents none")
+	}
+	generated := createKey(t, target, uniqueName(t, "generated"))
+	custom := randomAlnum(t, 40)
+	createKeyIn(t, target, target.Token, target.Org, target.Project, map[string]any{"name": uniqueName(t, "custom"), "apiKey": custom})
+	victim := createKey(t, target, uniqueName(t, "victim"))
+	fresh := randomAlnum(t, 40)
+	path := keysPath(target)
+	for _, tc := range []struct {
+		label string
+		body  map[string]any
+		value string
+	}{
+		{"generated value as name", map[string]any{"name": generated.Secret}, generated.Secret},
+		{"custom value as name", map[string]any{"name": custom}, custom},
+		{"custom value with spaces around", map[string]any{"name": "  " + custom + " "}, custom},
+		{"the value being created", map[string]any{"name": fresh, "apiKey": fresh}, fresh},
+	} {
+		t.Run(tc.label, func(t *testing.T) {
+			r := admin(t, target, http.MethodPost, path, mustJSON(t, tc.body))
+			if r.StatusCode == http.StatusCreated {
+				registerCleanup(t, target, target.Token, target.Org, target.Project, r.Body)
+			}
+			e := wantError(t, "POST", r, http.StatusUnprocessableEntity, codeValidation)
+			wantDetail(t, "POST", e, "name")
+			if strings.Contains(string(r.Body), tc.value) {
+				t.Errorf("POST: the answer holds the key value")
+			}
+			if _, isCreate := tc.body["apiKey"]; isCreate {
+				return
+			}
+			r = updateKey(t, target, victim.ID, map[string]any{"name": tc.body["name"]})
+			e = wantError(t, "PUT", r, http.StatusUnprocessableEntity, codeValidation)
+			wantDetail(t, "PUT", e, "name")
+			if strings.Contains(string(r.Body), tc.value) {
+				t.Errorf("PUT: the answer holds the key value")
+			}
+		})
+	}
+	if got := showKey(t, target, victim.ID); got.Name != victim.Name {
+		t.Errorf("after refused renames the name is %q", got.Name)
+	}
+}

@@ -224,7 +224,7 @@ func TestAuditTrail(t *testing.T) {
 	wantKey(t, "revoke", send(2, http.MethodPut, keysPath(&tg, k.ID), []byte(`{"status":"revoked"}`)), http.StatusOK, false)
 	wantJSON(t, "delete", send(3, http.MethodDelete, keysPath(&tg, k.ID), nil), http.StatusOK)
 
-	events, err := d.emu.Audit(t.Context())
+	events, err := d.emu.Audit(t.Context(), emulator.AuditFilter{})
 	if err != nil {
 		t.Fatalf("Audit: %v", err)
 	}

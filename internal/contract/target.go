@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/metabind/metabind-cli/internal/redact"
 )
 
 // Environment variables that point the suite at a running server instead of
@@ -255,16 +257,17 @@ func Members(obj map[string]json.RawMessage) []string {
 	return names
 }
 
-// Redact renders a response body for a failure message: string values of
-// members named key, apiKey, token, secret or jwt are masked, and the result
-// is cut to about 600 bytes. Secrets must not reach test logs.
+// Redact renders a response body for a failure message: the values of
+// credential members (key, apiKey, token, secret, jwt…; redact.Fields) are
+// masked, and the result is cut to about 600 bytes. Secrets must not reach
+// test logs.
 func Redact(body []byte) string {
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	s := ""
 	if err := dec.Decode(&v); err == nil {
-		out, _ := json.Marshal(redactValue(v))
+		out, _ := json.Marshal(redact.Fields(v))
 		s = string(out)
 	} else {
 		s = strconv.QuoteToASCII(string(body))
@@ -273,25 +276,4 @@ func Redact(body []byte) string {
 		s = s[:600] + "…"
 	}
 	return s
-}
-
-func redactValue(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, val := range x {
-			switch strings.ToLower(k) {
-			case "key", "apikey", "token", "secret", "jwt":
-				if _, isString := val.(string); isString {
-					x[k] = "<redacted>"
-					continue
-				}
-			}
-			x[k] = redactValue(val)
-		}
-	case []any:
-		for i := range x {
-			x[i] = redactValue(x[i])
-		}
-	}
-	return v
 }

@@ -75,14 +75,14 @@ const DefaultAccount = "default"
 // maxFileSize bounds the credentials file: a few tokens of a few KiB each.
 const maxFileSize = 1 << 20
 
-// Source says where a token came from or went to.
-type Source string
+// Source says where a token came from or went to: one of config's sources.
+type Source = config.Source
 
 // The token sources.
 const (
-	SourceEnv     Source = "env"
-	SourceKeyring Source = "keyring"
-	SourceFile    Source = "file"
+	SourceEnv     = config.SourceEnv
+	SourceKeyring = config.SourceKeyring
+	SourceFile    = config.SourceFile
 )
 
 // Token is a stored admin JWT and where it is kept.

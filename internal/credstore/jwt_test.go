@@ -6,21 +6,17 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/metabind/metabind-cli/internal/testsupport"
 )
 
 var b64 = base64.RawURLEncoding
 
 const testHeader = `{"alg":"HS256","typ":"JWT"}`
 
-// jwt builds a token from a header and payload with a fixed signature.
-func jwt(header, payload string) string {
-	return b64.EncodeToString([]byte(header)) + "." + b64.EncodeToString([]byte(payload)) + "." +
-		b64.EncodeToString([]byte("not-a-real-signature-0123456789"))
-}
-
 // testJWT is a token with the emulator's claims.
 func testJWT(sub string) string {
-	return jwt(testHeader, `{"iss":"metabind-emulator","aud":"metabind-admin","sub":"`+sub+
+	return testsupport.RawJWT(testHeader, `{"iss":"metabind-emulator","aud":"metabind-admin","sub":"`+sub+
 		`","org":"acme","role":"owner","exp":1900000000,"iat":1800000000}`)
 }
 
@@ -45,7 +41,7 @@ func TestParseClaims(t *testing.T) {
 
 func TestParseClaimsVariants(t *testing.T) {
 	t.Run("aud list, float exp, no iat", func(t *testing.T) {
-		c, err := ParseClaims(jwt(testHeader, `{"aud":["a","b"],"exp":1700000000.25}`))
+		c, err := ParseClaims(testsupport.RawJWT(testHeader, `{"aud":["a","b"],"exp":1700000000.25}`))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -60,13 +56,13 @@ func TestParseClaimsVariants(t *testing.T) {
 		}
 	})
 	t.Run("exponent notation", func(t *testing.T) {
-		c, err := ParseClaims(jwt(testHeader, `{"exp":1.7e9}`))
+		c, err := ParseClaims(testsupport.RawJWT(testHeader, `{"exp":1.7e9}`))
 		if err != nil || c.ExpiresAt == nil || c.ExpiresAt.Unix() != 1700000000 {
 			t.Fatalf("exp %v, err %v", c.ExpiresAt, err)
 		}
 	})
 	t.Run("null and missing claims", func(t *testing.T) {
-		c, err := ParseClaims(jwt(testHeader, `{"sub":null,"exp":null,"aud":null,"extra":{"nested":[1,2]}}`))
+		c, err := ParseClaims(testsupport.RawJWT(testHeader, `{"sub":null,"exp":null,"aud":null,"extra":{"nested":[1,2]}}`))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -113,16 +109,16 @@ func TestParseClaimsErrors(t *testing.T) {
 		{"empty signature", hdr + "." + pay + ".", "the signature is empty"},
 		{"padding-only signature", hdr + "." + pay + ".==", "the signature is empty"},
 		{"signature not base64", hdr + "." + pay + ".a", "the signature is not base64url-encoded"},
-		{"exp string", jwt(testHeader, `{"exp":"soon"}`), `the "exp" claim is not a number`},
-		{"exp quoted number", jwt(testHeader, `{"exp":"1700000000"}`), `the "exp" claim is not a number`},
-		{"exp negative", jwt(testHeader, `{"exp":-5}`), `the "exp" claim is not a time between 1970 and 9999`},
-		{"exp huge", jwt(testHeader, `{"exp":1e300}`), `the "exp" claim is not a time`},
-		{"exp beyond float", jwt(testHeader, `{"exp":1e999}`), `the "exp" claim is not a time`},
-		{"iat bool", jwt(testHeader, `{"iat":true}`), `the "iat" claim is not a number`},
-		{"aud number", jwt(testHeader, `{"aud":5}`), `the "aud" claim is neither a string nor a list of strings`},
-		{"aud mixed list", jwt(testHeader, `{"aud":["a",1]}`), `the "aud" claim is neither`},
-		{"sub number", jwt(testHeader, `{"sub":12}`), `the "sub" claim is not a string`},
-		{"org object", jwt(testHeader, `{"org":{"id":"acme"}}`), `the "org" claim is not a string`},
+		{"exp string", testsupport.RawJWT(testHeader, `{"exp":"soon"}`), `the "exp" claim is not a number`},
+		{"exp quoted number", testsupport.RawJWT(testHeader, `{"exp":"1700000000"}`), `the "exp" claim is not a number`},
+		{"exp negative", testsupport.RawJWT(testHeader, `{"exp":-5}`), `the "exp" claim is not a time between 1970 and 9999`},
+		{"exp huge", testsupport.RawJWT(testHeader, `{"exp":1e300}`), `the "exp" claim is not a time`},
+		{"exp beyond float", testsupport.RawJWT(testHeader, `{"exp":1e999}`), `the "exp" claim is not a time`},
+		{"iat bool", testsupport.RawJWT(testHeader, `{"iat":true}`), `the "iat" claim is not a number`},
+		{"aud number", testsupport.RawJWT(testHeader, `{"aud":5}`), `the "aud" claim is neither a string nor a list of strings`},
+		{"aud mixed list", testsupport.RawJWT(testHeader, `{"aud":["a",1]}`), `the "aud" claim is neither`},
+		{"sub number", testsupport.RawJWT(testHeader, `{"sub":12}`), `the "sub" claim is not a string`},
+		{"org object", testsupport.RawJWT(testHeader, `{"org":{"id":"acme"}}`), `the "org" claim is not a string`},
 		{"too long", strings.Repeat("a", maxTokenLen+1), "bytes long"},
 	}
 	for _, tt := range tests {
@@ -187,10 +183,10 @@ func TestMask(t *testing.T) {
 
 func FuzzParseClaims(f *testing.F) {
 	f.Add(testJWT("fuzz"))
-	f.Add(jwt(testHeader, `{"aud":["a","b"],"exp":1.5e9,"iat":0}`))
-	f.Add(jwt(testHeader, `{"exp":1e308}`))
-	f.Add(jwt(`{}`, `{}`))
-	f.Add(jwt(`[]`, `null`))
+	f.Add(testsupport.RawJWT(testHeader, `{"aud":["a","b"],"exp":1.5e9,"iat":0}`))
+	f.Add(testsupport.RawJWT(testHeader, `{"exp":1e308}`))
+	f.Add(testsupport.RawJWT(`{}`, `{}`))
+	f.Add(testsupport.RawJWT(`[]`, `null`))
 	f.Add("a.b.c")
 	f.Add("..")
 	f.Add("...")

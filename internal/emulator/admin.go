@@ -32,7 +32,31 @@ var (
 	errKeyTaken      = errors.New("key value taken")
 	errKeyNotFound   = errors.New("key not found")
 	errBadTransition = errors.New("revoked keys stay revoked")
+	errNameIsKey     = errors.New("name is a key value")
 )
+
+// nameIsKeyDetail is the 422 detail for a name that is a key value. It never
+// repeats the name: that would print a secret.
+const nameIsKeyDetail = "must not be an API key value; choose a descriptive name"
+
+// nameIsKey reports whether name is the value of a key of the project (or the
+// value being created, apiKey), checked by digest; only a name that could be a
+// key at all costs a lookup.
+func (e *Emulator) nameIsKey(ctx context.Context, tx *sql.Tx, projectPK int64, name, apiKey string) (bool, error) {
+	if !keyShapeOK(name) {
+		return false, nil
+	}
+	if apiKey != "" && name == apiKey {
+		return true, nil
+	}
+	d := keyDigest(e.secret, name)
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM api_keys WHERE project_pk = ? AND digest = ?`, projectPK, d[:]).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
 
 // projectRef names a project that exists.
 type projectRef struct {
@@ -480,6 +504,9 @@ func (e *Emulator) createKeyHandler(w http.ResponseWriter, r *http.Request, proj
 	}
 	rec, key, err := e.createKey(r.Context(), proj, req, e.meta(r, proj, c))
 	switch {
+	case errors.Is(err, errNameIsKey):
+		validationFailed(map[string]string{"name": nameIsKeyDetail}).write(w)
+		return
 	case errors.Is(err, errNameTaken):
 		writeError(w, http.StatusConflict, "APIKEY_NAME_ALREADY_EXISTS", fmt.Sprintf("An API key named %q already exists in this project", req.name),
 			map[string]string{"name": "is already used by another key in this project"})
@@ -523,6 +550,8 @@ func (e *Emulator) updateKeyHandler(w http.ResponseWriter, r *http.Request, proj
 	}
 	rec, err := e.updateKey(r.Context(), proj, id, req, e.meta(r, proj, c))
 	switch {
+	case errors.Is(err, errNameIsKey):
+		validationFailed(map[string]string{"name": nameIsKeyDetail}).write(w)
 	case errors.Is(err, errKeyNotFound):
 		writeError(w, http.StatusNotFound, "APIKEY_NOT_FOUND", "API key not found", nil)
 	case errors.Is(err, errBadTransition):
@@ -616,6 +645,11 @@ func (e *Emulator) insertKey(ctx context.Context, proj projectRef, req createReq
 		// The transaction holds SQLite's write lock from its first statement
 		// (BEGIN IMMEDIATE), so these checks and the insert are atomic; the
 		// unique indexes stay as the last line of defence.
+		if isKey, err := e.nameIsKey(ctx, tx, proj.pk, req.name, key); err != nil {
+			return err
+		} else if isKey {
+			return errNameIsKey
+		}
 		var one int
 		err := tx.QueryRowContext(ctx, `SELECT 1 FROM api_keys WHERE project_pk = ? AND name_norm = ?`, proj.pk, req.norm).Scan(&one)
 		if err == nil {
@@ -623,7 +657,11 @@ func (e *Emulator) insertKey(ctx context.Context, proj projectRef, req createReq
 		} else if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		err = tx.QueryRowContext(ctx, `SELECT 1 FROM api_keys WHERE digest = ?`, digest[:]).Scan(&one)
+		// Key values are unique per project only: a value held in another
+		// project or organization is accepted like a fresh one, with the same
+		// answer and the same single indexed lookup, so nothing about other
+		// projects can be learnt here.
+		err = tx.QueryRowContext(ctx, `SELECT 1 FROM api_keys WHERE project_pk = ? AND digest = ?`, proj.pk, digest[:]).Scan(&one)
 		if err == nil {
 			return errKeyTaken
 		} else if !errors.Is(err, sql.ErrNoRows) {
@@ -672,6 +710,13 @@ func (e *Emulator) updateKey(ctx context.Context, proj projectRef, id string, re
 			}
 		}
 		rename := req.name != nil && *req.name != rec.Name
+		if rename {
+			if isKey, err := e.nameIsKey(ctx, tx, proj.pk, *req.name, ""); err != nil {
+				return err
+			} else if isKey {
+				return errNameIsKey
+			}
+		}
 		if rename && *req.norm != rec.NameNorm {
 			var one int
 			err := tx.QueryRowContext(ctx, `SELECT 1 FROM api_keys WHERE project_pk = ? AND name_norm = ? AND id <> ?`, proj.pk, *req.norm, id).Scan(&one)

@@ -1,10 +1,12 @@
 package emulator
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // When the audit insert fails, the change it records is rolled back with it.
@@ -61,7 +63,7 @@ func TestAuditAppendOnly(t *testing.T) {
 			t.Errorf("%s: %v", stmt, err)
 		}
 	}
-	ev, err := h.e.Audit(t.Context())
+	ev, err := h.e.Audit(t.Context(), AuditFilter{})
 	if err != nil || len(ev) != 2 || ev[0].Actor != "user-1" {
 		t.Fatalf("audit after tampering attempts: %+v, %v", ev, err)
 	}
@@ -106,8 +108,79 @@ func TestAuditHoldsNoSecret(t *testing.T) {
 	if seen != 15 {
 		t.Fatalf("%d audit rows, want 15 (create, rename, revoke per key)", seen)
 	}
-	ev, _ := h.e.Audit(t.Context())
+	ev, _ := h.e.Audit(t.Context(), AuditFilter{})
 	if ev[1].Action != "rename" || !strings.Contains(ev[1].Detail, `"renamed 0"`) || ev[2].Action != "revoke" {
 		t.Errorf("audit rows: %+v", ev[:3])
+	}
+}
+
+// The trail in time order with key names on every row, and its filters.
+func TestAuditOrderNamesAndFilters(t *testing.T) {
+	h := newHarness(t)
+	ctx := t.Context()
+	a := h.create("alpha")
+	h.admin("PUT", keysPath(testOrg, testProject)+"/"+a.ID, map[string]any{"name": "beta"})
+	h.revoke(a.ID)
+	g := h.create("gone")
+	h.admin("DELETE", keysPath(testOrg, testProject)+"/"+g.ID, nil)
+	// Seeded keys are created "in the past", after the rows above by id.
+	if _, err := h.e.SeedKeys(ctx, testOrg, testProject, 3); err != nil {
+		t.Fatal(err)
+	}
+	all, err := h.e.Audit(ctx, AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < len(all); i++ {
+		if all[i].Time.Before(all[i-1].Time) {
+			t.Fatalf("not in time order at %d: %s after %s", i, all[i].Time, all[i-1].Time)
+		}
+	}
+	if !strings.HasPrefix(all[0].KeyName, "bulk-key-") {
+		t.Errorf("oldest event is of %q, want a seeded key (created a year back)", all[0].KeyName)
+	}
+	for _, ev := range all {
+		if ev.KeyName == "" {
+			t.Errorf("event %d has no key name", ev.ID)
+		}
+		if ev.KeyID == g.ID && ev.KeyName != "gone" {
+			t.Errorf("deleted key's event named %q, want gone", ev.KeyName)
+		}
+		if ev.KeyID == a.ID && ev.KeyName != "beta" {
+			t.Errorf("renamed key's event named %q, want its current name beta", ev.KeyName)
+		}
+	}
+	count := func(f AuditFilter) int {
+		t.Helper()
+		ev, err := h.e.Audit(ctx, f)
+		if err != nil {
+			t.Fatalf("%+v: %v", f, err)
+		}
+		return len(ev)
+	}
+	for _, tc := range []struct {
+		f    AuditFilter
+		want int
+	}{
+		{AuditFilter{Key: a.ID}, 3},
+		{AuditFilter{Key: strings.ToUpper(a.ID)}, 3},
+		{AuditFilter{Key: "BETA"}, 3},
+		{AuditFilter{Key: "gone"}, 2},
+		{AuditFilter{Action: "revoke"}, 1},
+		{AuditFilter{Action: "create"}, 5},
+		{AuditFilter{Key: a.ID, Action: "rename"}, 1},
+		{AuditFilter{Since: h.clock.Now().Add(-time.Minute)}, 5},
+		{AuditFilter{Limit: 2}, 2},
+	} {
+		if got := count(tc.f); got != tc.want {
+			t.Errorf("%+v: %d events, want %d", tc.f, got, tc.want)
+		}
+	}
+	last2, _ := h.e.Audit(ctx, AuditFilter{Limit: 2})
+	if last2[0].ID != all[len(all)-2].ID || last2[1].ID != all[len(all)-1].ID {
+		t.Errorf("--limit 2 is not the newest two, oldest first")
+	}
+	if _, err := h.e.Audit(ctx, AuditFilter{Key: "no such key"}); !errors.Is(err, ErrNoSuchKey) {
+		t.Errorf("unknown key: %v", err)
 	}
 }

@@ -2,20 +2,19 @@ package emulator
 
 import (
 	"bytes"
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
-	"strconv"
+	"io"
 	"strings"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
-// The emulator's admin tokens are HS256 JWTs it signs itself. They are written
-// and checked here by hand, with the algorithm pinned: there is no "alg" the
+// The emulator's admin tokens are HS256 JWTs it signs itself, written and
+// checked with golang-jwt, with the algorithm pinned: there is no "alg" the
 // token can choose.
 const (
 	tokenIssuer   = "metabind-emulator"
@@ -41,9 +40,6 @@ var (
 	errTokenAlg       = errors.New("token algorithm is not HS256")
 	errTokenSignature = errors.New("token signature is invalid")
 	errTokenClaims    = errors.New("token claims are invalid")
-	errTokenIssuer    = errors.New("token issuer is not " + tokenIssuer)
-	errTokenAudience  = errors.New("token audience is not " + tokenAudience)
-	errTokenExpiry    = errors.New("token has no expiry")
 	errTokenExpired   = errors.New("token has expired")
 	errTokenNotYet    = errors.New("token is not valid yet")
 )
@@ -56,11 +52,6 @@ type TokenRequest struct {
 	TTL     time.Duration // default 1h
 }
 
-type tokenHeader struct {
-	Alg string `json:"alg"`
-	Typ string `json:"typ,omitempty"`
-}
-
 // tokenClaims is what a verified token says.
 type tokenClaims struct {
 	Subject string
@@ -69,49 +60,17 @@ type tokenClaims struct {
 	Expires time.Time
 }
 
-type wireClaims struct {
-	Issuer    string          `json:"iss"`
-	Audience  json.RawMessage `json:"aud"`
-	Subject   string          `json:"sub"`
-	Org       string          `json:"org"`
-	Role      string          `json:"role"`
-	IssuedAt  jsonNumber      `json:"iat"`
-	ExpiresAt jsonNumber      `json:"exp"`
-	NotBefore jsonNumber      `json:"nbf,omitempty"`
-}
-
-// jsonNumber is a JSON number kept as text. Unlike json.Number it refuses a
-// quoted string: RFC 7519 NumericDates are numbers.
-type jsonNumber string
-
-func (n *jsonNumber) UnmarshalJSON(b []byte) error {
-	if len(b) > 0 && b[0] == '"' {
-		return errors.New("a NumericDate must be a JSON number, not a string")
-	}
-	*n = jsonNumber(b)
-	return nil
-}
-
 // signToken returns an HS256 JWT for the given claims.
 func signToken(secret []byte, sub, org, role string, iat, exp time.Time) (string, error) {
-	h, err := json.Marshal(tokenHeader{Alg: "HS256", Typ: "JWT"})
-	if err != nil {
-		return "", err
-	}
-	p, err := json.Marshal(struct {
-		Iss  string `json:"iss"`
-		Aud  string `json:"aud"`
-		Sub  string `json:"sub"`
-		Org  string `json:"org"`
-		Role string `json:"role"`
-		Iat  int64  `json:"iat"`
-		Exp  int64  `json:"exp"`
-	}{tokenIssuer, tokenAudience, sub, org, role, iat.Unix(), ceilUnix(exp)})
-	if err != nil {
-		return "", err
-	}
-	signing := b64.EncodeToString(h) + "." + b64.EncodeToString(p)
-	return signing + "." + b64.EncodeToString(tokenMAC(secret, signing)), nil
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
+		"iss":  tokenIssuer,
+		"aud":  tokenAudience,
+		"sub":  sub,
+		"org":  org,
+		"role": role,
+		"iat":  iat.Unix(),
+		"exp":  ceilUnix(exp),
+	}).SignedString(secret)
 }
 
 // ceilUnix rounds up to the second, so a token never expires before its TTL.
@@ -122,151 +81,150 @@ func ceilUnix(t time.Time) int64 {
 	return t.Unix()
 }
 
-func tokenMAC(secret []byte, signingInput string) []byte {
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte(signingInput))
-	return m.Sum(nil)
-}
-
-// parseToken verifies token and returns its claims. The signature is checked
-// (in constant time) before the payload is even decoded; iss, aud and exp are
-// required and exp is checked with no leeway.
+// parseToken verifies token and returns its claims. Before golang-jwt sees
+// it, the header and payload must each be one JSON object with no member
+// repeated at any depth: encoding/json keeps the last of repeated members, so
+// {"alg":"none","alg":"HS256"} would read as HS256 here and as none elsewhere.
+// golang-jwt then checks the signature (HS256 only, constant time), iss, aud,
+// and exp (required, no leeway); the claims are read from a map, by their
+// exact, case-sensitive names (struct decoding would match "ORG" for "org").
 func parseToken(secret []byte, token string, now time.Time) (tokenClaims, error) {
-	if len(token) == 0 || len(token) > maxTokenLen {
+	if len(token) == 0 || len(token) > maxTokenLen || strings.Count(token, ".") != 2 {
 		return tokenClaims{}, errTokenMalformed
 	}
-	first := strings.IndexByte(token, '.')
-	last := strings.LastIndexByte(token, '.')
-	if first <= 0 || last == first || last == len(token)-1 || strings.Count(token, ".") != 2 {
+	parts := strings.Split(token, ".")
+	hb, err := b64.DecodeString(parts[0])
+	if err != nil || !uniqueMembers(hb) {
 		return tokenClaims{}, errTokenMalformed
 	}
-	headerPart, payloadPart, sigPart := token[:first], token[first+1:last], token[last+1:]
-
-	hb, err := b64.DecodeString(headerPart)
-	if err != nil {
+	pb, err := b64.DecodeString(parts[1])
+	if err != nil || !uniqueMembers(pb) {
+		return tokenClaims{}, errTokenClaims
+	}
+	if _, err := b64.DecodeString(parts[2]); err != nil {
+		return tokenClaims{}, errTokenSignature
+	}
+	var hdr map[string]any
+	if err := json.Unmarshal(hb, &hdr); err != nil {
 		return tokenClaims{}, errTokenMalformed
-	}
-	var hdr map[string]json.RawMessage
-	if err := strictUnmarshal(hb, &hdr); err != nil {
-		return tokenClaims{}, errTokenMalformed
-	}
-	var alg, typ string
-	if raw, ok := hdr["alg"]; !ok || json.Unmarshal(raw, &alg) != nil || alg != "HS256" {
-		return tokenClaims{}, errTokenAlg
-	}
-	if raw, ok := hdr["typ"]; ok {
-		if json.Unmarshal(raw, &typ) != nil || !strings.EqualFold(typ, "JWT") {
-			return tokenClaims{}, errTokenMalformed
-		}
 	}
 	if _, ok := hdr["crit"]; ok {
 		// No extension is understood, so a token that demands one is refused.
 		return tokenClaims{}, errTokenMalformed
 	}
-
-	sig, err := b64.DecodeString(sigPart)
-	if err != nil || len(sig) != sha256.Size {
-		return tokenClaims{}, errTokenSignature
-	}
-	if !hmac.Equal(sig, tokenMAC(secret, token[:last])) {
-		return tokenClaims{}, errTokenSignature
-	}
-
-	pb, err := b64.DecodeString(payloadPart)
-	if err != nil {
-		return tokenClaims{}, errTokenMalformed
-	}
-	var c wireClaims
-	if err := strictUnmarshal(pb, &c); err != nil {
-		return tokenClaims{}, errTokenClaims
-	}
-	if c.Issuer != tokenIssuer {
-		return tokenClaims{}, errTokenIssuer
-	}
-	if !audienceHas(c.Audience, tokenAudience) {
-		return tokenClaims{}, errTokenAudience
-	}
-	if c.ExpiresAt == "" {
-		return tokenClaims{}, errTokenExpiry
-	}
-	exp, ok := numericDate(c.ExpiresAt)
-	if !ok {
-		return tokenClaims{}, errTokenClaims
-	}
-	if c.IssuedAt != "" {
-		if _, ok := numericDate(c.IssuedAt); !ok {
-			return tokenClaims{}, errTokenClaims
+	if typ, ok := hdr["typ"]; ok {
+		if s, isString := typ.(string); !isString || !strings.EqualFold(s, "JWT") {
+			return tokenClaims{}, errTokenMalformed
 		}
 	}
-	nowSec := float64(now.UnixNano()) / 1e9
-	if nowSec >= exp {
+
+	parser := jwt.NewParser(
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithIssuer(tokenIssuer),
+		jwt.WithAudience(tokenAudience),
+		jwt.WithExpirationRequired(),
+		jwt.WithLeeway(0),
+		jwt.WithJSONNumber(),
+		jwt.WithStrictDecoding(),
+		jwt.WithTimeFunc(func() time.Time { return now }),
+	)
+	claims := jwt.MapClaims{}
+	if _, err := parser.ParseWithClaims(token, claims, func(*jwt.Token) (any, error) { return secret, nil }); err != nil {
+		switch {
+		case errors.Is(err, jwt.ErrTokenExpired):
+			return tokenClaims{}, errTokenExpired
+		case errors.Is(err, jwt.ErrTokenNotValidYet):
+			return tokenClaims{}, errTokenNotYet
+		case errors.Is(err, jwt.ErrTokenSignatureInvalid):
+			return tokenClaims{}, errTokenSignature
+		case errors.Is(err, jwt.ErrTokenUnverifiable):
+			return tokenClaims{}, errTokenAlg
+		}
+		return tokenClaims{}, errTokenClaims
+	}
+	// Expiry: golang-jwt has checked it (with no leeway, to the second); a
+	// token expiring within the current second is also refused here, as
+	// RFC 7519 asks ("on or after").
+	exp, err := claims.GetExpirationTime()
+	if err != nil || exp == nil || !now.Before(exp.Time) {
 		return tokenClaims{}, errTokenExpired
 	}
-	if c.NotBefore != "" {
-		nbf, ok := numericDate(c.NotBefore)
-		if !ok {
+	if iat, ok := claims["iat"]; ok {
+		if _, isNumber := iat.(json.Number); !isNumber {
 			return tokenClaims{}, errTokenClaims
 		}
-		if nowSec < nbf {
-			return tokenClaims{}, errTokenNotYet
-		}
 	}
+	str := func(name string) string {
+		s, _ := claims[name].(string)
+		return s
+	}
+	c := tokenClaims{Subject: str("sub"), Org: str("org"), Role: str("role"), Expires: exp.UTC()}
 	if c.Subject == "" || c.Org == "" || c.Role == "" {
 		return tokenClaims{}, errTokenClaims
 	}
-	sec, frac := math.Modf(exp)
-	return tokenClaims{
-		Subject: c.Subject,
-		Org:     c.Org,
-		Role:    c.Role,
-		Expires: time.Unix(int64(sec), int64(frac*1e9)).UTC(),
-	}, nil
+	return c, nil
 }
 
-// strictUnmarshal decodes exactly one JSON value with numbers kept as
-// json.Number and nothing after it.
-func strictUnmarshal(b []byte, v any) error {
+// uniqueMembers reports whether b is exactly one JSON object in which no
+// object, at any depth, has the same member twice, names compared without
+// regard to case.
+func uniqueMembers(b []byte) bool {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if dec.More() {
-		return errors.New("trailing data")
-	}
-	if _, err := dec.Token(); err == nil {
-		return errors.New("trailing data")
-	}
-	return nil
-}
-
-// numericDate parses a JWT NumericDate (seconds, possibly fractional).
-func numericDate(n jsonNumber) (float64, bool) {
-	f, err := strconv.ParseFloat(string(n), 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > 1e15 {
-		return 0, false
-	}
-	return f, true
-}
-
-// audienceHas accepts "aud" as a string or an array of strings (RFC 7519 §4.1.3).
-func audienceHas(raw json.RawMessage, want string) bool {
-	if len(raw) == 0 {
+	tok, err := dec.Token()
+	if d, ok := tok.(json.Delim); err != nil || !ok || d != '{' {
 		return false
 	}
-	var one string
-	if json.Unmarshal(raw, &one) == nil {
-		return one == want
+	if !objectMembersUnique(dec) {
+		return false
 	}
-	var many []string
-	if json.Unmarshal(raw, &many) == nil {
-		for _, a := range many {
-			if a == want {
-				return true
-			}
+	_, err = dec.Token()
+	return err == io.EOF
+}
+
+// objectMembersUnique reads the rest of an object whose '{' was just read.
+func objectMembersUnique(dec *json.Decoder) bool {
+	seen := make(map[string]bool)
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		name, ok := tok.(string)
+		// Names that differ only in case count as the same: a reader that
+		// matches names case-insensitively (as encoding/json does for
+		// structs) would take either.
+		key := strings.ToLower(strings.ToUpper(name))
+		if !ok || seen[key] {
+			return false
+		}
+		seen[key] = true
+		if !valueMembersUnique(dec) {
+			return false
 		}
 	}
-	return false
+	tok, err := dec.Token() // '}'
+	return err == nil && tok == json.Delim('}')
+}
+
+func valueMembersUnique(dec *json.Decoder) bool {
+	tok, err := dec.Token()
+	if err != nil {
+		return false
+	}
+	switch tok {
+	case json.Delim('{'):
+		return objectMembersUnique(dec)
+	case json.Delim('['):
+		for dec.More() {
+			if !valueMembersUnique(dec) {
+				return false
+			}
+		}
+		tok, err := dec.Token()
+		return err == nil && tok == json.Delim(']')
+	}
+	return true
 }
 
 // MintToken signs an admin token for the emulator's own admin API.

@@ -17,7 +17,35 @@ func BenchmarkVerifyKey(b *testing.B) {
 	b.Run("cached", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if vk, err := h.e.verifyKey(ctx, k.Key); vk == nil || err != nil {
+			if vk, err := h.e.verifyKey(ctx, k.Key, testOrg, testProject); vk == nil || err != nil {
+				b.Fatal("not verified")
+			}
+		}
+	})
+	// The same hit without the per-request check for changes made by another
+	// process (PRAGMA data_version on a connection of its own): the
+	// difference is that check's cost.
+	b.Run("cached-nowatch", func(b *testing.B) {
+		w := h.e.store.changes
+		h.e.store.changes = nil
+		defer func() { h.e.store.changes = w }()
+		b.ReportAllocs()
+		for b.Loop() {
+			if vk, err := h.e.verifyKey(ctx, k.Key, testOrg, testProject); vk == nil || err != nil {
+				b.Fatal("not verified")
+			}
+		}
+	})
+	// The same hit with the check for changes made unthrottled, on every
+	// call: what a check costs.
+	b.Run("cached-checkeach", func(b *testing.B) {
+		w := h.e.store.changes
+		every := w.every
+		w.every = 0
+		defer func() { w.every = every }()
+		b.ReportAllocs()
+		for b.Loop() {
+			if vk, err := h.e.verifyKey(ctx, k.Key, testOrg, testProject); vk == nil || err != nil {
 				b.Fatal("not verified")
 			}
 		}
@@ -26,7 +54,7 @@ func BenchmarkVerifyKey(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			h.e.cache.invalidate(k.ID)
-			if vk, err := h.e.verifyKey(ctx, k.Key); vk == nil || err != nil {
+			if vk, err := h.e.verifyKey(ctx, k.Key, testOrg, testProject); vk == nil || err != nil {
 				b.Fatal("not verified")
 			}
 		}
@@ -35,7 +63,7 @@ func BenchmarkVerifyKey(b *testing.B) {
 		b.ReportAllocs()
 		unknown := alterLast(k.Key)
 		for b.Loop() {
-			if vk, _ := h.e.verifyKey(ctx, unknown); vk != nil {
+			if vk, _ := h.e.verifyKey(ctx, unknown, testOrg, testProject); vk != nil {
 				b.Fatal("verified an unknown key")
 			}
 		}
@@ -43,7 +71,7 @@ func BenchmarkVerifyKey(b *testing.B) {
 	b.Run("malformed", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if vk, _ := h.e.verifyKey(ctx, "short"); vk != nil {
+			if vk, _ := h.e.verifyKey(ctx, "short", testOrg, testProject); vk != nil {
 				b.Fatal("verified a malformed key")
 			}
 		}
@@ -54,9 +82,17 @@ func BenchmarkVerifyKey(b *testing.B) {
 // (GET /tags?limit=1, the CLI's key check) through the handler, with lastUsed
 // recording on at the default resolution and rate limits at their defaults.
 func BenchmarkClientTags(b *testing.B) {
-	for _, parallel := range []bool{false, true} {
-		b.Run(fmt.Sprintf("parallel=%v", parallel), func(b *testing.B) {
+	for _, tc := range []struct {
+		parallel, watch bool
+	}{{false, true}, {true, true}, {false, false}, {true, false}} {
+		b.Run(fmt.Sprintf("parallel=%v/watch=%v", tc.parallel, tc.watch), func(b *testing.B) {
+			parallel := tc.parallel
 			h := newHarness(b, func(c *Config) { c.RateLimit = 1 << 30; c.FailedAuthLimit = 100 })
+			if !tc.watch {
+				w := h.e.store.changes
+				h.e.store.changes = nil
+				defer func() { h.e.store.changes = w }()
+			}
 			k := h.create("bench")
 			path := clientPath(testOrg, testProject, "tags?limit=1")
 			call := func() {

@@ -56,12 +56,13 @@ type verifiedKey struct {
 // number so a lookup that read the database before the change cannot put the
 // stale record back afterwards.
 //
-// The cache is per process: a second emulator serving the same database file
-// would not see this one's revocations until restarted.
+// The cache is per process; a revocation or deletion made by another process
+// (a one-shot command, or a server that should not be running) empties it at
+// the next request (store.keyChanged).
 type keyCache struct {
 	mu       sync.RWMutex
-	byDigest map[[sha256.Size]byte]*verifiedKey
-	byID     map[string][sha256.Size]byte
+	byDigest map[cacheKey]*verifiedKey
+	byID     map[string]cacheKey
 	gen      uint64
 	max      int
 	// pending counts the revocations and deletions in progress per key id:
@@ -71,23 +72,30 @@ type keyCache struct {
 	pending map[string]int
 }
 
+// cacheKey is a key value's digest within the project it is a key of: the
+// same value can be a key of several projects.
+type cacheKey struct {
+	d            [sha256.Size]byte
+	org, project string
+}
+
 func newKeyCache(max int) *keyCache {
 	return &keyCache{
-		byDigest: make(map[[sha256.Size]byte]*verifiedKey),
-		byID:     make(map[string][sha256.Size]byte),
+		byDigest: make(map[cacheKey]*verifiedKey),
+		byID:     make(map[string]cacheKey),
 		max:      max,
 		pending:  make(map[string]int),
 	}
 }
 
-func (c *keyCache) get(d [sha256.Size]byte) (*verifiedKey, uint64) {
+func (c *keyCache) get(d cacheKey) (*verifiedKey, uint64) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	return c.byDigest[d], c.gen
 }
 
 // put caches k unless an invalidation happened since gen was read.
-func (c *keyCache) put(d [sha256.Size]byte, k *verifiedKey, gen uint64) {
+func (c *keyCache) put(d cacheKey, k *verifiedKey, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen != gen || c.pending[k.id] > 0 {
@@ -129,6 +137,16 @@ func (c *keyCache) hold(id string) (release func()) {
 	}
 }
 
+// clear empties the cache; a lookup that read the database before it cannot
+// put its record back afterwards.
+func (c *keyCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	clear(c.byDigest)
+	clear(c.byID)
+}
+
 func (c *keyCache) drop(id string) {
 	c.gen++
 	if d, ok := c.byID[id]; ok {
@@ -137,40 +155,49 @@ func (c *keyCache) drop(id string) {
 	}
 }
 
-// verifyKey checks an x-api-key value: shape (no database access for a malformed
-// key), digest lookup, status. It returns nil for every kind of failure alike.
-func (e *Emulator) verifyKey(ctx context.Context, key string) (*verifiedKey, error) {
+// verifyKey checks an x-api-key value for a request to org/project: shape (no
+// database access for a malformed key), digest lookup, status. Key values are
+// unique per project only, so the project's own key of that value is the
+// answer; failing that, an active key of another project (the caller answers
+// 403). It returns nil for every kind of failure alike.
+func (e *Emulator) verifyKey(ctx context.Context, key, org, project string) (*verifiedKey, error) {
 	if len(key) > maxKeyHeaderLen || !keyShapeOK(key) {
 		return nil, nil
 	}
-	d := keyDigest(e.secret, key)
-	k, gen := e.cache.get(d)
+	ck := cacheKey{d: keyDigest(e.secret, key), org: org, project: project}
+	// Another process may have revoked or deleted a key since the last request;
+	// then nothing cached is trusted.
+	changed, err := e.store.keyChanged(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if changed {
+		e.cache.clear()
+	}
+	k, gen := e.cache.get(ck)
 	if k != nil {
 		return k, nil
 	}
-	k, err := e.lookupKey(ctx, d)
-	if k != nil {
-		e.cache.put(d, k, gen)
+	k, err = e.lookupKey(ctx, ck)
+	if k != nil && k.org == org && k.project == project {
+		// Only the hot case is cached: a key used on its own project.
+		e.cache.put(ck, k, gen)
 	}
 	return k, err
 }
 
-func (e *Emulator) lookupKey(ctx context.Context, d [sha256.Size]byte) (*verifiedKey, error) {
+func (e *Emulator) lookupKey(ctx context.Context, ck cacheKey) (*verifiedKey, error) {
 	var (
 		k        verifiedKey
-		status   string
 		lastUsed sql.NullInt64
 	)
 	e.keyLookups.Add(1)
-	err := e.store.keyByDigest.QueryRowContext(ctx, d[:]).Scan(&k.id, &status, &lastUsed, &k.projectPK, &k.org, &k.project)
+	err := e.store.keyByDigest.QueryRowContext(ctx, ck.d[:], ck.org, ck.project).Scan(&k.id, &lastUsed, &k.projectPK, &k.org, &k.project)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
-	}
-	if status != "active" {
-		return nil, nil
 	}
 	if lastUsed.Valid {
 		k.lastUsed.Store(lastUsed.Int64)
@@ -224,7 +251,7 @@ func (e *Emulator) serveClient(w http.ResponseWriter, r *http.Request, segs []st
 	if vals := r.Header.Values("X-Api-Key"); len(vals) == 1 {
 		key = vals[0]
 	}
-	k, err := e.verifyKey(r.Context(), key)
+	k, err := e.verifyKey(r.Context(), key, org, project)
 	if err != nil {
 		e.writeInternal(w, r, "verify key", err)
 		return

@@ -441,7 +441,7 @@ func TestConcurrentVerifyAndRevoke(t *testing.T) {
 
 func TestKeyCacheGeneration(t *testing.T) {
 	c := newKeyCache(2)
-	d := func(b byte) (out [32]byte) { out[0] = b; return }
+	d := func(b byte) (out cacheKey) { out.d[0] = b; return }
 	_, gen := c.get(d(1))
 	c.invalidate("other") // a revoke commits while the lookup is in flight
 	c.put(d(1), &verifiedKey{id: "k1"}, gen)
@@ -520,12 +520,12 @@ func TestRevokeInProgressKeepsTheKeyOutOfTheCache(t *testing.T) {
 	h := newHarness(t)
 	ctx := t.Context()
 	k := h.create("in flight")
-	if v, err := h.e.verifyKey(ctx, k.Key); v == nil || err != nil {
+	if v, err := h.e.verifyKey(ctx, k.Key, testOrg, testProject); v == nil || err != nil {
 		t.Fatalf("warm-up verify = %v, %v", v, err)
 	}
 
 	release := h.e.cache.hold(k.ID) // the revoke's transaction is about to begin
-	if v, _ := h.e.verifyKey(ctx, k.Key); v == nil {
+	if v, _ := h.e.verifyKey(ctx, k.Key, testOrg, testProject); v == nil {
 		t.Fatal("before the commit the key is still active")
 	}
 	h.e.cache.mu.RLock()
@@ -538,11 +538,11 @@ func TestRevokeInProgressKeepsTheKeyOutOfTheCache(t *testing.T) {
 	if _, err := h.e.store.w.ExecContext(ctx, `UPDATE api_keys SET status = 'revoked' WHERE id = ?`, k.ID); err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := h.e.verifyKey(ctx, k.Key); v != nil {
+	if v, _ := h.e.verifyKey(ctx, k.Key, testOrg, testProject); v != nil {
 		t.Fatal("a request between the commit and the end of the revoke succeeded")
 	}
 	release()
-	if v, _ := h.e.verifyKey(ctx, k.Key); v != nil {
+	if v, _ := h.e.verifyKey(ctx, k.Key, testOrg, testProject); v != nil {
 		t.Fatal("a request after the revoke succeeded")
 	}
 

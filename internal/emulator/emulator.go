@@ -27,6 +27,9 @@ type Config struct {
 	LastUsedResolution time.Duration    // lastUsed is written at most once per window; 0 = every call
 	Logger             *slog.Logger     // nil = discard
 	Now                func() time.Time // nil = time.Now
+	// BusyTimeout is how long a write waits for another process's write
+	// lock before the request gets 503; 0 = 5 s.
+	BusyTimeout time.Duration
 }
 
 // Defaults.
@@ -122,11 +125,13 @@ func Open(ctx context.Context, cfg Config) (*Emulator, error) {
 			return nil, fmt.Errorf("emulator: make secret: %w", err)
 		}
 	} else {
-		abs, err := filepath.Abs(path)
+		// The real path: a database reached through a symbolic link has one
+		// secret, beside the file itself.
+		real, err := RealDBPath(path)
 		if err != nil {
-			return nil, fmt.Errorf("emulator database %s: %w", path, err)
+			return nil, err
 		}
-		path = abs
+		path = real
 		if err := prepareDBFile(path); err != nil {
 			return nil, err
 		}
@@ -141,7 +146,7 @@ func Open(ctx context.Context, cfg Config) (*Emulator, error) {
 	}
 	e.dbPath = path
 
-	st, err := openStore(ctx, path)
+	st, err := openStore(ctx, path, cfg.BusyTimeout)
 	if err != nil {
 		return nil, fmt.Errorf("open emulator database %s: %w", path, err)
 	}

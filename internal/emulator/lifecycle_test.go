@@ -85,7 +85,7 @@ func TestKeyLifecycle(t *testing.T) {
 			w = h.admin("DELETE", keysPath(testOrg, testProject)+"/"+k.ID, nil)
 			expectError(t, w, http.StatusNotFound, "APIKEY_NOT_FOUND")
 
-			ev, err := h.e.Audit(t.Context())
+			ev, err := h.e.Audit(t.Context(), AuditFilter{})
 			if err != nil {
 				t.Fatal(err)
 			}

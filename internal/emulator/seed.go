@@ -177,8 +177,9 @@ func affected(r sql.Result) int64 {
 // bulkKeyPrefix names the keys SeedKeys makes.
 const bulkKeyPrefix = "bulk-key-"
 
-// SeedKeys inserts n keys into an existing project in one transaction, for load
-// and scale tests: names bulk-key-00001, bulk-key-00002, … continuing after
+// SeedKeys inserts n keys into an existing project, for load and scale tests,
+// in transactions of at most about 50 ms each with as long a pause between
+// them (so a server on the same database can write in between): names bulk-key-00001, bulk-key-00002, … continuing after
 // any already there, creation times spread over the past year, about two in
 // three used since, one in seven revoked. Their digests are random, so no
 // plaintext exists and none of them can authenticate. Each gets a create audit
@@ -199,60 +200,92 @@ func (e *Emulator) SeedKeys(ctx context.Context, org, project string, n int) (in
 	}
 	now := e.now().Unix()
 	const year = int64(365 * 24 * time.Hour / time.Second)
-	err = e.store.writeTx(ctx, func(tx *sql.Tx) error {
-		start, err := nextBulkIndex(ctx, tx, pk)
-		if err != nil {
-			return err
+	var start int
+	done := 0
+	for first := true; done < n; first = false {
+		if !first {
+			// SQLite's lock is not fair: a writer in another process polls
+			// from its busy handler (sleeping up to 100 ms between tries),
+			// and would keep missing a lock released and taken again at
+			// once. Leave it a gap as long as the batch was.
+			select {
+			case <-time.After(seedBatchTime):
+			case <-ctx.Done():
+				return 0, ctx.Err()
+			}
 		}
-		ins, err := tx.PrepareContext(ctx, `
-			INSERT INTO api_keys (id, project_pk, name, name_norm, digest, status, last_used, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, 'emulator-seed', ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer ins.Close()
-		aud, err := tx.PrepareContext(ctx, `
-			INSERT INTO audit_events (time, actor, action, key_id, org, project, request_id, remote_addr, detail)
-			VALUES (?, 'emulator-seed', 'create', ?, ?, ?, 'seed', 'local', ?)`)
-		if err != nil {
-			return err
-		}
-		defer aud.Close()
-		digests := make([]byte, 32*min(n, 4096))
-		for i := 0; i < n; i++ {
-			if i%4096 == 0 {
-				if _, err := rand.Read(digests); err != nil {
+		err := e.store.writeTx(ctx, func(tx *sql.Tx) error {
+			if first {
+				var err error
+				if start, err = nextBulkIndex(ctx, tx, pk); err != nil {
 					return err
 				}
 			}
-			d := digests[(i%4096)*32 : (i%4096)*32+32]
-			name := fmt.Sprintf("%s%05d", bulkKeyPrefix, start+i)
-			created := now - year + (year*int64(i))/int64(n)
-			var lastUsed any
-			if i%3 != 0 {
-				lastUsed = created + (now-created)*int64((i*7919)%100)/100
-			}
-			status, updated := "active", created
-			if i%7 == 6 {
-				status, updated = "revoked", created+(now-created)/2
-			}
-			id := uuid.NewString()
-			if _, err := ins.ExecContext(ctx, id, pk, name, names.Key(name), d, status, lastUsed, created, updated); err != nil {
-				if isUniqueViolation(err, "name_norm") {
-					return fmt.Errorf("a key named %q already exists", name)
-				}
-				return fmt.Errorf("insert key: %w", err)
-			}
-			if _, err := aud.ExecContext(ctx, created, id, org, project, fmt.Sprintf("name %q", name)); err != nil {
-				return fmt.Errorf("write audit event: %w", err)
-			}
+			k, err := e.seedKeyBatch(ctx, tx, pk, org, project, start, done, n, now, year)
+			done += k
+			return err
+		})
+		if err != nil {
+			return 0, err // a failed batch is rolled back; the earlier ones stay
 		}
-		return nil
-	})
+	}
+	return n, nil
+}
+
+// seedBatchTime bounds one SeedKeys transaction, so that a writer in another
+// process (a revoke on a running server) never waits much longer than this.
+const seedBatchTime = 50 * time.Millisecond
+
+// seedKeyBatch inserts keys done, done+1, … of n in tx until n or until
+// seedBatchTime has passed, and returns how many it inserted.
+func (e *Emulator) seedKeyBatch(ctx context.Context, tx *sql.Tx, pk int64, org, project string, start, done, n int, now, year int64) (int, error) {
+	began := time.Now()
+	ins, err := tx.PrepareContext(ctx, `
+		INSERT INTO api_keys (id, project_pk, name, name_norm, digest, status, last_used, created_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 'emulator-seed', ?, ?)`)
 	if err != nil {
 		return 0, err
 	}
-	return n, nil
+	defer ins.Close()
+	aud, err := tx.PrepareContext(ctx, `
+		INSERT INTO audit_events (time, actor, action, key_id, org, project, request_id, remote_addr, detail)
+		VALUES (?, 'emulator-seed', 'create', ?, ?, ?, 'seed', 'local', ?)`)
+	if err != nil {
+		return 0, err
+	}
+	defer aud.Close()
+	d := make([]byte, 32)
+	inserted := 0
+	for i := done; i < n; i++ {
+		if inserted > 0 && inserted%64 == 0 && time.Since(began) >= seedBatchTime {
+			break
+		}
+		if _, err := rand.Read(d); err != nil {
+			return 0, err
+		}
+		name := fmt.Sprintf("%s%05d", bulkKeyPrefix, start+i)
+		created := now - year + (year*int64(i))/int64(n)
+		var lastUsed any
+		if i%3 != 0 {
+			lastUsed = created + (now-created)*int64((i*7919)%100)/100
+		}
+		status, updated := "active", created
+		if i%7 == 6 {
+			status, updated = "revoked", created+(now-created)/2
+		}
+		id := uuid.NewString()
+		if _, err := ins.ExecContext(ctx, id, pk, name, names.Key(name), d, status, lastUsed, created, updated); err != nil {
+			if isUniqueViolation(err, "name_norm") {
+				return 0, fmt.Errorf("a key named %q already exists", name)
+			}
+			return 0, fmt.Errorf("insert key: %w", err)
+		}
+		if _, err := aud.ExecContext(ctx, created, id, org, project, fmt.Sprintf("name %q", name)); err != nil {
+			return 0, fmt.Errorf("write audit event: %w", err)
+		}
+		inserted++
+	}
+	return inserted, nil
 }
 
 // nextBulkIndex is one more than the highest bulk-key-N in the project.

@@ -118,7 +118,7 @@ func TestSeedKeys(t *testing.T) {
 	if revoked == 0 || revoked == len(all) || used == 0 || used == len(all) {
 		t.Errorf("no spread: %d revoked, %d used of %d", revoked, used, len(all))
 	}
-	ev, _ := h.e.Audit(ctx)
+	ev, _ := h.e.Audit(ctx, AuditFilter{})
 	if len(ev) != 255 || ev[0].Actor != "emulator-seed" || ev[0].Action != "create" {
 		t.Errorf("%d audit rows; first %+v", len(ev), ev[0])
 	}

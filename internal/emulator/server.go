@@ -326,6 +326,14 @@ func writeMethodNotAllowed(w http.ResponseWriter, r *http.Request, allow string)
 }
 
 func (e *Emulator) writeInternal(w http.ResponseWriter, r *http.Request, what string, err error) {
+	if isBusy(err) {
+		// Another process held the database's write lock past busy_timeout
+		// (a large seed, say): a temporary condition, worth a retry.
+		e.log.Warn(what+": database busy", "request_id", requestInfo(r).id)
+		w.Header().Set("Retry-After", "1")
+		writeError(w, http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", "The emulator's database is busy; retry in a second", nil)
+		return
+	}
 	e.log.Error(what, "request_id", requestInfo(r).id, "error", err.Error())
 	writeError(w, http.StatusInternalServerError, "INTERNAL_ERROR", "The emulator hit an internal error", nil)
 }

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/metabind/metabind-cli/internal/names"
@@ -48,6 +49,35 @@ type store struct {
 
 	projMu   sync.RWMutex
 	projects map[projectKey]int64 // projects are never deleted, so a hit is always valid
+
+	// changes watches for revocations and deletions made by any connection,
+	// this process's or another's (see keyChanged); nil for ":memory:", which
+	// no other process can reach.
+	changes *changeWatch
+}
+
+// changeWatch is one read connection set aside to notice changes to keys.
+// PRAGMA data_version is per connection: it moves when another connection
+// (of any process) commits, and costs no page read; only then is the
+// key_changes counter, which triggers bump on every revocation and deletion,
+// read to see whether a verified key may have stopped verifying.
+//
+// A check costs a read transaction (tens of microseconds, several times a
+// cached key verification), so requests check at most once per every: a
+// revocation made by another process is seen within that window. Changes made
+// through this process never wait for it (the cache drops the key before the
+// change commits).
+type changeWatch struct {
+	every time.Duration
+	start time.Time
+	next  atomic.Int64 // nanoseconds since start when the next check is due
+
+	mu          sync.Mutex
+	db          *sql.DB
+	conn        *sql.Conn
+	dataVersion *sql.Stmt // PRAGMA data_version, prepared on conn
+	version     int64
+	count       int64
 }
 
 type projectKey struct{ org, project string }
@@ -55,14 +85,20 @@ type projectKey struct{ org, project string }
 // pragmaValues are set on every connection through the DSN, so a connection the
 // pool opens later has them too.
 var pragmaValues = []string{
-	"busy_timeout(5000)",
 	"foreign_keys(1)",
 	"journal_mode(WAL)",
 	"synchronous(FULL)",
 }
 
-func dsn(path string, readOnly bool) string {
+// defaultBusyTimeout is how long a statement waits for another connection's
+// write lock before it fails with SQLITE_BUSY (then the API answers 503).
+const defaultBusyTimeout = 5 * time.Second
+
+func dsn(path string, readOnly bool) string { return dsnBusy(path, readOnly, defaultBusyTimeout) }
+
+func dsnBusy(path string, readOnly bool, busy time.Duration) string {
 	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
 	for _, p := range pragmaValues {
 		q.Add("_pragma", p)
 	}
@@ -82,9 +118,12 @@ func dsn(path string, readOnly bool) string {
 
 // openStore opens (creating if needed) the database at path and applies the
 // embedded migrations. path is absolute or ":memory:".
-func openStore(ctx context.Context, path string) (*store, error) {
+func openStore(ctx context.Context, path string, busy time.Duration) (*store, error) {
+	if busy <= 0 {
+		busy = defaultBusyTimeout
+	}
 	s := &store{memory: path == memoryPath, projects: make(map[projectKey]int64)}
-	w, err := sql.Open("sqlite", dsn(path, false))
+	w, err := sql.Open("sqlite", dsnBusy(path, false, busy))
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +143,7 @@ func openStore(ctx context.Context, path string) (*store, error) {
 	if s.memory {
 		s.r = w
 	} else {
-		r, err := sql.Open("sqlite", dsn(path, true))
+		r, err := sql.Open("sqlite", dsnBusy(path, true, busy))
 		if err != nil {
 			w.Close()
 			return nil, err
@@ -122,15 +161,90 @@ func openStore(ctx context.Context, path string) (*store, error) {
 		_ = s.close() // the open error is the one to report
 		return nil, err
 	}
+	if !s.memory {
+		if err := s.watchChanges(ctx, path); err != nil {
+			_ = s.close() // the open error is the one to report
+			return nil, err
+		}
+	}
 	return s, nil
+}
+
+// changeCheckEvery bounds how long a revocation or deletion made by another
+// process can go unseen by a server's verification cache.
+const changeCheckEvery = 100 * time.Millisecond
+
+// watchChanges opens the change watch's connection, in a pool of its own so
+// that it takes nothing from the readers.
+func (s *store) watchChanges(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		return fmt.Errorf("open the change watch: %w", err)
+	}
+	db.SetMaxOpenConns(1)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		db.Close()
+		return fmt.Errorf("open the change watch: %w", err)
+	}
+	s.changes = &changeWatch{db: db, conn: conn, every: changeCheckEvery, start: time.Now()}
+	if s.changes.dataVersion, err = conn.PrepareContext(ctx, `PRAGMA data_version`); err != nil {
+		return fmt.Errorf("prepare data_version: %w", err)
+	}
+	if err := s.changes.dataVersion.QueryRowContext(ctx).Scan(&s.changes.version); err != nil {
+		return fmt.Errorf("read data_version: %w", err)
+	}
+	if err := conn.QueryRowContext(ctx, `SELECT n FROM key_changes WHERE id = 1`).Scan(&s.changes.count); err != nil {
+		return fmt.Errorf("read key_changes: %w", err)
+	}
+	return nil
+}
+
+// keyChanged reports whether a key was revoked or deleted, by any process,
+// since the previous check. Every client-API request asks before it trusts the
+// verification cache; at most one per changeCheckEvery actually checks.
+func (s *store) keyChanged(ctx context.Context) (bool, error) {
+	w := s.changes
+	if w == nil {
+		return false, nil
+	}
+	if time.Since(w.start).Nanoseconds() < w.next.Load() {
+		return false, nil
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	now := time.Since(w.start).Nanoseconds()
+	if now < w.next.Load() {
+		return false, nil // another request checked meanwhile
+	}
+	w.next.Store(now + w.every.Nanoseconds())
+	var v int64
+	if err := w.dataVersion.QueryRowContext(ctx).Scan(&v); err != nil {
+		return false, fmt.Errorf("read data_version: %w", err)
+	}
+	if v == w.version {
+		return false, nil
+	}
+	var n int64
+	if err := w.conn.QueryRowContext(ctx, `SELECT n FROM key_changes WHERE id = 1`).Scan(&n); err != nil {
+		return false, fmt.Errorf("read key_changes: %w", err)
+	}
+	w.version = v
+	changed := n != w.count
+	w.count = n
+	return changed, nil
 }
 
 func (s *store) prepare(ctx context.Context) error {
 	var err error
+	// The active key of that value in the URL's project (?2, ?3) if there is
+	// one, else any other project's active key of that value.
 	s.keyByDigest, err = s.r.PrepareContext(ctx, `
-		SELECT k.id, k.status, k.last_used, p.pk, p.org_id, p.id
+		SELECT k.id, k.last_used, p.pk, p.org_id, p.id
 		FROM api_keys k JOIN projects p ON p.pk = k.project_pk
-		WHERE k.digest = ?`)
+		WHERE k.digest = ?1 AND k.status = 'active'
+		ORDER BY (p.org_id = ?2 AND p.id = ?3) DESC
+		LIMIT 1`)
 	if err != nil {
 		return fmt.Errorf("prepare key lookup: %w", err)
 	}
@@ -164,6 +278,13 @@ func (s *store) prepare(ctx context.Context) error {
 
 func (s *store) close() error {
 	var errs []error
+	if s.changes != nil {
+		if s.changes.dataVersion != nil {
+			errs = append(errs, s.changes.dataVersion.Close())
+		}
+		errs = append(errs, s.changes.conn.Close(), s.changes.db.Close())
+		s.changes = nil // a second close (as for the other pools) is harmless
+	}
 	for _, st := range []*sql.Stmt{s.keyByDigest, s.touchUsed, s.listTags, s.listTypes, s.listContent, s.listByType, s.contentByID} {
 		if st != nil {
 			errs = append(errs, st.Close())

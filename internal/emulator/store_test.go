@@ -357,7 +357,7 @@ func TestConcurrentOpenOfANewDatabase(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				s, err := openStore(context.Background(), path)
+				s, err := openStore(context.Background(), path, 0)
 				if err == nil {
 					s.close()
 				}

@@ -3,18 +3,18 @@
 package prompt
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"runtime"
-	"sync"
 	"syscall"
 	"testing"
 
 	"github.com/metabind/metabind-cli/internal/iostreams"
 	"golang.org/x/sys/unix"
+
+	"github.com/metabind/metabind-cli/internal/testsupport"
 )
 
 // openPTY opens a pseudo-terminal pair; the test skips where none is available.
@@ -53,27 +53,9 @@ func echoOn(t *testing.T, fd int) bool {
 	return tio.Lflag&unix.ECHO != 0
 }
 
-// syncBuffer is a bytes.Buffer safe to write from the prompt and read from the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func ttyStreams(slave *os.File) (*iostreams.IOStreams, *syncBuffer) {
+func ttyStreams(slave *os.File) (*iostreams.IOStreams, *testsupport.SyncBuffer) {
 	ios, _, _, _ := iostreams.Test()
-	errOut := &syncBuffer{}
+	errOut := &testsupport.SyncBuffer{}
 	ios.In, ios.ErrOut, ios.InFd = slave, errOut, int(slave.Fd())
 	ios.SetStdinTTY(true)
 	ios.SetStderrTTY(true)

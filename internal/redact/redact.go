@@ -1,8 +1,16 @@
-// Package redact recognises secrets by their shape. A token or key given by
-// mistake where an id, a name or a flag value was expected ("metabind keys show
-// eyJhbGci…", a key pasted as --org) must not be saved, sent or echoed back in
-// the error that refuses it: every error message and hint passes through
-// Secrets before it is printed.
+// Package redact is the one place that hides secrets, three ways:
+//
+//   - by shape (Secrets, Contains, LooksLikeJWT, LooksLikeAPIKey): a token or
+//     key given by mistake where an id, a name or a flag value was expected
+//     ("metabind keys show eyJhbGci…", a key pasted as --org) must not be
+//     saved, sent or echoed back in the error that refuses it: every error
+//     message and hint passes through Secrets before it is printed;
+//   - by value (Values, ValuesIn): the secrets a caller knows (the token, a
+//     key it sent) are masked wherever they appear, in a debug trace, a
+//     server's error, a benchmark's command line;
+//   - by field (SensitiveField, Fields): in a JSON document, the values of
+//     members such as key, apiKey, token or secret are masked at any depth
+//     (the debug trace's bodies, the contract suite's failure messages).
 package redact
 
 import (
@@ -60,4 +68,87 @@ func Secrets(s string) string {
 		}
 		return m
 	})
+}
+
+// Mask replaces a hidden value.
+const Mask = "****"
+
+// MinSecretLen is the shortest string Values treats as a secret; shorter ones
+// would mask ordinary words.
+const MinSecretLen = 8
+
+// Values replaces every occurrence of each secret in s with Mask. Secrets
+// shorter than MinSecretLen are ignored.
+func Values(s string, secrets []string) string {
+	for _, sec := range secrets {
+		if len(sec) >= MinSecretLen && strings.Contains(s, sec) {
+			s = strings.ReplaceAll(s, sec, Mask)
+		}
+	}
+	return s
+}
+
+// ValuesIn returns a copy of v, a decoded JSON value, with Values applied to
+// every string in it, member names included.
+func ValuesIn(v any, secrets []string) any {
+	switch t := v.(type) {
+	case string:
+		return Values(t, secrets)
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, x := range t {
+			out[Values(k, secrets)] = ValuesIn(x, secrets)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, x := range t {
+			out[i] = ValuesIn(x, secrets)
+		}
+		return out
+	default:
+		return v
+	}
+}
+
+// sensitiveFields are JSON member names, lower case without '_' or '-', whose
+// values are credentials.
+var sensitiveFields = map[string]bool{
+	"key": true, "apikey": true, "xapikey": true, "token": true, "accesstoken": true,
+	"refreshtoken": true, "idtoken": true, "secret": true, "clientsecret": true,
+	"jwt": true, "password": true, "authorization": true,
+}
+
+var fieldSeparators = strings.NewReplacer("_", "", "-", "")
+
+// SensitiveField reports whether a JSON member of this name holds a
+// credential: key, apiKey, x-api-key, token, access_token, secret, jwt,
+// password, authorization and the like, compared without case, '_' or '-'.
+func SensitiveField(name string) bool {
+	return sensitiveFields[fieldSeparators.Replace(strings.ToLower(name))]
+}
+
+// Fields returns a copy of v, a decoded JSON value, in which the value of
+// every sensitive member (SensitiveField), at any depth, is Mask.
+func Fields(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, x := range t {
+			if SensitiveField(k) {
+				out[k] = Mask
+				continue
+			}
+			out[k] = Fields(x)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, x := range t {
+			out[i] = Fields(x)
+		}
+		return out
+	default:
+		return v
+	}
 }

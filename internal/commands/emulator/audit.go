@@ -5,6 +5,9 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,6 +16,7 @@ import (
 	"github.com/metabind/metabind-cli/internal/emulator"
 	"github.com/metabind/metabind-cli/internal/iostreams"
 	"github.com/metabind/metabind-cli/internal/output"
+	"github.com/metabind/metabind-cli/internal/redact"
 )
 
 // AuditOptions holds what `metabind emulator audit` needs.
@@ -24,6 +28,10 @@ type AuditOptions struct {
 	Printer func() (*output.Printer, error)
 
 	DBPath string
+	Key    string
+	Action string
+	Since  string
+	Limit  int
 }
 
 // NewCmdAudit returns `metabind emulator audit`.
@@ -33,16 +41,37 @@ func NewCmdAudit(f *cmdutil.Factory, runF func(*AuditOptions) error) *cobra.Comm
 		Use:   "audit",
 		Short: "Show the emulator's audit trail of key changes",
 		Long: `Show every create, rename, revoke, update and delete of an API key that the
-emulator recorded, oldest first: when, who (the token's subject), what, which key,
-and the request id and client address. The trail is append-only.
+emulator recorded, in time order (oldest first): when, who (the token's subject),
+what, which key (id and name; a deleted key shows the name it had), and the
+request id and client address. The trail is append-only.
 
--o json and -o yaml print every field; the table is the default.`,
+--key narrows to one key, by id or by name (a deleted key's name works too),
+--action to one action, --since to events at or after a time (a duration such as
+24h, a date 2006-01-02, or an RFC 3339 time), and --limit to the newest N
+events (still printed oldest first).
+
+-o json and -o yaml print every field; the table is the default; -o csv and -o tsv
+use the JSON field names, and --columns picks fields (e.g. time,action,keyId).`,
 		Example: `  metabind emulator audit
-  metabind emulator audit -o json`,
+  metabind emulator audit --key "iOS Production App" --since 24h
+  metabind emulator audit --action revoke --limit 10 -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Context = cmd.Context()
 			if err := checkOneShotDB(opts.DBPath, "audit"); err != nil {
+				return err
+			}
+			if redact.Contains(opts.Key) {
+				return cmdutil.FlagErrorf("--key takes a key's id or name, and this looks like a secret (a key's value or a token); it was not used").
+					WithHint("the audit trail never holds key values: find the key's id with `metabind keys list`")
+			}
+			if opts.Action != "" && !slices.Contains(emulator.AuditActions, opts.Action) {
+				return cmdutil.FlagErrorf("invalid --action %q: want one of %s", opts.Action, strings.Join(emulator.AuditActions, ", "))
+			}
+			if opts.Limit < 0 {
+				return cmdutil.FlagErrorf("--limit must be 0 (all) or more, got %d", opts.Limit)
+			}
+			if _, err := parseSince(opts.Since, time.Now()); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -52,7 +81,11 @@ and the request id and client address. The trail is append-only.
 		},
 	}
 	cmd.Flags().StringVar(&opts.DBPath, "db", "", dbFlagUsage)
-	cmdutil.AddOutputFlags(cmd, f, cmdutil.OutputData)
+	cmd.Flags().StringVar(&opts.Key, "key", "", "only events of this key (`ID|NAME`)")
+	cmd.Flags().StringVar(&opts.Action, "action", "", "only this action: "+strings.Join(emulator.AuditActions, ", "))
+	cmd.Flags().StringVar(&opts.Since, "since", "", "only events at or after this `time` (24h, 2006-01-02 or RFC 3339)")
+	cmd.Flags().IntVar(&opts.Limit, "limit", 0, "only the newest `N` events (0 = all)")
+	cmdutil.AddOutputFlags(cmd, f, cmdutil.OutputRows)
 	return cmd
 }
 
@@ -63,11 +96,6 @@ func auditRun(opts *AuditOptions) error {
 	}
 	if err != nil {
 		return err
-	}
-	switch {
-	case p.Structured(), p.Format == output.Table:
-	default:
-		return cmdutil.FlagErrorf("emulator audit prints table, json or yaml, not %s", p.Format)
 	}
 	ctx := opts.Context
 	if ctx == nil {
@@ -88,30 +116,59 @@ func auditRun(opts *AuditOptions) error {
 		return err
 	}
 	defer closeQuietly(e, opts.IO.ErrOut)
-	events, err := e.Audit(ctx)
+	since, err := parseSince(opts.Since, time.Now())
+	if err != nil {
+		return err
+	}
+	events, err := e.Audit(ctx, emulator.AuditFilter{Key: opts.Key, Action: opts.Action, Since: since, Limit: opts.Limit})
+	if errors.Is(err, emulator.ErrNoSuchKey) {
+		return cmdutil.Errorf(cmdutil.ExitNotFound, "no key %q in the audit trail", opts.Key).
+			WithHint("give a key id or a name the emulator has seen (metabind emulator audit lists them)")
+	}
 	if err != nil {
 		return cmdutil.Errorf(cmdutil.ExitError, "%v", err)
 	}
-	if p.Structured() {
-		if events == nil {
-			events = []emulator.AuditEvent{}
-		}
-		return p.Data(opts.IO.Out, events)
-	}
-	if len(events) == 0 {
+	if len(events) == 0 && !p.Structured() {
 		_, err := opts.IO.ErrOut.Write([]byte("no audit events yet\n"))
 		return err
 	}
-	rows := make([][]string, 0, len(events))
-	for _, ev := range events {
-		rows = append(rows, []string{
-			ev.Time.UTC().Format(time.RFC3339), ev.Action, ev.KeyID, ev.Actor, ev.Org, ev.Project,
-			ev.RequestID, ev.RemoteAddr, dash(ev.Detail),
-		})
+	return output.PrintList(p, opts.IO.Out, events, auditColumns, auditDefaultColumns)
+}
+
+// auditColumns are the columns of the audit table, CSV and TSV, selectable
+// with --columns by their JSON field names.
+var auditColumns = []output.Column[emulator.AuditEvent]{
+	{Header: "TIME", Field: "time", Value: func(ev emulator.AuditEvent) string { return ev.Time.UTC().Format(time.RFC3339) }},
+	{Header: "ACTION", Field: "action", Value: func(ev emulator.AuditEvent) string { return ev.Action }},
+	{Header: "KEY ID", Field: "keyId", Value: func(ev emulator.AuditEvent) string { return ev.KeyID }},
+	{Header: "KEY NAME", Field: "keyName", Value: func(ev emulator.AuditEvent) string { return dash(ev.KeyName) }},
+	{Header: "ACTOR", Field: "actor", Value: func(ev emulator.AuditEvent) string { return ev.Actor }},
+	{Header: "ORG", Field: "org", Value: func(ev emulator.AuditEvent) string { return ev.Org }},
+	{Header: "PROJECT", Field: "project", Value: func(ev emulator.AuditEvent) string { return ev.Project }},
+	{Header: "REQUEST ID", Field: "requestId", Value: func(ev emulator.AuditEvent) string { return ev.RequestID }},
+	{Header: "REMOTE", Field: "remoteAddr", Value: func(ev emulator.AuditEvent) string { return ev.RemoteAddr }},
+	{Header: "DETAIL", Field: "detail", Value: func(ev emulator.AuditEvent) string { return dash(ev.Detail) },
+		Null: func(ev emulator.AuditEvent) bool { return ev.Detail == "" }},
+	{Header: "ID", Field: "id", Value: func(ev emulator.AuditEvent) string { return strconv.FormatInt(ev.ID, 10) }},
+}
+
+var auditDefaultColumns = []string{"time", "action", "keyId", "keyName", "actor", "org", "project", "requestId", "remoteAddr", "detail"}
+
+// parseSince reads --since: "" (no bound), a duration back from now (24h,
+// 90m), a date (2006-01-02, UTC) or an RFC 3339 time.
+func parseSince(s string, now time.Time) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
 	}
-	return output.WriteTable(opts.IO.Out,
-		[]string{"TIME", "ACTION", "KEY ID", "ACTOR", "ORG", "PROJECT", "REQUEST ID", "REMOTE", "DETAIL"},
-		rows, output.TableOptions{})
+	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+		return now.Add(-d), nil
+	}
+	for _, layout := range []string{time.RFC3339, "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, cmdutil.FlagErrorf("invalid --since %q: give a duration (24h), a date (2006-01-02) or an RFC 3339 time", s)
 }
 
 func dash(s string) string {

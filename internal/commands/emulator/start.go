@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 
@@ -16,6 +15,8 @@ import (
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/emulator"
 	"github.com/metabind/metabind-cli/internal/iostreams"
+
+	"github.com/metabind/metabind-cli/internal/config/securefile"
 )
 
 // StartOptions holds what `metabind emulator start` needs.
@@ -51,9 +52,22 @@ func NewCmdStart(f *cmdutil.Factory, runF func(*StartOptions) error) *cobra.Comm
 interrupted. On SIGINT or SIGTERM the emulator stops accepting connections,
 finishes the requests in flight and closes its database.
 
+The address is bound before the database is opened: when it is in use the
+command fails at once and the database is left as it was (a missing one is not
+created). One server at a time serves a database, whatever path (symbolic or
+hard link) names it; a second one is refused with the first one's pid and URL.
+
 The listening URL is printed on stderr; with --addr 127.0.0.1:0 a free port is
 chosen, and --ready-file writes the URL to a file once the server is listening.
-One log line per request goes to stderr.`,
+One log line per request goes to stderr.
+
+Exit codes:
+  0  stopped by SIGINT or SIGTERM after a graceful shutdown
+  1  could not start or serve: the address is in use, another emulator serves
+     the database, or the database cannot be opened
+  2  invalid flags (nothing was started)
+  130, 143  SIGINT or SIGTERM, but the shutdown was not clean: a second
+     signal arrived, or requests in flight were cut off after 15 s`,
 		Example: `  metabind emulator start --seed
   metabind emulator start --db :memory: --seed --token-file ./token --ready-file ./url --addr 127.0.0.1:0
   metabind emulator start --rate-limit 0 --last-used-resolution 0`,
@@ -127,7 +141,22 @@ func startRun(opts *StartOptions) error {
 	if err != nil {
 		return err
 	}
-	unlock, err := emulator.LockForServing(dbPath)
+
+	// The address first: when it is taken nothing else happens, and the
+	// database (which may not exist yet) is left as it was.
+	listen := opts.Listen
+	if listen == nil {
+		listen = net.Listen
+	}
+	ln, err := listen("tcp", opts.Addr)
+	if err != nil {
+		return cmdutil.Errorf(cmdutil.ExitError, "cannot listen on %s: %v", opts.Addr, listenReason(err)).
+			WithHint("another process is using it; pick another port with --addr (--addr 127.0.0.1:0 picks a free one) and point MB_API_URL at it")
+	}
+	defer ln.Close()
+	url := "http://" + ln.Addr().String()
+
+	unlock, err := emulator.LockForServing(dbPath, url)
 	if err != nil {
 		if errors.Is(err, emulator.ErrServing) {
 			return cmdutil.Errorf(cmdutil.ExitError, "%v", err).
@@ -161,29 +190,18 @@ func startRun(opts *StartOptions) error {
 		if err != nil {
 			return cmdutil.Errorf(cmdutil.ExitError, "mint token: %v", err)
 		}
-		if err := writeFileAtomic(opts.TokenFile, tok+"\n", 0o600); err != nil {
+		if err := securefile.Write(opts.TokenFile, []byte(tok+"\n"), securefile.WriteOptions{}); err != nil {
 			return cmdutil.Errorf(cmdutil.ExitError, "write --token-file: %v", err)
 		}
 	}
 
-	listen := opts.Listen
-	if listen == nil {
-		listen = net.Listen
-	}
-	ln, err := listen("tcp", opts.Addr)
-	if err != nil {
-		return cmdutil.Errorf(cmdutil.ExitError, "cannot listen on %s: %v", opts.Addr, err).
-			WithHint("pick another port with --addr, or --addr 127.0.0.1:0 for a free one")
-	}
-	url := "http://" + ln.Addr().String()
 	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
 		fmt.Fprintf(errOut, "warning: %s is not a loopback address; anyone who can reach it can use the emulator\n", ln.Addr())
 	}
 	fmt.Fprintf(errOut, "metabind emulator listening on %s\n", url)
 	fmt.Fprintf(errOut, "database: %s\n", e.DBPath())
 	if opts.ReadyFile != "" {
-		if err := writeFileAtomic(opts.ReadyFile, url+"\n", 0o644); err != nil {
-			ln.Close()
+		if err := securefile.Write(opts.ReadyFile, []byte(url+"\n"), securefile.WriteOptions{Mode: 0o644}); err != nil {
 			return cmdutil.Errorf(cmdutil.ExitError, "write --ready-file: %v", err)
 		}
 		defer os.Remove(opts.ReadyFile)
@@ -193,12 +211,24 @@ func startRun(opts *StartOptions) error {
 	if serveErr != nil && !errors.Is(serveErr, net.ErrClosed) {
 		return cmdutil.Errorf(cmdutil.ExitError, "emulator: %v", serveErr)
 	}
+	// Stopped by SIGINT or SIGTERM: a graceful shutdown is this command's
+	// normal end, so it exits 0 (and "kill %1; wait" works under set -e).
 	fmt.Fprintln(errOut, "metabind emulator stopped")
-	if ctx.Err() != nil {
-		// Stopped by a signal: the exit code says which (130 or 143).
-		return &cmdutil.SilentError{Code: cmdutil.ExitInterrupted}
-	}
 	return nil
+}
+
+// listenReason shortens a listen error to its cause ("address already in use"),
+// without the "listen tcp 127.0.0.1:8787:" the message already says.
+func listenReason(err error) error {
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Err != nil {
+		var se *os.SyscallError
+		if errors.As(oe.Err, &se) {
+			return se.Err
+		}
+		return oe.Err
+	}
+	return err
 }
 
 func describeSeed(r emulator.SeedResult) string {
@@ -210,32 +240,4 @@ func describeSeed(r emulator.SeedResult) string {
 	}
 	return fmt.Sprintf("seeded organization %q (%s), project %q (%s): %d tags, %d content types, %d published and %d draft items",
 		r.Org, state(r.OrgCreated), r.Project, state(r.ProjectCreated), r.Tags, r.ContentTypes, r.Published, r.Drafts)
-}
-
-// writeFileAtomic writes data to path through a temporary file in the same
-// directory, so a reader never sees a partial file.
-func writeFileAtomic(path, data string, mode os.FileMode) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".metabind-*")
-	if err != nil {
-		return err
-	}
-	name := tmp.Name()
-	defer os.Remove(name)
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.WriteString(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(name, path)
 }

@@ -111,7 +111,7 @@ var errNotAttempted = errors.New("not attempted: the API stopped answering (see 
 func revokeKeys(ctx context.Context, client *api.Client, scope cmdutil.Scope, targets []target, ios *iostreams.IOStreams) []result {
 	prog := newProgress(ios, "revoked", len(targets))
 	ctx = prog.context(ctx)
-	revoked := "revoked"
+	revoked := api.StatusRevoked
 	out := make([]result, 0, len(targets))
 	unanswered := 0
 	for i, t := range targets {
@@ -124,7 +124,7 @@ func revokeKeys(ctx context.Context, client *api.Client, scope cmdutil.Scope, ta
 			out = append(out, result{k, errNotAttempted, outcomeFailed})
 			continue
 		}
-		if t.known && k.Status == "revoked" {
+		if t.known && k.Status == api.StatusRevoked {
 			prog.printf(i, "Key %s was already revoked; skipped.", keyLabel(k))
 			prog.done++
 			out = append(out, result{Key: k, Outcome: outcomeAlreadyRevoked})
@@ -134,7 +134,7 @@ func revokeKeys(ctx context.Context, client *api.Client, scope cmdutil.Scope, ta
 		unanswered = countUnanswered(ctx, err, unanswered)
 		if outcomeUnknown(ctx, err) {
 			// Did it take effect? Read it back once.
-			if got, gerr := client.GetKey(api.Recovery(ctx), scope.Org, scope.Project, k.ID); gerr == nil && got.Status == "revoked" {
+			if got, gerr := client.GetKey(api.Check(ctx), scope.Org, scope.Project, k.ID); gerr == nil && got.Status == api.StatusRevoked {
 				fresh, err = got, nil
 			}
 		}
@@ -174,7 +174,7 @@ func deleteKeys(ctx context.Context, client *api.Client, scope cmdutil.Scope, ta
 		err := client.DeleteKey(ctx, scope.Org, scope.Project, k.ID)
 		unanswered = countUnanswered(ctx, err, unanswered)
 		if outcomeUnknown(ctx, err) {
-			if _, gerr := client.GetKey(api.Recovery(ctx), scope.Org, scope.Project, k.ID); api.IsNotFound(gerr) {
+			if _, gerr := client.GetKey(api.Check(ctx), scope.Org, scope.Project, k.ID); api.IsNotFound(gerr) {
 				err = nil
 			}
 		}

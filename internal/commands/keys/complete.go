@@ -34,7 +34,7 @@ func completeKeyIDs(f *cmdutil.Factory, maxArgs int) cobra.CompletionFunc {
 		none := cobra.ShellCompDirectiveNoFileComp
 		status := ""
 		if activeOnly[cmd.Name()] {
-			status = "active"
+			status = api.StatusActive
 		}
 		if maxArgs > 0 && len(args) >= maxArgs {
 			return nil, none

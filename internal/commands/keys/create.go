@@ -43,13 +43,16 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *CreateOptions)
 standard output, and can never be retrieved again; the notice saying so goes to
 standard error, so -o json stays valid JSON.
 
-With -q only the secret and a newline are printed, for capture in a script. With
---output-file the secret is written to a new file (mode 0600) instead of the
-terminal; an existing file is never overwritten.
+With -q only the secret and a newline are printed, for capture in a script; -q
+with -o, --jq, --template, --columns or --no-headers is refused (exit 2, nothing
+created), while the output setting from MB_OUTPUT or the profile yields to it.
 
---key-stdin imports an existing key value (20 to 128 characters of A-Z, a-z, 0-9,
-_ and -) read from standard input, never from an argument; only -o json or yaml
-print it back, in the key object.
+With --output-file the secret is written to a new file (mode 0600) instead of
+the terminal; an existing file is never overwritten.
+
+--key-stdin imports an existing key value (20 to 128 characters of A-Z, a-z,
+0-9, _ and -) read from standard input, never from an argument; only -o json or
+yaml print it back, in the key object.
 
 With a delivery command after --, the secret goes to that command instead, and
 never to standard output, a file or a log: CMD runs directly (no shell) with the
@@ -69,7 +72,12 @@ delete fails) and the exit code is 8.
 In GitHub Actions (GITHUB_ACTIONS=true) or Azure Pipelines (TF_BUILD=True), a
 line that tells the runner to mask the secret in its log goes to standard error
 first, unless standard error is a regular file; MB_MASK_SECRETS=0 turns this
-off, MB_MASK_SECRETS=1 writes it even to a file.`,
+off, MB_MASK_SECRETS=1 writes it even to a file.
+
+A create that gets no usable answer (a timeout, a dropped connection, a 5xx) is
+never resent: the key is looked up by name, and the message says whether it
+exists. --timeout bounds that look-up too: it gets what is left, or a short
+grace (a sixth of the timeout, at most 2s).`,
 		Example: `  metabind keys create --name "iOS Production App"
   KEY=$(metabind keys create --name ci -q)
   metabind keys create --name web --output-file web.key
@@ -96,6 +104,9 @@ off, MB_MASK_SECRETS=1 writes it even to a file.`,
 			}
 			if opts.Quiet && opts.OutputFile != "" {
 				return cmdutil.FlagErrorf("-q/--quiet and --output-file cannot be used together: -q prints the secret, --output-file keeps it off the terminal")
+			}
+			if err := checkQuietConflicts(cmd, opts.Quiet, ".key"); err != nil {
+				return err
 			}
 			if err := opts.Delivery.validate(cmd, opts.Quiet, opts.OutputFile); err != nil {
 				return err
@@ -256,25 +267,47 @@ func printNewKey(ios *iostreams.IOStreams, p *output.Printer, key api.Key, quiet
 }
 
 // explainCreateFailure turns an unknown outcome into a definite answer: the create
-// request is never resent; instead the key is looked up by name.
+// request is never resent; instead the key is looked up by name, within what is
+// left of --timeout (or a short grace, see api.Check). The message says once
+// that the outcome is unknown, with the cause.
 func explainCreateFailure(ctx context.Context, client *api.Client, scope cmdutil.Scope, name string, err error) error {
 	var unknown *api.OutcomeUnknownError
 	if !errors.As(err, &unknown) {
 		return err
 	}
-	all, lerr := client.ListAllKeys(api.Recovery(ctx), scope.Org, scope.Project, api.ListOptions{Limit: 100}, nil)
+	cause, more := createFailureCause(unknown)
+	all, lerr := client.ListAllKeys(api.Check(ctx), scope.Org, scope.Project, api.ListOptions{Limit: 100}, nil)
 	if lerr != nil {
-		return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("the outcome of the create request is unknown (%w), and checking for the key failed too (%v)", unknown, lerr)).
-			WithHint(fmt.Sprintf("run `metabind keys show %q`: if the key exists, its secret cannot be recovered; delete it (`metabind keys delete ID --yes`) and create it again", name))
+		return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("the create request failed (%s), so its outcome is unknown: the key may have been created; %s", cause, checkFailed(lerr))).
+			WithHint(fmt.Sprintf("once the API answers, run `metabind keys show %q`: if the key exists, its secret cannot be recovered; delete it (`metabind keys delete ID --yes`) and create it again", name))
 	}
 	for _, k := range all {
 		if equalFoldTrim(k.Name, name) {
-			return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("the create request failed (%w), but the key %q now exists (id %s); its secret was never received and cannot be recovered", unknown, k.Name, k.ID)).
+			return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("the create request failed (%s), but the key %q now exists (id %s); its secret was never received and cannot be recovered", cause, k.Name, k.ID)).
 				WithHint(fmt.Sprintf("delete it with `metabind keys delete %s --yes` (a revoked key would keep the name), then create it again", k.ID))
 		}
 	}
-	return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("the create request failed (%w); no key named %q exists, so nothing was created", unknown, name)).
-		WithHint("it is safe to run the command again")
+	return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("the create request failed (%s); no key named %q exists, so nothing was created", cause, name)).
+		WithHint("it is safe to run the command again" + more)
+}
+
+// createFailureCause says briefly why a create's outcome is unknown, and, for
+// a timeout, how to give the next attempt more time.
+func createFailureCause(unknown *api.OutcomeUnknownError) (cause, more string) {
+	var te *api.TimeoutError
+	if errors.As(unknown.Err, &te) {
+		return fmt.Sprintf("timed out after %s waiting for the API", te.Timeout), " (allow more time with --timeout)"
+	}
+	return unknown.Err.Error(), ""
+}
+
+// checkFailed says that the look-up by name after a failed create failed too.
+func checkFailed(lerr error) string {
+	var te *api.TimeoutError
+	if errors.As(lerr, &te) {
+		return "checking for it by name got no answer either"
+	}
+	return fmt.Sprintf("checking for it by name failed too (%v)", lerr)
 }
 
 // customKeyRE is the contract's rule for imported key values.

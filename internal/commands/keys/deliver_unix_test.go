@@ -72,16 +72,19 @@ func TestDeliveryRunFailures(t *testing.T) {
 
 // At the time limit the whole process group goes, not only CMD.
 func TestDeliveryTimeoutKillsTheProcessGroup(t *testing.T) {
-	d, dir := testDelivery(t, 300*time.Millisecond, `sleep 60 & echo $! > "$DIR/child"; wait`)
+	d, dir := testDelivery(t, time.Second, `sleep 60 & echo $! > "$DIR/child"; wait`)
 	start := time.Now()
 	err := d.run(context.Background(), &bytes.Buffer{}, api.Key{}, cmdutil.Scope{}, "x")
-	if err == nil || !strings.Contains(err.Error(), "did not finish within --deliver-timeout 300ms") {
+	if err == nil || !strings.Contains(err.Error(), "did not finish within --deliver-timeout 1s") {
 		t.Fatalf("err %v", err)
 	}
 	if time.Since(start) > 30*time.Second {
 		t.Fatal("run did not return after the timeout")
 	}
 	b, rerr := os.ReadFile(filepath.Join(dir, "child"))
+	if os.IsNotExist(rerr) {
+		t.Skip("the machine is too slow: sh was killed before it started its child")
+	}
 	if rerr != nil {
 		t.Fatal(rerr)
 	}

@@ -20,11 +20,13 @@ func parse(t *testing.T, build func(*cmdutil.Factory) *cobra.Command, tty bool, 
 	ios.SetStdinTTY(tty)
 	f := cmdutil.New(ios, func(string) string { return "" })
 	cmd := build(f)
+	// As the root does: cobra's own errors are usage errors where they arise.
+	cmdutil.TagUsageErrors(cmd)
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cmdutil.NewError(cmdutil.ExitUsage, err) })
 	cmd.SetArgs(args)
 	cmd.SetOut(io.Discard)
 	cmd.SetErr(io.Discard)
-	executed, err := cmd.ExecuteContextC(context.Background())
-	return cmdutil.CobraError(executed, err)
+	return cmd.ExecuteContext(context.Background())
 }
 
 func TestCreateFlags(t *testing.T) {

@@ -62,7 +62,7 @@ Selectors find stale keys; they combine with AND and imply reading every page:
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch opts.Status {
-			case "", "active", "revoked":
+			case "", api.StatusActive, api.StatusRevoked:
 			default:
 				return cmdutil.FlagErrorf("invalid --status %q: use active or revoked", opts.Status)
 			}
@@ -107,7 +107,7 @@ Selectors find stale keys; they combine with AND and imply reading every page:
 	cmd.Flags().StringVar(&opts.Sort, "sort", "", "sort by a field: "+strings.Join(sortFields, ", "))
 	cmd.Flags().StringVar(&opts.Order, "order", "", "sort direction: asc or desc (default: the field's natural order)")
 	opts.Select.AddFlags(cmd.Flags())
-	_ = cmd.RegisterFlagCompletionFunc("status", cobra.FixedCompletions([]string{"active", "revoked"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("status", cobra.FixedCompletions([]string{api.StatusActive, api.StatusRevoked}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("sort", cobra.FixedCompletions(sortFields, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("order", cobra.FixedCompletions([]string{"asc", "desc"}, cobra.ShellCompDirectiveNoFileComp))
 	cmdutil.AddOutputFlags(cmd, f, cmdutil.OutputRows)

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/metabind/metabind-cli/internal/api"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
+	namerule "github.com/metabind/metabind-cli/internal/names"
 	"github.com/metabind/metabind-cli/internal/output"
 	"github.com/metabind/metabind-cli/internal/redact"
 )
@@ -251,8 +253,121 @@ func (r *resolver) notFound(ref keyRef) error {
 		}
 		hint = "a key id is a UUID or at least 4 of its leading hex digits; " + hint
 	}
+	if similar := r.similar(ref); len(similar) > 0 {
+		quoted := make([]string, len(similar))
+		for i, name := range similar {
+			quoted[i] = `"` + output.Sanitize(name) + `"`
+		}
+		hint = "did you mean " + strings.Join(quoted, ", ") + "? Otherwise " + hint
+	}
 	return cmdutil.Errorf(cmdutil.ExitNotFound, "no API key matches %s in project %s", quoteArg(ref.arg), r.scope.Project).
 		WithHint(hint)
+}
+
+// maxSimilar is how many names a "did you mean" hint offers.
+const maxSimilar = 3
+
+// similar returns up to maxSimilar names of listed keys close to what ref
+// gave: names that contain it (compared as names are, NFKC and case-folded),
+// then names within a small edit distance of it, closest first. Nothing is
+// offered for an id form ("id:", a full id: looked up or refused without a
+// listing) or when the argument is not shown in the message
+// (quoteArg): a name that contains or nearly spells out a possible secret
+// would repeat it.
+func (r *resolver) similar(ref keyRef) []string {
+	if !r.fetched || (ref.kind != refName && ref.kind != refEither) || !strings.HasPrefix(quoteArg(ref.arg), `"`) {
+		return nil
+	}
+	want := namerule.Key(ref.want)
+	wantLen := utf8.RuneCountInString(want)
+	if wantLen < 2 {
+		return nil
+	}
+	// A typo of a short word is a large share of it: allow one edit for up
+	// to 4 characters, two up to 8, three beyond.
+	maxDist := 1 + min(2, (wantLen-1)/4)
+	type cand struct {
+		name string
+		rank int // 0 starts with it, 1 contains it, 2 within maxDist edits
+		dist int
+	}
+	var cands []cand
+	seen := map[string]bool{}
+	for _, k := range r.all {
+		key := namerule.Key(k.Name)
+		if seen[key] {
+			continue
+		}
+		c := cand{name: k.Name}
+		switch {
+		case strings.HasPrefix(key, want):
+			c.rank = 0
+		case strings.Contains(key, want):
+			c.rank = 1
+		default:
+			c.dist = editDistance(want, key, maxDist)
+			if c.dist > maxDist {
+				continue
+			}
+			c.rank = 2
+		}
+		seen[key] = true
+		cands = append(cands, c)
+	}
+	sort.SliceStable(cands, func(i, j int) bool {
+		a, b := cands[i], cands[j]
+		if a.rank != b.rank {
+			return a.rank < b.rank
+		}
+		if a.dist != b.dist {
+			return a.dist < b.dist
+		}
+		if la, lb := utf8.RuneCountInString(a.name), utf8.RuneCountInString(b.name); la != lb {
+			return la < lb
+		}
+		return a.name < b.name
+	})
+	out := make([]string, 0, maxSimilar)
+	for _, c := range cands[:min(len(cands), maxSimilar)] {
+		out = append(out, c.name)
+	}
+	return out
+}
+
+// editDistance is the edit distance between a and b in runes (insertions,
+// deletions, substitutions and swaps of two neighbours: optimal string
+// alignment), or limit+1 once it is certainly more than limit.
+func editDistance(a, b string, limit int) int {
+	ra, rb := []rune(a), []rune(b)
+	if d := len(ra) - len(rb); d > limit || -d > limit {
+		return limit + 1
+	}
+	before := make([]int, len(rb)+1) // row i-2
+	prev := make([]int, len(rb)+1)   // row i-1
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		best := cur[0]
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], before[j-2]+1)
+			}
+			best = min(best, cur[j])
+		}
+		if best > limit {
+			return limit + 1
+		}
+		before, prev, cur = prev, cur, before
+	}
+	return prev[len(rb)]
 }
 
 // quoteArg quotes an argument for a message, unless it might be (part of) a

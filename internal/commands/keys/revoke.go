@@ -97,7 +97,7 @@ func revokeRun(ctx context.Context, opts *RevokeOptions) error {
 		selected := opts.Select.Filter(all, opts.Now())
 		var active []api.Key
 		for _, k := range selected {
-			if k.Status == "active" {
+			if k.Status == api.StatusActive {
 				active = append(active, k)
 			}
 		}
@@ -135,7 +135,7 @@ func revokeRun(ctx context.Context, opts *RevokeOptions) error {
 			// What would be revoked: the active ones (the others already are).
 			active := []api.Key{}
 			for _, t := range targets {
-				if t.key.Status == "active" {
+				if t.key.Status == api.StatusActive {
 					active = append(active, t.key)
 				}
 			}
@@ -154,7 +154,7 @@ func revokeRun(ctx context.Context, opts *RevokeOptions) error {
 	}
 	var toRevoke []api.Key
 	for _, t := range targets {
-		if !t.known || t.key.Status != "revoked" {
+		if !t.known || t.key.Status != api.StatusRevoked {
 			toRevoke = append(toRevoke, t.key)
 		}
 	}

@@ -50,9 +50,13 @@ If the new secret does not arrive (the delivery command fails, times out or is
 interrupted; stdout or --output-file cannot be written), the new key is deleted,
 the old key gets its name back and keeps working, and the exit code is 8.
 
+-q prints only the new secret and a newline; with -o, --jq, --template,
+--columns or --no-headers it is refused (exit 2, nothing changed).
+
 Like revoke, it asks on a terminal and needs --yes without one (not with
---keep-old, which revokes nothing). If a step fails the old key keeps working and
-the message says what state things are in and how to finish by hand.
+--keep-old, which revokes nothing). If a step fails the old key keeps working
+and the message says what state things are in and how to finish by hand.
+
 -o json prints {"old": {key}, "new": {key with "key"}}: "old" as it was when
 the new secret was written, before it was revoked. With a delivery command it
 prints {"old", "new" (without "key"), "delivered": true}.`,
@@ -83,6 +87,9 @@ prints {"old", "new" (without "key"), "delivered": true}.`,
 			}
 			if opts.Quiet && opts.OutputFile != "" {
 				return cmdutil.FlagErrorf("-q/--quiet and --output-file cannot be used together")
+			}
+			if err := checkQuietConflicts(cmd, opts.Quiet, ".new.key"); err != nil {
+				return err
 			}
 			if err := opts.Delivery.validate(cmd, opts.Quiet, opts.OutputFile); err != nil {
 				return err
@@ -157,7 +164,7 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 	if err != nil {
 		return err
 	}
-	if old.Status != "active" {
+	if old.Status != api.StatusActive {
 		return cmdutil.FlagErrorf("key %q (%s) is %s; only an active key can be rotated", old.Name, old.ID, old.Status).
 			WithHint("create a new key with `metabind keys create --name NAME`")
 	}
@@ -247,7 +254,7 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 	// 4. Revoke the old key, unless asked to keep it.
 	oldNow := *renamed
 	if !opts.KeepOld {
-		revoked := "revoked"
+		revoked := api.StatusRevoked
 		k, err := client.UpdateKey(ctx, scope.Org, scope.Project, old.ID, api.UpdateKeyRequest{Status: &revoked})
 		if err != nil {
 			if opts.Delivery.Enabled() {
@@ -358,16 +365,17 @@ func renameOutcomeUnknown(ctx context.Context, client *api.Client, scope cmdutil
 func rotateCreateFailed(ctx context.Context, client *api.Client, scope cmdutil.Scope, old api.Key, parked, newName string, cerr error) error {
 	var unknown *api.OutcomeUnknownError
 	if errors.As(cerr, &unknown) {
-		all, lerr := client.ListAllKeys(api.Recovery(ctx), scope.Org, scope.Project, api.ListOptions{Limit: maxPageSize}, nil)
+		cause, _ := createFailureCause(unknown)
+		all, lerr := client.ListAllKeys(api.Check(ctx), scope.Org, scope.Project, api.ListOptions{Limit: maxPageSize}, nil)
 		if lerr == nil {
 			for _, k := range all {
 				if equalFoldTrim(k.Name, newName) {
-					return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("rotation incomplete: the create request failed (%w) but the new key %s exists; its secret was never received. The old key %s still works, renamed %q", unknown, k.ID, old.ID, parked)).
+					return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("rotation incomplete: the create request failed (%s) but the new key %s exists; its secret was never received. The old key %s still works, renamed %q", cause, k.ID, old.ID, parked)).
 						WithHint(fmt.Sprintf("finish by hand: `metabind keys delete %s --yes`, then `metabind keys rename %s %q`, then rotate again", k.ID, old.ID, old.Name))
 				}
 			}
 		} else {
-			return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("rotation incomplete: the create request's outcome is unknown (%w) and checking failed (%v). The old key %s still works, renamed %q", unknown, lerr, old.ID, parked)).
+			return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("rotation incomplete: the create request failed (%s), so its outcome is unknown; %s. The old key %s still works, renamed %q", cause, checkFailed(lerr), old.ID, parked)).
 				WithHint(fmt.Sprintf("check with `metabind keys list`; if a key named %q exists, delete it (`metabind keys delete ID --yes`); then `metabind keys rename %s %q`", newName, old.ID, old.Name))
 		}
 	}

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/metabind/metabind-cli/internal/api"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/output"
@@ -46,6 +48,36 @@ func checkShowsSecret(render func(w io.Writer, k api.Key) error, name string, no
 			WithHint("include the key (--jq .key, --columns id,name,key), or use -q to print only the secret, or --output-file PATH")
 	}
 	return nil
+}
+
+// checkQuietConflicts refuses (a usage error, before anything is changed) -q
+// together with an output option given on the command line: -q prints only
+// the secret, so -o, --jq, --template, --columns or --no-headers would be
+// silently dropped. The output setting from MB_OUTPUT or the profile is not a
+// conflict: -q outranks it. jqKey is where -o json holds the secret (.key for
+// create, .new.key for rotate), for the hint.
+func checkQuietConflicts(cmd *cobra.Command, quiet bool, jqKey string) error {
+	if !quiet {
+		return nil
+	}
+	fs := cmd.Flags()
+	var given string
+	switch {
+	case fs.Changed("output"):
+		given = "-o " + fs.Lookup("output").Value.String()
+	case fs.Changed("jq"):
+		given = "--jq"
+	case fs.Changed("template"):
+		given = "--template"
+	case fs.Changed("columns"):
+		given = "--columns"
+	case fs.Changed("no-headers"):
+		given = "--no-headers"
+	default:
+		return nil
+	}
+	return cmdutil.FlagErrorf("-q/--quiet and %s cannot be used together: -q prints only the secret and a newline; nothing was changed", given).
+		WithHint(fmt.Sprintf("drop %s to print only the secret, or drop -q and pick the secret out with -o json --jq %s", given, jqKey))
 }
 
 // writeShowingSecret writes what render produces when it holds the secret; if

@@ -1,8 +1,11 @@
 package keys
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"path"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -21,16 +24,16 @@ type Selectors struct {
 	CreatedBefore string
 	NameMatch     string
 
-	unusedFor     time.Duration
-	usedSince     time.Duration
+	unusedFor     Age
+	usedSince     Age
 	createdBefore time.Time
 }
 
 // AddFlags registers the selector flags.
 func (s *Selectors) AddFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&s.UnusedFor, "unused-for", "", "keys not used for at least this long (e.g. 90d, 12h, 2w); never-used keys count by their age")
+	fs.StringVar(&s.UnusedFor, "unused-for", "", "keys not used for at least this long (e.g. 90d, 12h, 2w; 0d selects them all); never-used keys count by their age")
 	fs.BoolVar(&s.NeverUsed, "never-used", false, "keys that have never been used")
-	fs.StringVar(&s.UsedSince, "used-since", "", "keys used within this long (e.g. 24h, 7d)")
+	fs.StringVar(&s.UsedSince, "used-since", "", "keys used within this long (e.g. 24h, 7d; more than 0)")
 	fs.StringVar(&s.CreatedBefore, "created-before", "", "keys created before this date (2026-01-01 or RFC 3339)")
 	fs.StringVar(&s.NameMatch, "name-match", "", "keys whose name matches this glob, case-insensitively (e.g. 'ios-*')")
 }
@@ -51,6 +54,10 @@ func (s *Selectors) Validate() error {
 	if s.UsedSince != "" {
 		if s.usedSince, err = ParseAge(s.UsedSince); err != nil {
 			return cmdutil.FlagErrorf("invalid --used-since: %v", err)
+		}
+		if s.usedSince.IsZero() {
+			return cmdutil.FlagErrorf("--used-since %s selects no key: none was used after now", strings.TrimSpace(s.UsedSince)).
+				WithHint("give a time span greater than 0, e.g. --used-since 24h")
 		}
 	}
 	if s.NeverUsed && s.UsedSince != "" {
@@ -74,16 +81,18 @@ func (s *Selectors) Match(k api.Key, now time.Time) bool {
 	if s.NeverUsed && k.LastUsed != nil {
 		return false
 	}
-	if s.UnusedFor != "" {
+	if s.UnusedFor != "" && !s.unusedFor.IsZero() {
+		// 0 selects every key, even one whose last use a skewed clock put
+		// after now.
 		last := k.CreatedAt
 		if k.LastUsed != nil {
 			last = *k.LastUsed
 		}
-		if now.Sub(last) < s.unusedFor {
+		if last.After(s.unusedFor.Before(now)) {
 			return false
 		}
 	}
-	if s.UsedSince != "" && (k.LastUsed == nil || now.Sub(*k.LastUsed) > s.usedSince) {
+	if s.UsedSince != "" && (k.LastUsed == nil || k.LastUsed.Before(s.usedSince.Before(now))) {
 		return false
 	}
 	if s.CreatedBefore != "" && !k.CreatedAt.Before(s.createdBefore) {
@@ -109,30 +118,62 @@ func (s *Selectors) Filter(keys []api.Key, now time.Time) []api.Key {
 	return out
 }
 
-// ParseAge parses a duration with day and week units as well as Go's own:
-// "90d", "2w", "36h", "1h30m". It must be positive.
-func ParseAge(s string) (time.Duration, error) {
+// Age is how far back a selector reaches: whole calendar days, counted with
+// time.AddDate so that any number of days works (a time.Duration ends at about
+// 292 years), plus a remainder shorter than a day's multiple.
+type Age struct {
+	Days int
+	Rest time.Duration
+}
+
+// maxAgeDays caps the days an Age counts: about 27,000 years, before any key
+// was made, so a longer span selects the same keys.
+const maxAgeDays = 10_000_000
+
+// IsZero reports whether a is no time at all.
+func (a Age) IsZero() bool { return a.Days == 0 && a.Rest == 0 }
+
+// Before returns the time a reaches back to from now.
+func (a Age) Before(now time.Time) time.Time {
+	return now.UTC().AddDate(0, 0, -a.Days).Add(-a.Rest)
+}
+
+// decimal is the number before a d or w unit: digits, with a fraction.
+var decimal = regexp.MustCompile(`^([0-9]+(\.[0-9]*)?|\.[0-9]+)$`)
+
+// ParseAge parses a time span with day and week units as well as Go's own:
+// "90d", "2w", "36h", "1h30m", "0d". It must not be negative; spans longer
+// than maxAgeDays count as maxAgeDays.
+func ParseAge(s string) (Age, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return 0, fmt.Errorf("empty duration")
+		return Age{}, fmt.Errorf("empty duration")
 	}
+	bad := fmt.Errorf("%q is not a duration: use e.g. 90d, 2w, 24h or 30m", s)
 	unit := s[len(s)-1]
 	if unit == 'd' || unit == 'w' {
-		n, err := strconv.ParseFloat(s[:len(s)-1], 64)
-		if err != nil || !(n > 0) || n > 36500 {
-			return 0, fmt.Errorf("%q is not a duration: use e.g. 90d, 2w, 24h or 30m", s)
+		num := s[:len(s)-1]
+		if !decimal.MatchString(num) {
+			return Age{}, bad
 		}
-		day := 24 * time.Hour
+		n, err := strconv.ParseFloat(num, 64)
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
+			return Age{}, bad
+		}
 		if unit == 'w' {
-			day *= 7
+			n *= 7
 		}
-		return time.Duration(n * float64(day)), nil
+		if n >= maxAgeDays { // out-of-range values (+Inf) included
+			return Age{Days: maxAgeDays}, nil
+		}
+		whole := math.Floor(n)
+		return Age{Days: int(whole), Rest: time.Duration((n - whole) * float64(24*time.Hour))}, nil
 	}
 	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("%q is not a duration: use e.g. 90d, 2w, 24h or 30m", s)
+	if err != nil || d < 0 || strings.HasPrefix(s, "-") {
+		return Age{}, bad
 	}
-	return d, nil
+	return Age{Days: int(d / (24 * time.Hour)), Rest: d % (24 * time.Hour)}, nil
 }
 
 func parseDate(s string) (time.Time, error) {

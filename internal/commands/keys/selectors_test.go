@@ -1,6 +1,7 @@
 package keys
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -8,14 +9,22 @@ import (
 )
 
 func TestParseAge(t *testing.T) {
-	good := map[string]time.Duration{"90d": 90 * 24 * time.Hour, "2w": 14 * 24 * time.Hour, "24h": 24 * time.Hour, "1h30m": 90 * time.Minute, "0.5d": 12 * time.Hour}
+	good := map[string]Age{
+		"90d": {Days: 90}, "2w": {Days: 14}, "24h": {Days: 1}, "1h30m": {Rest: 90 * time.Minute},
+		"0.5d": {Rest: 12 * time.Hour}, "1.5w": {Days: 10, Rest: 12 * time.Hour}, "49h": {Days: 2, Rest: time.Hour},
+		"0d": {}, "0": {}, "0s": {}, " 7d ": {Days: 7},
+		// Beyond what a time.Duration holds (about 292 years): whole days.
+		"100000d": {Days: 100000}, "20000w": {Days: 140000},
+		// Longer than any key can have existed: capped.
+		"99999999999d": {Days: maxAgeDays}, "1" + strings.Repeat("0", 400) + "d": {Days: maxAgeDays},
+	}
 	for in, want := range good {
 		got, err := ParseAge(in)
 		if err != nil || got != want {
-			t.Errorf("ParseAge(%q) = %v, %v; want %v", in, got, err, want)
+			t.Errorf("ParseAge(%q) = %+v, %v; want %+v", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "d", "-3d", "0d", "abc", "10", "3y", "1e9d", "0s"} {
+	for _, in := range []string{"", "d", "-3d", "-0d", "-1h", "abc", "10", "3y", "1e9d", "Infd", "NaNd", "0x10d", "1_0d", "+3d", ".d"} {
 		if _, err := ParseAge(in); err == nil {
 			t.Errorf("ParseAge(%q) accepted", in)
 		}
@@ -27,9 +36,16 @@ func FuzzParseAge(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		d, err := ParseAge(s)
-		if err == nil && d <= 0 {
-			t.Fatalf("ParseAge(%q) = %v without error", s, d)
+		a, err := ParseAge(s)
+		if err == nil && (a.Days < 0 || a.Days > maxAgeDays || a.Rest < 0 || a.Rest >= 24*time.Hour) {
+			t.Fatalf("ParseAge(%q) = %+v without error", s, a)
+		}
+		if err == nil {
+			// Before never panics and never reaches forward.
+			now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+			if a.Before(now).After(now) {
+				t.Fatalf("ParseAge(%q).Before(now) is after now", s)
+			}
 		}
 	})
 }
@@ -56,6 +72,17 @@ func TestSelectors(t *testing.T) {
 		{Selectors{NameMatch: "IOS-*"}, "12"},
 		{Selectors{NameMatch: "ios-*", NeverUsed: true}, "2"},
 		{Selectors{}, "1234"},
+		// 0 selects every key; a span longer than a time.Duration selects
+		// keys by calendar days.
+		{Selectors{UnusedFor: "0d"}, "1234"},
+		{Selectors{UnusedFor: "0"}, "1234"},
+		{Selectors{UnusedFor: "100000d"}, ""},
+		{Selectors{UnusedFor: "150d"}, "2"},
+		{Selectors{UnusedFor: "199d"}, "2"},
+		{Selectors{UnusedFor: "201d"}, ""},
+		{Selectors{UsedSince: "100000d"}, "13"},
+		{Selectors{UsedSince: "99d"}, "3"},
+		{Selectors{UsedSince: "101d"}, "13"},
 	}
 	for _, c := range cases {
 		if err := c.s.Validate(); err != nil {
@@ -69,7 +96,7 @@ func TestSelectors(t *testing.T) {
 			t.Errorf("%+v selected %q, want %q", c.s, got, c.want)
 		}
 	}
-	for _, bad := range []Selectors{{UnusedFor: "soon"}, {CreatedBefore: "yesterday"}, {NameMatch: "["}, {NeverUsed: true, UsedSince: "1d"}} {
+	for _, bad := range []Selectors{{UnusedFor: "soon"}, {CreatedBefore: "yesterday"}, {NameMatch: "["}, {NeverUsed: true, UsedSince: "1d"}, {UsedSince: "0d"}, {UsedSince: "0"}, {UnusedFor: "-1d"}} {
 		if err := bad.Validate(); err == nil {
 			t.Errorf("%+v: want an error", bad)
 		}

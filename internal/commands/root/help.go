@@ -133,6 +133,7 @@ func setUpHelp(cmd *cobra.Command) {
 	cmd.SetUsageTemplate(usageTemplate)
 	cmd.SetHelpTemplate(helpTemplate)
 	cmd.SuggestionsMinimumDistance = 2
+	cmd.SetHelpCommand(newHelpCommand())
 	cmd.AddCommand(
 		newHelpTopic("exit-codes", "What each exit code means", exitCodesTopic),
 		newHelpTopic("environment", "Environment variables that metabind reads", environmentTopic),
@@ -154,4 +155,39 @@ func unknownCommand(c *cobra.Command, name string) error {
 		return err.WithHint(fmt.Sprintf("did you mean %s? Run `%s --help` for the available commands", strings.Join(paths, " or "), c.CommandPath()))
 	}
 	return err.WithHint("run `" + c.CommandPath() + " --help` for the available commands")
+}
+
+// newHelpCommand is `metabind help [command | topic]`: cobra's, except that
+// an unknown name is a usage error (exit 2) with suggestions, not the root's
+// help and success.
+func newHelpCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command | topic]",
+		Short: "Help about any command or topic",
+		Long:  "Help for any command (metabind help keys list) or help topic (metabind help exit-codes).",
+		ValidArgsFunction: func(c *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			parent, _, err := c.Root().Find(args)
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var out []cobra.Completion
+			for _, sub := range parent.Commands() {
+				if (sub.IsAvailableCommand() || sub.IsAdditionalHelpTopicCommand()) && strings.HasPrefix(sub.Name(), toComplete) {
+					out = append(out, cobra.CompletionWithDesc(sub.Name(), sub.Short))
+				}
+			}
+			return out, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			target, rest, err := c.Root().Find(args)
+			if err != nil {
+				return err
+			}
+			if len(rest) > 0 {
+				return unknownCommand(target, rest[0])
+			}
+			target.InitDefaultHelpFlag()
+			return target.Help()
+		},
+	}
 }

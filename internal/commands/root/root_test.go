@@ -29,6 +29,7 @@ var notSecretValues = map[string]string{
 	"role":        "the emulator token's role",
 	"org":         "an organization id",
 	"keys":        "emulator seed: how many keys to create",
+	"key":         "emulator audit: a key's id or name to filter by (a secret-shaped value is refused)",
 
 	"last-used-resolution": "emulator start: how often a key's lastUsed is written",
 	"token-file":           "emulator start: a path the minted token is written to (0600), not the token",

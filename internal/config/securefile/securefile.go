@@ -47,6 +47,9 @@ type WriteOptions struct {
 	// it and path is not a symbolic link into somewhere else. For files that
 	// hold credentials.
 	PrivateDir bool
+	// Mode is the new file's permission bits; 0 means FileMode (0600). A file
+	// meant for other users to read (an emulator's ready file) may be 0644.
+	Mode fs.FileMode
 }
 
 // ErrNotRegular is matched (errors.Is) by the error Read gives for anything
@@ -130,7 +133,7 @@ func Read(path string, limit int64) ([]byte, fs.FileInfo, error) {
 }
 
 // Write atomically replaces the file at path with data, leaving it with mode
-// 0600. The parent directory is created with mode 0700 when it does not exist.
+// 0600 (or o.Mode). The parent directory is created with mode 0700 when it does not exist.
 // When path is a symbolic link, the file it points to is replaced and the link is
 // kept. On failure the original file, if any, is unchanged.
 func Write(path string, data []byte, o WriteOptions) error {
@@ -172,7 +175,11 @@ func Write(path string, data []byte, o WriteOptions) error {
 	}
 	// CreateTemp already uses 0600; set it explicitly so the guarantee does not
 	// rest on an implementation detail.
-	if err := tmp.Chmod(FileMode); err != nil {
+	mode := o.Mode
+	if mode == 0 {
+		mode = FileMode
+	}
+	if err := tmp.Chmod(mode); err != nil {
 		return err
 	}
 	if err := tmp.Close(); err != nil {
@@ -189,6 +196,54 @@ func Write(path string, data []byte, o WriteOptions) error {
 	renamed = true
 	syncDir(dir)
 	return nil
+}
+
+// CreateNew atomically creates the file at path holding data, with mode 0600,
+// and never replaces one: when path exists (even as a dangling link), it is
+// left as it is and the error matches fs.ErrExist. A reader sees no file or
+// the whole of it, synced to disk; of several processes racing to create it,
+// exactly one succeeds. The parent directory is created with mode 0700 when
+// it does not exist.
+func CreateNew(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := EnsureDir(dir); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmpPath := tmp.Name()
+	defer os.Remove(tmpPath)
+	if err := writeSynced(tmp, data); err != nil {
+		return err
+	}
+	// link(2) fails when the name exists, and publishes the complete file at
+	// once: a no-replace rename.
+	if err := os.Link(tmpPath, path); err != nil {
+		var le *os.LinkError
+		if errors.As(err, &le) {
+			return &fs.PathError{Op: "create", Path: path, Err: le.Err}
+		}
+		return err
+	}
+	syncDir(dir)
+	return nil
+}
+
+// writeSynced writes data to f, syncs it, makes it FileMode and closes it.
+func writeSynced(f *os.File, data []byte) error {
+	_, err := f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if err == nil {
+		err = f.Chmod(FileMode)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // Remove deletes the file at path. When path is a symbolic link, the file it

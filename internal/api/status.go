@@ -1,0 +1,7 @@
+package api
+
+// Key statuses (Key.Status, ListOptions.Status, UpdateKeyRequest.Status).
+const (
+	StatusActive  = "active"
+	StatusRevoked = "revoked"
+)
