@@ -31,8 +31,10 @@ func slowKeyServer(t *testing.T, delay time.Duration) (*httptest.Server, *atomic
 // The timeout bounds the command, not each call: two calls that each take 60%
 // of it cannot both finish, and once it is spent no request is sent at all.
 func TestTimeoutIsSharedByTheCommandsCalls(t *testing.T) {
-	srv, hits := slowKeyServer(t, 300*time.Millisecond)
-	c, _ := newTestClient(t, srv.URL, func(o *Options) { o.Timeout = 500 * time.Millisecond })
+	// Margins wide enough for a loaded machine: the first call (600 ms) fits
+	// the 1 s budget, the second cannot.
+	srv, hits := slowKeyServer(t, 600*time.Millisecond)
+	c, _ := newTestClient(t, srv.URL, func(o *Options) { o.Timeout = time.Second })
 	ctx := context.Background()
 
 	if _, err := c.GetKey(ctx, "acme", "web", keyID); err != nil {
@@ -40,8 +42,8 @@ func TestTimeoutIsSharedByTheCommandsCalls(t *testing.T) {
 	}
 	_, err := c.GetKey(ctx, "acme", "web", keyID)
 	var te *TimeoutError
-	if !errors.As(err, &te) || te.Timeout != 500*time.Millisecond {
-		t.Fatalf("second call = %v (%T), want a *TimeoutError for 500ms", err, err)
+	if !errors.As(err, &te) || te.Timeout != time.Second {
+		t.Fatalf("second call = %v (%T), want a *TimeoutError for 1s", err, err)
 	}
 	before := hits.Load()
 	if _, err := c.GetKey(ctx, "acme", "web", keyID); !errors.As(err, &te) {
