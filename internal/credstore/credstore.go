@@ -242,6 +242,13 @@ func (s *Store) HasStored() bool {
 // file could not be removed, Save returns the Token together with an error
 // saying so.
 func (s *Store) Save(token string) (Token, error) {
+	return s.SaveNotify(token, nil)
+}
+
+// SaveNotify is Save, and calls beforeFile with the credentials file's path and
+// the reason the keyring was not used before that file is written, so the user
+// learns where the token is going before it gets there.
+func (s *Store) SaveNotify(token string, beforeFile func(path, reason string)) (Token, error) {
 	token = strings.TrimSpace(token)
 	if err := CheckShape(token); err != nil {
 		return Token{}, err
@@ -268,6 +275,9 @@ func (s *Store) Save(token string) (Token, error) {
 				return struct{}{}, s.keyring.Delete(KeyringService, s.account)
 			})
 		}
+	}
+	if beforeFile != nil && s.pathErr == nil {
+		beforeFile(s.path, reason)
 	}
 	if err := s.writeFileToken(token); err != nil {
 		return Token{}, fmt.Errorf("could not store the token (%s): %w", reason, err)

@@ -652,3 +652,35 @@ func TestNoKeyringServiceIsNotAnError(t *testing.T) {
 		t.Errorf("refusing keyring: Token() err = %v", err)
 	}
 }
+
+// When the keyring fails, the caller hears where the token goes, and why,
+// before the file is written; with a working keyring it hears nothing.
+func TestSaveNotifyBeforeTheFileIsWritten(t *testing.T) {
+	f := newFixture(t)
+	f.kr.FailWith(errors.New("no Secret Service on the session bus"))
+	var gotPath, gotReason string
+	existed := true
+	tok, err := f.store("work").SaveNotify(testJWT("alice"), func(path, reason string) {
+		gotPath, gotReason = path, reason
+		_, statErr := os.Stat(path)
+		existed = statErr == nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.Source != SourceFile || gotPath != f.path() || !strings.Contains(gotReason, "no Secret Service") {
+		t.Errorf("saved to %s; notified path %q, reason %q", tok.Source, gotPath, gotReason)
+	}
+	if existed {
+		t.Error("the credentials file existed when the caller was told it would be written")
+	}
+
+	ok := newFixture(t)
+	called := false
+	if _, err := ok.store("work").SaveNotify(testJWT("alice"), func(string, string) { called = true }); err != nil {
+		t.Fatal(err)
+	}
+	if called {
+		t.Error("notified of a file fallback although the keyring took the token")
+	}
+}

@@ -111,7 +111,9 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	if err != nil {
 		return err
 	}
-	saved, err := store.Save(token)
+	saved, err := store.SaveNotify(token, func(path, reason string) {
+		fmt.Fprintf(opts.IO.ErrOut, "The system keyring is not used (%s); storing the token in %s (mode 0600).\n", output.Sanitize(reason), output.Sanitize(path))
+	})
 	if err != nil {
 		if saved.Source == "" {
 			return fmt.Errorf("storing the token: %w", err)
