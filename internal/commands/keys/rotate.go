@@ -39,16 +39,21 @@ func NewCmdRotate(f *cmdutil.Factory, runF func(context.Context, *RotateOptions)
 		Short: "Replace a key with a new one under the same name, then revoke the old one",
 		Long: `Rotate a key in one step:
 
-  1. the old key is renamed "<name> (rotated <time>)";
-  2. a new key is created under the original name (or --new-name) and its secret
-     printed once, as ` + "`keys create`" + ` does (-q, --output-file, -o json), or
-     given to a delivery command after --, as ` + "`keys create -- CMD`" + ` does;
-  3. only once the secret is out, the old key is revoked; with --keep-old it
-     stays active for a grace period, to be revoked later with ` + "`keys revoke`" + `.
+  1. a new key is created, under a temporary name "<name> (new <time>)" (or
+     directly under --new-name), so that until its secret has arrived the
+     name still finds the old key;
+  2. its secret is printed once, as ` + "`keys create`" + ` does (-q, --output-file,
+     -o json, which shows the name the key ends up with), or given to a
+     delivery command after --, as ` + "`keys create -- CMD`" + ` does;
+  3. only once the secret is out, the old key is renamed "<name> (rotated <time>)"
+     and the new key takes its name (not with --new-name: the old key keeps
+     its name), then the old key is revoked; with --keep-old it stays active
+     for a grace period, to be revoked later with ` + "`keys revoke`" + `.
 
 If the new secret does not arrive (the delivery command fails, times out or is
 interrupted; stdout or --output-file cannot be written), the new key is deleted,
-the old key gets its name back and keeps working, and the exit code is 8.
+the old key is not touched at all (same name, still active, still working), and
+the exit code is 8.
 
 -q prints only the new secret and a newline; with -o, --jq, --template,
 --columns or --no-headers it is refused (exit 2, nothing changed).
@@ -58,7 +63,7 @@ Like revoke, it asks on a terminal and needs --yes without one (not with
 and the message says what state things are in and how to finish by hand.
 
 -o json prints {"old": {key}, "new": {key with "key"}}: "old" as it was when
-the new secret was written, before it was revoked. With a delivery command it
+the new secret was written, before it was renamed and revoked. With a delivery command it
 prints {"old", "new" (without "key"), "delivered": true}.`,
 		Example: `  metabind keys rotate "iOS Production App"
   KEY=$(metabind keys rotate ci --yes -q)
@@ -201,46 +206,42 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 		return err
 	}
 
-	// 1. Rename the old key out of the way.
-	var parked string
-	var renamed *api.Key
+	// 1. Create the replacement. When it is to take the old key's name, it is
+	// created under a parked name, so that until its secret has arrived the
+	// name still finds the old key. The create is never retried blindly (only
+	// after a definite conflict on the parked name).
+	takeName := opts.NewName == "" || equalFoldTrim(newName, old.Name)
+	createName := newName
+	var fresh *api.Key
 	for attempt := 1; ; attempt++ {
-		parked = rotatedName(old.Name, opts.Now(), attempt)
-		renamed, err = client.UpdateKey(ctx, scope.Org, scope.Project, old.ID, api.UpdateKeyRequest{Name: &parked})
-		if err == nil || !api.IsConflict(err) || attempt == 5 {
+		if takeName {
+			createName = parkedName(old.Name, "new", opts.Now(), attempt)
+		}
+		fresh, err = client.CreateKey(ctx, scope.Org, scope.Project, api.CreateKeyRequest{Name: createName})
+		if err == nil || !takeName || !api.IsConflict(err) || attempt == 5 {
 			break
 		}
 	}
 	if err != nil {
 		abandonSecretFile(secretFile)
-		var ae *api.Error
-		if errors.As(err, &ae) {
-			return fmt.Errorf("rotation stopped before any change: renaming the old key failed: %w", err)
-		}
-		return renameOutcomeUnknown(ctx, client, scope, old, parked, err)
-	}
-	fmt.Fprintf(opts.IO.ErrOut, "Renamed the old key %s to %q.\n", old.ID, parked)
-
-	// 2. Create the replacement. The create is never retried blindly.
-	fresh, err := client.CreateKey(ctx, scope.Org, scope.Project, api.CreateKeyRequest{Name: newName})
-	if err != nil {
-		abandonSecretFile(secretFile)
-		return rotateCreateFailed(ctx, client, scope, old, parked, newName, err)
+		return rotateCreateFailed(ctx, client, scope, old, createName, err)
 	}
 
-	// 3. Deliver the new secret: to the delivery command, or print it. Until it
-	// has arrived, the old key is not revoked; if it never does, the new key is
-	// removed and the old one gets its name back.
+	// 2. Deliver the new secret: to the delivery command, or print it. It is
+	// shown under the name it ends up with. Until it has arrived, the old key
+	// is not touched; if it never does, the new key is removed.
 	masker.mask(fresh.Key)
+	shown := *fresh
+	shown.Name = newName
 	if opts.Delivery.Enabled() {
-		if err := opts.Delivery.run(ctx, opts.IO.ErrOut, *fresh, scope, fresh.Key); err != nil {
-			return undeliveredRotation(ctx, client, scope, old, parked, *fresh, err.Error(), opts.Now())
+		if err := opts.Delivery.run(ctx, opts.IO.ErrOut, shown, scope, fresh.Key); err != nil {
+			return undeliveredRotation(ctx, client, scope, old, *fresh, takeName, err.Error(), opts.Now())
 		}
-		fmt.Fprintf(opts.IO.ErrOut, "Created the new key %s (%q) and delivered its secret to %s.\n", fresh.ID, fresh.Name, opts.Delivery.describe())
-	} else if err := printRotation(opts, p, *renamed, *fresh, secretFile); err != nil {
+		fmt.Fprintf(opts.IO.ErrOut, "Created the new key %s and delivered its secret to %s.\n", fresh.ID, opts.Delivery.describe())
+	} else if err := printRotation(opts, p, old, shown, secretFile); err != nil {
 		var lost *secretLost
 		if errors.As(err, &lost) {
-			return undeliveredRotation(ctx, client, scope, old, parked, *fresh, lost.Error(), opts.Now())
+			return undeliveredRotation(ctx, client, scope, old, *fresh, takeName, lost.Error(), opts.Now())
 		}
 		return err
 	}
@@ -250,28 +251,67 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 	} else if secretFile != nil {
 		where = "secret in " + opts.OutputFile
 	}
+	// finishFailed reports a step after delivery that failed: the new key
+	// works, and the message says what is left to do by hand.
+	oldNow, freshNow := old, *fresh
+	finishFailed := func(msg string, steps ...string) error {
+		if opts.Delivery.Enabled() {
+			_ = writeDeliveredRotation(opts.IO.Out, p, oldNow, freshNow, opts.Now())
+		}
+		return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("the new key %s was created (%s), but %s", fresh.ID, where, msg)).
+			WithHint("finish by hand: " + strings.Join(steps, ", then "))
+	}
+	revokeStep := fmt.Sprintf("`metabind keys revoke %s --yes`", old.ID)
+	var revokeSteps []string
+	if !opts.KeepOld {
+		revokeSteps = []string{revokeStep}
+	}
+
+	// 3. Move the name: the old key aside, the new key under it.
+	if takeName {
+		var parked string
+		var renamed *api.Key
+		for attempt := 1; ; attempt++ {
+			parked = rotatedName(old.Name, opts.Now(), attempt)
+			renamed, err = client.UpdateKey(ctx, scope.Org, scope.Project, old.ID, api.UpdateKeyRequest{Name: &parked})
+			if err == nil || !api.IsConflict(err) || attempt == 5 {
+				break
+			}
+		}
+		if err != nil {
+			steps := append([]string{
+				fmt.Sprintf("`metabind keys rename %s %q`", old.ID, parked),
+				fmt.Sprintf("`metabind keys rename %s %q`", fresh.ID, newName),
+			}, revokeSteps...)
+			return finishFailed(fmt.Sprintf("renaming the old key %s aside failed (%v); the old key was not revoked and still works, and the new key is named %q", old.ID, err, fresh.Name), steps...)
+		}
+		oldNow = *renamed
+		fmt.Fprintf(opts.IO.ErrOut, "Renamed the old key %s to %q.\n", old.ID, parked)
+		name := newName
+		moved, err := client.UpdateKey(ctx, scope.Org, scope.Project, fresh.ID, api.UpdateKeyRequest{Name: &name})
+		if err != nil {
+			steps := append([]string{fmt.Sprintf("`metabind keys rename %s %q`", fresh.ID, newName)}, revokeSteps...)
+			return finishFailed(fmt.Sprintf("renaming it from %q to %q failed (%v); the old key %s, now named %q, was not revoked and still works", fresh.Name, newName, err, old.ID, parked), steps...)
+		}
+		freshNow = *moved
+		freshNow.Key = fresh.Key
+		fmt.Fprintf(opts.IO.ErrOut, "Named the new key %s %q.\n", fresh.ID, newName)
+	}
 
 	// 4. Revoke the old key, unless asked to keep it.
-	oldNow := *renamed
 	if !opts.KeepOld {
 		revoked := api.StatusRevoked
 		k, err := client.UpdateKey(ctx, scope.Org, scope.Project, old.ID, api.UpdateKeyRequest{Status: &revoked})
 		if err != nil {
-			if opts.Delivery.Enabled() {
-				_ = writeDeliveredRotation(opts.IO.Out, p, oldNow, *fresh, opts.Now())
-			}
-			return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("the new key %s was created (%s), but revoking the old key %s failed: %w; the old key still works", fresh.ID, where, old.ID, err)).
-				WithHint(fmt.Sprintf("finish by hand: `metabind keys revoke %s --yes`", old.ID))
+			return finishFailed(fmt.Sprintf("revoking the old key %s failed: %v; the old key still works", old.ID, err), revokeStep)
 		}
 		oldNow = *k
-	}
-	if opts.KeepOld {
-		fmt.Fprintf(opts.IO.ErrOut, "The old key %s stays active; revoke it when its users have moved: `metabind keys revoke %s --yes`\n", old.ID, old.ID)
-	} else {
 		fmt.Fprintf(opts.IO.ErrOut, "Revoked the old key %s.\n", old.ID)
+	} else {
+		fmt.Fprintf(opts.IO.ErrOut, "The old key %s stays active; revoke it when its users have moved: %s\n", old.ID, revokeStep)
 	}
 	if opts.Delivery.Enabled() {
-		if err := writeDeliveredRotation(opts.IO.Out, p, oldNow, *fresh, opts.Now()); err != nil {
+		if err := writeDeliveredRotation(opts.IO.Out, p, oldNow, freshNow, opts.Now()); err != nil {
 			return fmt.Errorf("the rotation is complete (the new key %s was delivered), but printing the result failed: %w", fresh.ID, err)
 		}
 	}
@@ -279,14 +319,13 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 }
 
 // undeliveredRotation undoes a rotation whose new secret did not arrive: the
-// new key is deleted (or revoked) and the old key, never revoked, gets its
-// name back.
-func undeliveredRotation(ctx context.Context, client *api.Client, scope cmdutil.Scope, old api.Key, parked string, fresh api.Key, cause string, now time.Time) error {
+// new key is deleted (or revoked). The old key was never touched.
+func undeliveredRotation(ctx context.Context, client *api.Client, scope cmdutil.Scope, old, fresh api.Key, parkedNew bool, cause string, now time.Time) error {
 	ue := removeUndelivered(ctx, client, scope, fresh, cause)
-	rctx := api.Recovery(context.WithoutCancel(ctx))
-	if ue.Cleanup == cmdutil.CleanupRevoked {
-		// A revoked key keeps its name: move it aside so the old key can have
-		// the name back.
+	if ue.Cleanup == cmdutil.CleanupRevoked && !parkedNew {
+		// A revoked key keeps its name: move it aside, so that --new-name is
+		// free for the next try. (A parked name is in nobody's way.)
+		rctx := api.Recovery(context.WithoutCancel(ctx))
 		for attempt := 1; attempt <= 5; attempt++ {
 			aside := parkedName(fresh.Name, "undelivered", now, attempt)
 			_, err := client.UpdateKey(rctx, scope.Org, scope.Project, fresh.ID, api.UpdateKeyRequest{Name: &aside})
@@ -295,15 +334,9 @@ func undeliveredRotation(ctx context.Context, client *api.Client, scope cmdutil.
 			}
 		}
 	}
-	name := old.Name
-	if _, err := client.UpdateKey(rctx, scope.Org, scope.Project, old.ID, api.UpdateKeyRequest{Name: &name}); err != nil {
-		ue.Also = fmt.Sprintf("The old key %s was not revoked and still works, but it is named %q: renaming it back failed (%v)", old.ID, parked, err)
-		hint := fmt.Sprintf("rename it back: `metabind keys rename %s %q`", old.ID, old.Name)
-		if ue.KeyLive() {
-			hint = fmt.Sprintf("revoke the new key: `metabind keys revoke %s --yes`; then %s", fresh.ID, hint)
-		}
-		ue.Hint = hint
-		return ue
+	if ue.KeyLive() {
+		// Deleting (not revoking) also frees the name the key holds.
+		ue.Hint = fmt.Sprintf("delete it now: `metabind keys delete %s --yes`", fresh.ID)
 	}
 	ue.Also = fmt.Sprintf("The old key %s was not changed: it keeps its name %q and still works", old.ID, old.Name)
 	return ue
@@ -344,45 +377,23 @@ func renderRotation(w io.Writer, p *output.Printer, old, fresh api.Key, now time
 	return writeKey(w, p, fresh, now)
 }
 
-// renameOutcomeUnknown handles a rename of the old key whose answer never came
-// (a timeout, a broken connection, Ctrl-C): the server may have applied it. The
-// rename back is idempotent, so it is tried, with time of its own; the message
-// says which state things are in.
-func renameOutcomeUnknown(ctx context.Context, client *api.Client, scope cmdutil.Scope, old api.Key, parked string, rerr error) error {
-	name := old.Name
-	hint := fmt.Sprintf("check with `metabind keys show %s`; if it is named %q, rename it back: `metabind keys rename %s %q`", old.ID, parked, old.ID, old.Name)
-	if ctx.Err() == nil {
-		if _, err := client.UpdateKey(api.Recovery(ctx), scope.Org, scope.Project, old.ID, api.UpdateKeyRequest{Name: &name}); err == nil {
-			return cmdutil.NewError(cmdutil.ExitCode(rerr), fmt.Errorf("rotation stopped: renaming the old key did not complete (%w); it keeps its name %q and still works, nothing else was changed", rerr, old.Name))
-		}
-	}
-	return cmdutil.NewError(cmdutil.ExitCode(rerr), fmt.Errorf("rotation stopped: renaming the old key %s did not complete (%w), and it may now be named %q; it still works, nothing else was changed", old.ID, rerr, parked)).
-		WithHint(hint)
-}
-
-// rotateCreateFailed undoes the rename when the create definitely failed, and
-// explains the state when it may or may not have happened.
-func rotateCreateFailed(ctx context.Context, client *api.Client, scope cmdutil.Scope, old api.Key, parked, newName string, cerr error) error {
+// rotateCreateFailed explains a create of the new key that failed, or may or
+// may not have happened. The old key was not touched.
+func rotateCreateFailed(ctx context.Context, client *api.Client, scope cmdutil.Scope, old api.Key, createName string, cerr error) error {
 	var unknown *api.OutcomeUnknownError
 	if errors.As(cerr, &unknown) {
 		cause, _ := createFailureCause(unknown)
 		all, lerr := client.ListAllKeys(api.Check(ctx), scope.Org, scope.Project, api.ListOptions{Limit: maxPageSize}, nil)
-		if lerr == nil {
-			for _, k := range all {
-				if equalFoldTrim(k.Name, newName) {
-					return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("rotation incomplete: the create request failed (%s) but the new key %s exists; its secret was never received. The old key %s still works, renamed %q", cause, k.ID, old.ID, parked)).
-						WithHint(fmt.Sprintf("finish by hand: `metabind keys delete %s --yes`, then `metabind keys rename %s %q`, then rotate again", k.ID, old.ID, old.Name))
-				}
+		if lerr != nil {
+			return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("rotation incomplete: the create request failed (%s), so its outcome is unknown; %s. The old key %s still works and was not changed", cause, checkFailed(lerr), old.ID)).
+				WithHint(fmt.Sprintf("check with `metabind keys list`; if a key named %q exists, delete it (`metabind keys delete ID --yes`), then rotate again", createName))
+		}
+		for _, k := range all {
+			if equalFoldTrim(k.Name, createName) {
+				return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("rotation incomplete: the create request failed (%s) but the new key %s (%q) exists; its secret was never received. The old key %s still works and was not changed", cause, k.ID, k.Name, old.ID)).
+					WithHint(fmt.Sprintf("finish by hand: `metabind keys delete %s --yes`, then rotate again", k.ID))
 			}
-		} else {
-			return cmdutil.NewError(cmdutil.ExitError, fmt.Errorf("rotation incomplete: the create request failed (%s), so its outcome is unknown; %s. The old key %s still works, renamed %q", cause, checkFailed(lerr), old.ID, parked)).
-				WithHint(fmt.Sprintf("check with `metabind keys list`; if a key named %q exists, delete it (`metabind keys delete ID --yes`); then `metabind keys rename %s %q`", newName, old.ID, old.Name))
 		}
 	}
-	name := old.Name
-	if _, err := client.UpdateKey(api.Recovery(ctx), scope.Org, scope.Project, old.ID, api.UpdateKeyRequest{Name: &name}); err != nil {
-		return cmdutil.NewError(cmdutil.ExitCode(cerr), fmt.Errorf("rotation failed: creating the new key failed (%w); the old key %s still works but is named %q, and renaming it back failed (%v)", cerr, old.ID, parked, err)).
-			WithHint(fmt.Sprintf("rename it by hand: `metabind keys rename %s %q`", old.ID, old.Name))
-	}
-	return cmdutil.NewError(cmdutil.ExitCode(cerr), fmt.Errorf("rotation failed: creating the new key failed (%w); the old key %s was renamed back and still works; nothing changed", cerr, old.ID))
+	return cmdutil.NewError(cmdutil.ExitCode(cerr), fmt.Errorf("rotation failed: creating the new key failed (%w); the old key %s still works and was not changed", cerr, old.ID))
 }
