@@ -62,9 +62,10 @@ Like revoke, it asks on a terminal and needs --yes without one (not with
 --keep-old, which revokes nothing). If a step fails the old key keeps working
 and the message says what state things are in and how to finish by hand.
 
--o json prints {"old": {key}, "new": {key with "key"}}: "old" as it was when
-the new secret was written, before it was renamed and revoked. With a delivery command it
-prints {"old", "new" (without "key"), "delivered": true}.`,
+-o json prints {"old": {key}, "new": {key with "key"}}: "new" under its final
+name, "old" as it was when the new secret was written, before it was renamed
+and revoked. With a delivery command it prints {"old", "new" (without "key"),
+"delivered": true}.`,
 		Example: `  metabind keys rotate "iOS Production App"
   KEY=$(metabind keys rotate ci --yes -q)
   metabind keys rotate web --keep-old -o json
