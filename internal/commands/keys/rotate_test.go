@@ -30,3 +30,23 @@ func TestRotatedName(t *testing.T) {
 		t.Fatalf("the rotated name breaks the name rules: %v", err)
 	}
 }
+
+// The new key is created under a parked name while its secret is delivered:
+// within the name limit, valid, and never the old key's name.
+func TestParkedNewName(t *testing.T) {
+	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	if got := parkedName("ci", "new", now, 1); got != "ci (new 2026-11-26T09:00:00Z)" {
+		t.Fatalf("got %q", got)
+	}
+	long := strings.Repeat("x", 100)
+	got := parkedName(long, "new", now, 2)
+	if n := utf8.RuneCountInString(got); n != 100 {
+		t.Fatalf("parked name is %d characters, want 100: %q", n, got)
+	}
+	if !strings.HasSuffix(got, "… (new 2026-11-26T09:00:00Z #2)") || equalFoldTrim(got, long) {
+		t.Fatalf("got %q", got)
+	}
+	if _, err := checkName("name", got); err != nil {
+		t.Fatalf("the parked name breaks the name rules: %v", err)
+	}
+}
