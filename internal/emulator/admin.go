@@ -117,76 +117,54 @@ type listResponse[T any] struct {
 	Pagination pagination `json:"pagination"`
 }
 
-func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request, segs []string) {
-	if e.serveOrgs(w, r, segs) { // orgs.go: the organization and project reads
-		return
-	}
-	if (len(segs) != 5 && len(segs) != 6) || segs[0] != "organizations" || segs[2] != "projects" || segs[4] != "api-keys" {
-		writeNotFound(w)
-		return
-	}
-	org, project := segs[1], segs[3]
-	item := len(segs) == 6
-	allowed := []string{http.MethodGet, http.MethodHead, http.MethodPost}
-	if item {
-		allowed = []string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete}
-	}
-	if !methodIn(r.Method, allowed...) {
-		writeMethodNotAllowed(w, r, strings.Join(allowed, ", "))
-		return
-	}
-
-	claims, token, ok := e.authenticateAdmin(w, r)
-	if !ok {
-		return
-	}
-	info := requestInfo(r)
-	info.actor = claims.Subject
-	// Every authenticated request spends from the token's bucket, refused or not.
-	if !e.allowCredential(w, tokenBucketKey(token)) {
-		return
-	}
-	if !apiKeyRoles[claims.Role] {
-		writeError(w, http.StatusForbidden, "FORBIDDEN", fmt.Sprintf("The role %q does not have the apiKeys permission", claims.Role), nil)
-		return
-	}
-	if claims.Org != org {
-		writeError(w, http.StatusForbidden, "FORBIDDEN", "This token is not valid for this organization", nil)
-		return
-	}
-	proj, herr, err := e.resolveProject(r.Context(), org, project)
-	if err != nil {
-		e.writeInternal(w, r, "resolve project", err)
-		return
-	}
-	if herr != nil {
-		herr.write(w)
-		return
-	}
-
-	if !item {
-		switch r.Method {
-		case http.MethodGet, http.MethodHead:
-			e.listKeysHandler(w, r, proj)
-		case http.MethodPost:
-			e.createKeyHandler(w, r, proj, claims)
+// adminProject wraps a handler of the key routes with what each of them does
+// first: the bearer token, its rate limit, its role and organization, and the
+// project named by the path.
+func (e *Emulator) adminProject(next func(http.ResponseWriter, *http.Request, projectRef, tokenClaims)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		org, project := r.PathValue("org"), r.PathValue("project")
+		claims, token, ok := e.authenticateAdmin(w, r)
+		if !ok {
+			return
 		}
-		return
+		requestInfo(r).actor = claims.Subject
+		// Every authenticated request spends from the token's bucket, refused or not.
+		if !e.allowCredential(w, tokenBucketKey(token)) {
+			return
+		}
+		if !apiKeyRoles[claims.Role] {
+			writeError(w, http.StatusForbidden, "FORBIDDEN", fmt.Sprintf("The role %q does not have the apiKeys permission", claims.Role), nil)
+			return
+		}
+		if claims.Org != org {
+			writeError(w, http.StatusForbidden, "FORBIDDEN", "This token is not valid for this organization", nil)
+			return
+		}
+		proj, herr, err := e.resolveProject(r.Context(), org, project)
+		if err != nil {
+			e.writeInternal(w, r, "resolve project", err)
+			return
+		}
+		if herr != nil {
+			herr.write(w)
+			return
+		}
+		next(w, r, proj, claims)
 	}
-	id, ok := canonicalUUID(segs[5])
-	if !ok {
-		writeError(w, http.StatusNotFound, "NOT_FOUND", "API key not found", nil)
-		return
-	}
-	info.keyID = id
-	switch r.Method {
-	case http.MethodGet, http.MethodHead:
-		e.showKeyHandler(w, r, proj, id)
-	case http.MethodPut:
-		e.updateKeyHandler(w, r, proj, id, claims)
-	case http.MethodDelete:
-		e.deleteKeyHandler(w, r, proj, id, claims)
-	}
+}
+
+// adminKey is adminProject for the routes of one key: an id that is not a
+// UUID names no key.
+func (e *Emulator) adminKey(next func(http.ResponseWriter, *http.Request, projectRef, string, tokenClaims)) http.HandlerFunc {
+	return e.adminProject(func(w http.ResponseWriter, r *http.Request, proj projectRef, c tokenClaims) {
+		id, ok := canonicalUUID(r.PathValue("id"))
+		if !ok {
+			writeError(w, http.StatusNotFound, "NOT_FOUND", "API key not found", nil)
+			return
+		}
+		requestInfo(r).keyID = id
+		next(w, r, proj, id, c)
+	})
 }
 
 // authenticateAdmin checks the bearer token and answers 401 (or 429) itself
