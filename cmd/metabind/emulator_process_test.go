@@ -218,13 +218,22 @@ func TestEmulatorStartAddressInUse(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "sub", "emulator.db")
 	start := time.Now()
 	code, stderr := runMetabind(t, "emulator", "start", "--addr", ln.Addr().String(), "--db", db, "--seed")
-	if code != 1 || !strings.Contains(stderr, ln.Addr().String()) || !strings.Contains(stderr, "--addr") {
+	if code != 1 || !strings.Contains(stderr, ln.Addr().String()) || !strings.Contains(stderr, "--addr") || !strings.Contains(stderr, "another process is using it") {
 		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
 	}
 	if _, err := os.Stat(filepath.Dir(db)); !os.IsNotExist(err) {
 		t.Fatalf("the database directory was made: %v", err)
 	}
 	t.Logf("refused in %s", time.Since(start))
+
+	// An address that is not one is said to be wrong, not to be in use.
+	code, stderr = runMetabind(t, "emulator", "start", "--addr", "999.1.1.1:0", "--db", db)
+	if code != 1 || !strings.Contains(stderr, "check --addr") || strings.Contains(stderr, "another process") {
+		t.Fatalf("bad address: exit %d, stderr:\n%s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Dir(db)); !os.IsNotExist(err) {
+		t.Fatalf("the database directory was made: %v", err)
+	}
 }
 
 // SIGINT and SIGTERM shut the server down gracefully, exit 0.

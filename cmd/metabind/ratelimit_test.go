@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -20,6 +19,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/metabind/metabind-cli/internal/emulator"
+	"github.com/metabind/metabind-cli/internal/testsupport"
 )
 
 // The scripts in testdata/ratelimit run bulk commands against a real
@@ -147,13 +147,15 @@ func TestInterruptDuringRateLimitWait(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	var stderr bytes.Buffer
+	var stderr testsupport.SyncBuffer
 	waiting := make(chan struct{})
+	drained := make(chan struct{})
 	go func() {
+		defer close(drained)
 		sc := bufio.NewScanner(pr)
 		signalled := false
 		for sc.Scan() {
-			stderr.WriteString(sc.Text() + "\n")
+			_, _ = stderr.Write([]byte(sc.Text() + "\n"))
 			if !signalled && strings.HasPrefix(sc.Text(), "rate limit: ") {
 				signalled = true
 				close(waiting)
@@ -180,7 +182,7 @@ func TestInterruptDuringRateLimitWait(t *testing.T) {
 	if stopped > 5*time.Second {
 		t.Errorf("the command took %s to stop after Ctrl-C during a wait", stopped)
 	}
-	time.Sleep(50 * time.Millisecond) // the scanner drains the pipe
+	<-drained // the scanner has read everything the command wrote
 	out := stderr.String()
 	for _, want := range []string{"rate limit: 3 of 6 revoked, next batch in ", "interrupted: 3 of 6 keys revoked", "not revoked: "} {
 		if !strings.Contains(out, want) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -131,11 +132,19 @@ func RunFactory(ctx context.Context, args []string, f *cmdutil.Factory) (code in
 	}()
 	cmd := root.NewCmdRoot(f)
 	cmdutil.TagUsageErrors(cmd)
+	// Help, usage and completion scripts go through cobra's writer: record a
+	// failed write (a closed pipe, a full disk) and report it like any other
+	// command's, rather than let cobra print the raw error and exit 0.
+	helpOut := &recordingWriter{w: cmd.OutOrStdout()}
+	cmd.SetOut(helpOut)
 	cmd.SetArgs(args)
 	if c, _, err := cmd.Find(args); err == nil && c.CommandPath() == "metabind emulator start" {
 		isServer.Store(true)
 	}
 	err := cmd.ExecuteContext(ctx)
+	if err == nil && helpOut.err != nil {
+		err = cmdutil.Errorf(cmdutil.ExitError, "%v", helpOut.err)
+	}
 	if err == nil {
 		return cmdutil.ExitOK
 	}
@@ -160,4 +169,20 @@ func reportError(f *cmdutil.Factory, err error, code int) {
 		return
 	}
 	fmt.Fprintln(f.IOStreams.ErrOut, f.IOStreams.ErrColorScheme().ErrorPrefix(cmdutil.FormatError(err, f.Now(), tok)))
+}
+
+// recordingWriter passes writes on until one fails, then keeps the error and
+// drops the rest, so that the caller can report it once.
+type recordingWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (r *recordingWriter) Write(p []byte) (int, error) {
+	if r.err == nil {
+		if _, err := r.w.Write(p); err != nil {
+			r.err = err
+		}
+	}
+	return len(p), nil
 }

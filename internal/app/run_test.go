@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -122,5 +123,26 @@ func TestErrorsKeepTheirClass(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+type brokenPipe struct{}
+
+func (brokenPipe) Write([]byte) (int, error) { return 0, syscall.EPIPE }
+
+// Help and help topics written to a closed pipe fail like any command's
+// output: exit 1 and one "error:" line, not cobra's raw error and exit 0.
+func TestHelpToAClosedPipe(t *testing.T) {
+	for _, args := range [][]string{{"help", "environment"}, {"keys", "--help"}, {"--help"}} {
+		ios, _, _, errOut := iostreams.Test()
+		ios.Out = brokenPipe{}
+		f := cmdutil.New(ios, func(string) string { return "" })
+		code := RunFactory(context.Background(), args, f)
+		if code != cmdutil.ExitError {
+			t.Errorf("%v: exit %d, want %d", args, code, cmdutil.ExitError)
+		}
+		if got := errOut.String(); !strings.HasPrefix(got, "error: ") || strings.Count(got, "broken pipe") != 1 {
+			t.Errorf("%v: stderr %q, want one error line naming the broken pipe", args, got)
+		}
 	}
 }

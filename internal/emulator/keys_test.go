@@ -75,7 +75,8 @@ func TestCheckName(t *testing.T) {
 		ok       bool
 	}{
 		{"iOS Production App", "iOS Production App", true},
-		{"  padded\t", "padded", true},
+		{"  padded ", "padded", true},
+		{"padded\u00a0", "", false},
 		{strings.Repeat("x", 100), strings.Repeat("x", 100), true},
 		{strings.Repeat("x", 101), "", false},
 		{" " + strings.Repeat("x", 100) + " ", strings.Repeat("x", 100), true},

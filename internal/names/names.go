@@ -59,8 +59,11 @@ func (e *CharError) Unwrap() error { return ErrCharacter }
 // Format writes r as U+XXXX (at least four hex digits).
 func Format(r rune) string { return fmt.Sprintf("U+%04X", r) }
 
-// Trim removes the white space around a name, as Check and Normalize do.
-func Trim(s string) string { return strings.TrimSpace(s) }
+// Trim removes the spaces (U+0020) around a name, as Check and Normalize do.
+// Other white space is not trimmed but refused by Check, wherever it stands: a
+// no-break space at the end would otherwise make "prod\u00a0" pass as "prod"
+// while looking like a different name to whoever typed it.
+func Trim(s string) string { return strings.Trim(s, " ") }
 
 // Check reports whether raw, once trimmed, is an acceptable name. The error
 // says what is wrong and, for a character, which one (as U+XXXX) and why; it

@@ -93,7 +93,7 @@ func TestCheckLengthAndEmpty(t *testing.T) {
 	}{
 		{"", ErrEmpty},
 		{"   ", ErrEmpty},
-		{" \n\t ", ErrEmpty},
+		{" \n\t ", ErrCharacter},
 		{strings.Repeat("a", 101), ErrTooLong},
 		{strings.Repeat("é", 101), ErrTooLong},
 		{"a\xffb", ErrInvalidUTF8},
@@ -108,7 +108,7 @@ func TestCheckAccepts(t *testing.T) {
 	for _, name := range []string{
 		"prod",
 		"iOS Production App",
-		"  padded\t",
+		"  padded ",
 		strings.Repeat("a", 100),
 		strings.Repeat("é", 100),
 		"  " + strings.Repeat("p", 100) + "  ",
@@ -124,7 +124,7 @@ func TestCheckAccepts(t *testing.T) {
 			t.Errorf("Check(%q) = %v, want nil", name, err)
 		}
 	}
-	if got, err := Normalize("  padded\t"); err != nil || got != "padded" {
+	if got, err := Normalize("  padded "); err != nil || got != "padded" {
 		t.Errorf("Normalize = %q, %v", got, err)
 	}
 }
@@ -205,4 +205,20 @@ func FuzzCheck(f *testing.F) {
 			t.Fatalf("Key not idempotent on %q", s)
 		}
 	})
+}
+
+// Only U+0020 is trimmed; other white space at either end is refused, as it is
+// in the middle.
+func TestOnlySpacesAreTrimmed(t *testing.T) {
+	if err := Check("  prod  "); err != nil {
+		t.Errorf("spaces around a name: %v", err)
+	}
+	if Key("  prod ") != Key("prod") {
+		t.Error("spaces around a name change its key")
+	}
+	for _, raw := range []string{"prod\u00a0", "\u00a0prod", "prod\t", "\nprod", "prod\u3000", "prod\u2003"} {
+		if err := Check(raw); !errors.Is(err, ErrCharacter) {
+			t.Errorf("Check(%q) = %v, want a refused character", raw, err)
+		}
+	}
 }

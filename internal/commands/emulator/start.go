@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -150,8 +151,11 @@ func startRun(opts *StartOptions) error {
 	}
 	ln, err := listen("tcp", opts.Addr)
 	if err != nil {
-		return cmdutil.Errorf(cmdutil.ExitError, "cannot listen on %s: %v", opts.Addr, listenReason(err)).
-			WithHint("another process is using it; pick another port with --addr (--addr 127.0.0.1:0 picks a free one) and point MB_API_URL at it")
+		hint := "check --addr: a host (an IP address of this machine, or localhost) and a port, e.g. --addr 127.0.0.1:8787"
+		if errors.Is(err, syscall.EADDRINUSE) {
+			hint = "another process is using it; pick another port with --addr (--addr 127.0.0.1:0 picks a free one) and point MB_API_URL at it"
+		}
+		return cmdutil.Errorf(cmdutil.ExitError, "cannot listen on %s: %v", opts.Addr, listenReason(err)).WithHint(hint)
 	}
 	defer ln.Close()
 	url := "http://" + ln.Addr().String()
