@@ -45,33 +45,24 @@ type projectView struct {
 	UpdatedAt      string `json:"updatedAt"`
 }
 
-// serveOrgs answers the organization and project reads and reports whether
-// segs (the path under /app/v1) named one of them.
-func (e *Emulator) serveOrgs(w http.ResponseWriter, r *http.Request, segs []string) bool {
-	isOrg := len(segs) == 2 && segs[0] == "organizations"
-	isProject := len(segs) == 4 && segs[0] == "organizations" && segs[2] == "projects"
-	if !isOrg && !isProject {
-		return false
-	}
-	if !methodIn(r.Method, http.MethodGet, http.MethodHead) {
-		writeMethodNotAllowed(w, r, "GET, HEAD")
-		return true
-	}
+// serveOrgs answers the organization read, GET /app/v1/organizations/{org},
+// and the project read, .../projects/{project}.
+func (e *Emulator) serveOrgs(w http.ResponseWriter, r *http.Request) {
+	org, project := r.PathValue("org"), r.PathValue("project")
 	claims, token, ok := e.authenticateAdmin(w, r)
 	if !ok {
-		return true
+		return
 	}
 	requestInfo(r).actor = claims.Subject
 	if !e.allowCredential(w, tokenBucketKey(token)) {
-		return true
+		return
 	}
-	org := segs[1]
 	if claims.Org != org {
 		writeError(w, http.StatusForbidden, "FORBIDDEN", "This token is not valid for this organization", nil)
-		return true
+		return
 	}
 	ctx := r.Context()
-	if isOrg {
+	if project == "" {
 		v, found, err := e.store.org(ctx, org)
 		switch {
 		case err != nil:
@@ -81,27 +72,26 @@ func (e *Emulator) serveOrgs(w http.ResponseWriter, r *http.Request, segs []stri
 		default:
 			writeJSON(w, http.StatusOK, v)
 		}
-		return true
+		return
 	}
-	v, found, err := e.store.project(ctx, org, segs[3])
+	v, found, err := e.store.project(ctx, org, project)
 	if err != nil {
 		e.writeInternal(w, r, "read project", err)
-		return true
+		return
 	}
 	if !found {
-		_, herr, err := e.resolveProject(ctx, org, segs[3])
+		_, herr, err := e.resolveProject(ctx, org, project)
 		switch {
 		case err != nil:
 			e.writeInternal(w, r, "resolve project", err)
 		case herr != nil:
 			herr.write(w)
 		default: // created between the two reads
-			writeError(w, http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("Project %q not found in organization %q", segs[3], org), nil)
+			writeError(w, http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("Project %q not found in organization %q", project, org), nil)
 		}
-		return true
+		return
 	}
 	writeJSON(w, http.StatusOK, v)
-	return true
 }
 
 func (s *store) org(ctx context.Context, id string) (orgView, bool, error) {

@@ -8,23 +8,30 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
-// rateLimiter is a set of token buckets, one per key (a credential or a client
-// address). Each bucket holds up to limit tokens and refills evenly at limit per
-// minute, so a burst up to the limit passes and the long-run rate is the limit.
+// rateLimiter is a set of token buckets (golang.org/x/time/rate), one per key
+// (a credential or a client address). Each bucket holds up to limit tokens and
+// refills evenly at limit per minute, so a burst up to the limit passes and the
+// long-run rate is the limit. Every call passes the time explicitly, so the
+// emulator's clock (a fake one in tests) drives the buckets.
 type rateLimiter struct {
 	limit float64
-	rate  float64 // tokens per second
+	rate  rate.Limit // tokens per second
 
 	mu        sync.Mutex
 	buckets   map[string]*bucket
 	lastSweep time.Time
 }
 
+// bucket is one key's limiter and the latest time it was asked about: a clock
+// that moves backwards is read as that time, so it earns nothing and does not
+// move the bucket's time back.
 type bucket struct {
-	tokens float64
-	last   time.Time
+	lim  *rate.Limiter
+	last time.Time
 }
 
 // rateDecision is one answer from the limiter, with what the X-RateLimit headers
@@ -47,7 +54,7 @@ const (
 func newRateLimiter(perMinute int) *rateLimiter {
 	return &rateLimiter{
 		limit:   float64(perMinute),
-		rate:    float64(perMinute) / 60,
+		rate:    rate.Limit(float64(perMinute) / 60),
 		buckets: make(map[string]*bucket),
 	}
 }
@@ -59,30 +66,26 @@ func (l *rateLimiter) take(key string, now time.Time) rateDecision {
 	l.maybeSweep(now)
 	b := l.buckets[key]
 	if b == nil {
-		b = &bucket{tokens: l.limit, last: now}
+		// A new limiter starts full.
+		b = &bucket{lim: rate.NewLimiter(l.rate, int(l.limit)), last: now}
 		l.buckets[key] = b
 	}
-	l.refill(b, now)
-	d := rateDecision{limit: int(l.limit)}
-	if b.tokens >= 1 {
-		b.tokens--
-		d.allowed = true
-	} else {
-		d.retryAfter = time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
+	if now.After(b.last) {
+		b.last = now
 	}
-	d.remaining = int(math.Floor(b.tokens))
-	d.reset = b.last.Add(time.Duration((l.limit - b.tokens) / l.rate * float64(time.Second)))
+	d := rateDecision{limit: int(l.limit), allowed: b.lim.AllowN(b.last, 1)}
+	tokens := b.lim.TokensAt(b.last)
+	if !d.allowed {
+		d.retryAfter = l.duration(1 - tokens)
+	}
+	d.remaining = int(math.Floor(tokens))
+	d.reset = b.last.Add(l.duration(l.limit - tokens))
 	return d
 }
 
-// refill adds the tokens earned since the bucket was last seen. A clock that
-// moved backwards earns nothing and does not move the bucket's time back.
-func (l *rateLimiter) refill(b *bucket, now time.Time) {
-	if !now.After(b.last) {
-		return
-	}
-	b.tokens = math.Min(l.limit, b.tokens+now.Sub(b.last).Seconds()*l.rate)
-	b.last = now
+// duration is how long the bucket takes to earn tokens.
+func (l *rateLimiter) duration(tokens float64) time.Duration {
+	return time.Duration(tokens / float64(l.rate) * float64(time.Second))
 }
 
 // maybeSweep drops buckets that have refilled completely: they are
@@ -93,7 +96,7 @@ func (l *rateLimiter) maybeSweep(now time.Time) {
 	}
 	l.lastSweep = now
 	for k, b := range l.buckets {
-		if b.tokens+now.Sub(b.last).Seconds()*l.rate >= l.limit {
+		if b.lim.TokensAt(now) >= l.limit {
 			delete(l.buckets, k)
 		}
 	}

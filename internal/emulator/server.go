@@ -60,7 +60,7 @@ func requestInfo(r *http.Request) *reqInfo {
 }
 
 func (e *Emulator) routes() http.Handler {
-	return e.middleware(http.HandlerFunc(e.dispatch))
+	return e.middleware(jsonRouting(e.mux()))
 }
 
 // middleware gives every request an id (echoed in X-Request-ID), a body limit,
@@ -183,21 +183,6 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// dispatch sends a request to the admin or the client API.
-func (e *Emulator) dispatch(w http.ResponseWriter, r *http.Request) {
-	segs, ok := splitPath(r.URL.EscapedPath())
-	switch {
-	case !ok || len(segs) < 2:
-		writeNotFound(w)
-	case segs[0] == "app" && segs[1] == "v1":
-		e.serveAdmin(w, r, segs[2:])
-	case segs[0] == "api" && segs[1] == "v1":
-		e.serveClient(w, r, segs[2:])
-	default:
-		writeNotFound(w)
-	}
-}
 
 // splitPath splits an escaped URL path into unescaped segments, so an escaped
 // slash stays inside its segment. Empty segments (a double or trailing slash)
@@ -336,15 +321,6 @@ func (e *Emulator) writeInternal(w http.ResponseWriter, r *http.Request, what st
 	}
 	e.log.Error(what, "request_id", requestInfo(r).id, "error", err.Error())
 	writeError(w, http.StatusInternalServerError, "INTERNAL_ERROR", "The emulator hit an internal error", nil)
-}
-
-func methodIn(m string, allowed ...string) bool {
-	for _, a := range allowed {
-		if m == a {
-			return true
-		}
-	}
-	return false
 }
 
 // formatTime renders Unix seconds the way the API does: ISO 8601 UTC to the second.
