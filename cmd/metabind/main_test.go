@@ -3,9 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -29,6 +27,7 @@ import (
 
 	"github.com/metabind/metabind-cli/internal/app"
 	"github.com/metabind/metabind-cli/internal/emulator"
+	"github.com/metabind/metabind-cli/internal/testsupport"
 )
 
 // The scripts in testdata/script run the real metabind binary (this test binary,
@@ -274,16 +273,11 @@ func signExpired(ts *testscript.TestScript, e *emulator.Emulator, org, role stri
 	secret, err := hex.DecodeString(strings.TrimSpace(string(raw)))
 	ts.Check(err)
 	now := time.Now()
-	enc := base64.RawURLEncoding
-	header := enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
 	claims, _ := json.Marshal(map[string]any{
 		"iss": "metabind-emulator", "aud": "metabind-admin", "sub": "user-" + role, "org": org, "role": role,
 		"iat": now.Add(ttl - time.Hour).Unix(), "exp": now.Add(ttl).Unix(),
 	})
-	signing := header + "." + enc.EncodeToString(claims)
-	mac := hmac.New(sha256.New, secret)
-	mac.Write([]byte(signing))
-	return signing + "." + enc.EncodeToString(mac.Sum(nil))
+	return testsupport.SignedJWT(`{"alg":"HS256","typ":"JWT"}`, string(claims), sha256.New, secret)
 }
 
 // perm MODE PATH: require the file's permission bits to be exactly MODE (octal).

@@ -2,7 +2,6 @@ package contract
 
 import (
 	"bytes"
-	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/metabind/metabind-cli/internal/emulator"
+	"github.com/metabind/metabind-cli/internal/testsupport"
 )
 
 // jwtParts is a decoded JWT: header and claims as generic maps (numbers kept
@@ -73,10 +73,7 @@ func (p jwtParts) withSignature(t testing.TB, sig string) string {
 
 // signed assembles the token with an HMAC signature made with h and secret.
 func (p jwtParts) signed(t testing.TB, h func() hash.Hash, secret []byte) string {
-	in := p.signingInput(t)
-	mac := hmac.New(h, secret)
-	mac.Write([]byte(in))
-	return in + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+	return testsupport.SignedJWT(string(mustJSON(t, p.header)), string(mustJSON(t, p.claims)), h, secret)
 }
 
 // resigned signs p with the emulator's secret when it is known (so only the
@@ -210,7 +207,7 @@ func TestAdminAuthRejected(t *testing.T) {
 func TestAdminTokenExpiry(t *testing.T) {
 	t.Parallel()
 	needLocal(t, "an injected clock")
-	clock := newFakeClock(time.Now().UTC().Truncate(time.Second))
+	clock := testsupport.NewClock(time.Now().UTC().Truncate(time.Second))
 	d := newDedicated(t, func(c *emulator.Config) { c.Now = clock.Now })
 	tok := d.mintToken(t, "owner", "expiry-user", 10*time.Minute)
 	claims := parseJWT(t, tok).claims

@@ -1,7 +1,6 @@
 package contract
 
 import (
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -9,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/metabind/metabind-cli/internal/testsupport"
 )
 
 // rawToken assembles a token from header and payload JSON as given (so that
@@ -16,13 +17,11 @@ import (
 // token's signature when the secret is not known.
 func rawToken(t *testing.T, header, payload string, secret []byte) string {
 	t.Helper()
-	in := base64.RawURLEncoding.EncodeToString([]byte(header)) + "." + base64.RawURLEncoding.EncodeToString([]byte(payload))
 	if secret == nil {
+		in := base64.RawURLEncoding.EncodeToString([]byte(header)) + "." + base64.RawURLEncoding.EncodeToString([]byte(payload))
 		return in + "." + parseJWT(t, target.Token).signature
 	}
-	mac := hmac.New(sha256.New, secret)
-	mac.Write([]byte(in))
-	return in + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+	return testsupport.SignedJWT(header, payload, sha256.New, secret)
 }
 
 // TestAdminTokenStrictJSON: a header or payload that repeats a member (names

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/metabind/metabind-cli/internal/emulator"
+	"github.com/metabind/metabind-cli/internal/testsupport"
 )
 
 func TestCreateKey(t *testing.T) {
@@ -737,7 +738,7 @@ func TestTimestampsFollowTheClock(t *testing.T) {
 	t.Parallel()
 	needLocal(t, "an injected clock")
 	t0 := time.Now().UTC().Truncate(time.Second)
-	clock := newFakeClock(t0)
+	clock := testsupport.NewClock(t0)
 	d := newDedicated(t, func(c *emulator.Config) {
 		c.Now = clock.Now
 		c.LastUsedResolution = time.Minute

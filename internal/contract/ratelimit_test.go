@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/metabind/metabind-cli/internal/emulator"
+	"github.com/metabind/metabind-cli/internal/testsupport"
 )
 
 // wantRateLimited checks a 429 against the contract: RATE_LIMITED in the
@@ -51,7 +52,7 @@ func TestRateLimitPerCredential(t *testing.T) {
 	t.Parallel()
 	needLocal(t, "an emulator with a low rate limit and an injected clock")
 	const limit = 5
-	clock := newFakeClock(time.Now().UTC().Truncate(time.Second))
+	clock := testsupport.NewClock(time.Now().UTC().Truncate(time.Second))
 	d := newDedicated(t, func(c *emulator.Config) {
 		c.RateLimit = limit
 		c.Now = clock.Now
@@ -91,7 +92,7 @@ func TestRateLimitFailedAuth(t *testing.T) {
 	t.Parallel()
 	needLocal(t, "an emulator with a low failed-authentication limit and an injected clock")
 	const limit = 3
-	clock := newFakeClock(time.Now().UTC().Truncate(time.Second))
+	clock := testsupport.NewClock(time.Now().UTC().Truncate(time.Second))
 	d := newDedicated(t, func(c *emulator.Config) {
 		c.RateLimit = 600
 		c.FailedAuthLimit = limit

@@ -10,11 +10,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/metabind/metabind-cli/internal/emulator"
 
+	"github.com/metabind/metabind-cli/internal/testsupport"
 	_ "modernc.org/sqlite"
 )
 
@@ -93,24 +93,6 @@ func findDraftIDs(t testing.TB, dir string, published []string) []string {
 	return nil
 }
 
-// syncBuffer is a bytes.Buffer safe for the emulator's concurrent logging.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) Bytes() []byte {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return bytes.Clone(b.buf.Bytes())
-}
-
 // exerciseSecrets runs a key's whole life on d, with good and bad
 // credentials, and returns every secret it used.
 func exerciseSecrets(t *testing.T, d *dedicated) []string {
@@ -147,7 +129,7 @@ func exerciseSecrets(t *testing.T, d *dedicated) []string {
 func TestLogsHoldNoSecrets(t *testing.T) {
 	t.Parallel()
 	needLocal(t, "the emulator's log")
-	var logs syncBuffer
+	var logs testsupport.SyncBuffer
 	d := newDedicated(t, func(c *emulator.Config) {
 		c.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	})

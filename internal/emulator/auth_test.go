@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/json"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/metabind/metabind-cli/internal/testsupport"
 )
 
 // craftToken builds a JWT from arbitrary header and claims, signed with HMAC
@@ -25,13 +26,7 @@ func craftToken(t testing.TB, header, claims map[string]any, secret []byte, mac 
 	if err != nil {
 		t.Fatal(err)
 	}
-	signing := b64.EncodeToString(hb) + "." + b64.EncodeToString(cb)
-	if mac == nil {
-		return signing + "."
-	}
-	m := hmac.New(mac, secret)
-	m.Write([]byte(signing))
-	return signing + "." + b64.EncodeToString(m.Sum(nil))
+	return testsupport.SignedJWT(string(hb), string(cb), mac, secret)
 }
 
 func TestAdminTokens(t *testing.T) {

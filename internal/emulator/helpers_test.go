@@ -10,9 +10,10 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/metabind/metabind-cli/internal/testsupport"
 )
 
 const (
@@ -20,32 +21,16 @@ const (
 	testProject = "web"
 )
 
-// fakeClock is an injectable clock for the rate limiter, lastUsed and tokens.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{t: time.Date(2025, 3, 20, 10, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+// newFakeClock is an injectable clock for the rate limiter, lastUsed and
+// tokens.
+func newFakeClock() *testsupport.Clock {
+	return testsupport.NewClock(time.Date(2025, 3, 20, 10, 0, 0, 0, time.UTC))
 }
 
 type harness struct {
 	t     testing.TB
 	e     *Emulator
-	clock *fakeClock
+	clock *testsupport.Clock
 	token string // owner token for testOrg
 }
 

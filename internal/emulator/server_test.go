@@ -10,28 +10,11 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/metabind/metabind-cli/internal/testsupport"
 )
-
-// syncBuffer is a bytes.Buffer safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func serve(t *testing.T, e *Emulator) (addr string, cancel context.CancelFunc, done chan error) {
 	t.Helper()
@@ -168,7 +151,7 @@ func TestServerLimits(t *testing.T) {
 }
 
 func TestPanicRecovery(t *testing.T) {
-	var logs syncBuffer
+	var logs testsupport.SyncBuffer
 	h := newHarness(t, func(c *Config) { c.Logger = newTextLogger(&logs) })
 	handler := h.e.middleware(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }))
 	srv := &http.Server{Handler: handler}
@@ -198,7 +181,7 @@ func TestPanicRecovery(t *testing.T) {
 // One access-log line per request, with the key id when known and never a
 // credential.
 func TestLogsHoldNoSecrets(t *testing.T) {
-	var logs syncBuffer
+	var logs testsupport.SyncBuffer
 	h := newHarness(t, func(c *Config) { c.Logger = newTextLogger(&logs); c.RateLimit = 1000 })
 	custom := "Distinctive_Custom_Key_Value_42"
 	w := h.admin("POST", keysPath(testOrg, testProject), map[string]string{"name": "custom", "apiKey": custom})

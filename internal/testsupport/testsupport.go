@@ -1,17 +1,25 @@
 // Package testsupport holds what tests across the module share: a buffer safe
-// for concurrent writers, unsigned test JWTs, and golden files with one
-// -update flag. It is imported only from _test.go files.
+// for concurrent writers, a settable clock, test JWTs (unsigned, or signed
+// with a given secret), and golden files with one -update flag. It is
+// imported only from _test.go files, and depends on the standard library
+// alone, so that any package's own (internal) tests can use it. The harness
+// that runs the CLI against an in-process emulator is its subpackage clitest,
+// which cannot be a part of this package: it imports the packages whose
+// internal tests import this one.
 package testsupport
 
 import (
 	"bytes"
+	"crypto/hmac"
 	"encoding/base64"
 	"encoding/json"
 	"flag"
+	"hash"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 )
 
 // SyncBuffer is a bytes.Buffer that one goroutine may write while another
@@ -32,6 +40,13 @@ func (s *SyncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// Bytes returns a copy of what was written so far.
+func (s *SyncBuffer) Bytes() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return bytes.Clone(s.b.Bytes())
 }
 
 // Reset forgets what was written.
@@ -59,6 +74,51 @@ func JWT(claims map[string]any) string {
 func RawJWT(header, payload string) string {
 	return b64.EncodeToString([]byte(header)) + "." + b64.EncodeToString([]byte(payload)) + "." +
 		b64.EncodeToString([]byte("not-a-real-signature-0123456789"))
+}
+
+// SignedJWT builds a token from a header and a payload given as JSON text
+// (so that members can repeat or be malformed), signed with HMAC under secret
+// using h: sha256.New for HS256, sha512.New for HS512. With h nil the token
+// has an empty signature ("header.payload.").
+func SignedJWT(header, payload string, h func() hash.Hash, secret []byte) string {
+	in := b64.EncodeToString([]byte(header)) + "." + b64.EncodeToString([]byte(payload))
+	if h == nil {
+		return in + "."
+	}
+	mac := hmac.New(h, secret)
+	mac.Write([]byte(in))
+	return in + "." + b64.EncodeToString(mac.Sum(nil))
+}
+
+// Clock is a settable clock for code that takes a func() time.Time (pass
+// clock.Now); safe for concurrent use.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock that stands at t until it is set or advanced.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Set moves the clock to t.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// Advance moves the clock on by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
 }
 
 var update = flag.Bool("update", false, "rewrite the golden files with the current output")

@@ -1,11 +1,14 @@
 package testsupport
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestSyncBuffer(t *testing.T) {
@@ -22,6 +25,9 @@ func TestSyncBuffer(t *testing.T) {
 	wg.Wait()
 	if got := b.String(); got != strings.Repeat("ab", 8) {
 		t.Errorf("String() = %q", got)
+	}
+	if got := string(b.Bytes()); got != strings.Repeat("ab", 8) {
+		t.Errorf("Bytes() = %q", got)
 	}
 	b.Reset()
 	if b.String() != "" {
@@ -47,4 +53,40 @@ func TestGolden(t *testing.T) {
 	Golden(t, path, []byte("one"))
 	*update = false
 	Golden(t, path, []byte("one"))
+}
+
+func TestSignedJWT(t *testing.T) {
+	secret := []byte("s3cret")
+	tok := SignedJWT(`{"alg":"HS256"}`, `{"a":1,"a":2}`, sha256.New, secret)
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		t.Fatalf("SignedJWT = %q", tok)
+	}
+	if p, _ := base64.RawURLEncoding.DecodeString(parts[1]); string(p) != `{"a":1,"a":2}` {
+		t.Errorf("payload %q: not kept as given", p)
+	}
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte(parts[0] + "." + parts[1]))
+	if want := base64.RawURLEncoding.EncodeToString(mac.Sum(nil)); parts[2] != want {
+		t.Errorf("signature %q, want %q", parts[2], want)
+	}
+	if tok := SignedJWT(`{}`, `{}`, nil, secret); !strings.HasSuffix(tok, ".") || strings.Count(tok, ".") != 2 {
+		t.Errorf("unsigned token %q", tok)
+	}
+}
+
+func TestClock(t *testing.T) {
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	c := NewClock(t0)
+	if !c.Now().Equal(t0) {
+		t.Fatalf("Now = %v", c.Now())
+	}
+	c.Advance(time.Minute)
+	if !c.Now().Equal(t0.Add(time.Minute)) {
+		t.Errorf("after Advance: %v", c.Now())
+	}
+	c.Set(t0)
+	if !c.Now().Equal(t0) {
+		t.Errorf("after Set: %v", c.Now())
+	}
 }
