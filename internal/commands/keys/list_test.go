@@ -1,13 +1,10 @@
 package keys_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
-	"github.com/metabind/metabind-cli/internal/app"
-	"github.com/metabind/metabind-cli/internal/cmdutil"
-	"github.com/metabind/metabind-cli/internal/iostreams"
+	"github.com/metabind/metabind-cli/internal/testsupport/clitest"
 )
 
 // On a terminal the list fits its width by truncating names with "…"; piped,
@@ -15,18 +12,15 @@ import (
 func TestListFitsTheTerminal(t *testing.T) {
 	e := newEnv(t)
 	long := "iOS Production App for the Northern Hemisphere Region"
-	if r := e.run(false, nil, "keys", "create", "--name", long, "-q"); r.code != 0 {
+	if r := e.run(false, nil, "keys", "create", "--name", long, "-q"); r.Code != 0 {
 		t.Fatalf("create: %+v", r)
 	}
 	run := func(tty bool, width int) string {
-		ios, _, out, errOut := iostreams.Test()
-		ios.SetStdoutTTY(tty)
-		ios.SetTerminalWidth(width)
-		f := cmdutil.New(ios, func(k string) string { return e.vars[k] })
-		if code := app.RunFactory(context.Background(), []string{"keys", "list"}, f); code != 0 {
-			t.Fatalf("exit %d: %s", code, errOut.String())
+		r := clitest.CLI{Env: e.Env, StdoutTTY: tty, Width: width}.Run("keys", "list")
+		if r.Code != 0 {
+			t.Fatalf("exit %d: %s", r.Code, r.Stderr)
 		}
-		return out.String()
+		return r.Stdout
 	}
 	out := run(true, 80)
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
@@ -37,7 +31,7 @@ func TestListFitsTheTerminal(t *testing.T) {
 	if !strings.Contains(out, "iOS Produc") || !strings.Contains(out, "…") || strings.Contains(out, long) {
 		t.Errorf("on a terminal the name is not truncated with …:\n%s", out)
 	}
-	if id := e.keys()[0].ID; !strings.Contains(out, id) {
+	if id := e.Keys()[0].ID; !strings.Contains(out, id) {
 		t.Errorf("the id %s must stay whole:\n%s", id, out)
 	}
 	if out := run(false, 80); !strings.Contains(out, long) {

@@ -1,16 +1,13 @@
 package keys_test
 
 import (
-	"context"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/metabind/metabind-cli/internal/api"
-	"github.com/metabind/metabind-cli/internal/emulator"
+	"github.com/metabind/metabind-cli/internal/testsupport/clitest"
 )
 
 // requestLog records every request the emulator answers: method, escaped path
@@ -42,38 +39,8 @@ func (l *requestLog) take() []string {
 // request logged.
 func newCountingEnv(t *testing.T, n int) (*env, *requestLog) {
 	t.Helper()
-	cfg := emulator.DefaultConfig()
-	cfg.DBPath = ":memory:"
-	cfg.RateLimit = 0
-	cfg.Now = func() time.Time { return created }
-	ctx := context.Background()
-	e, err := emulator.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.Seed(ctx, "acme", "web"); err != nil {
-		t.Fatal(err)
-	}
-	if n > 0 {
-		if _, err := e.SeedKeys(ctx, "acme", "web", n); err != nil {
-			t.Fatal(err)
-		}
-	}
 	log := &requestLog{}
-	srv := httptest.NewServer(log.wrap(e.Handler()))
-	t.Cleanup(func() { srv.Close(); e.Close() })
-	tok, err := e.MintToken(emulator.TokenRequest{Org: "acme", Role: "owner", Subject: "alice", TTL: 24 * time.Hour * 365})
-	if err != nil {
-		t.Fatal(err)
-	}
-	client, err := api.New(api.Options{BaseURL: srv.URL, Token: tok, UserAgent: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &env{t: t, emu: e, client: client, vars: map[string]string{
-		"MB_API_URL": srv.URL, "MB_TOKEN": tok, "MB_ORG": "acme", "MB_PROJECT": "web",
-		"MB_CONFIG_DIR": t.TempDir(), "MB_NO_KEYRING": "1",
-	}}, log
+	return newEnv(t, clitest.SeedKeys(n), clitest.Wrap(log.wrap)), log
 }
 
 func keyNamed(t *testing.T, all []api.Key, name string) api.Key {
@@ -95,14 +62,14 @@ func TestResolveRequestCountAtScale(t *testing.T) {
 	}
 	const n = 10000
 	e, log := newCountingEnv(t, n)
-	all := e.keys()
+	all := e.Keys()
 	log.take()
 	pages := (len(all) + 99) / 100
 
 	k := keyNamed(t, all, "bulk-key-04242")
 	r := e.run(false, nil, "keys", "show", k.ID, "-o", "json")
-	if r.code != 0 || !strings.Contains(r.stdout, `"name": "bulk-key-04242"`) {
-		t.Fatalf("show by id: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	if r.Code != 0 || !strings.Contains(r.Stdout, `"name": "bulk-key-04242"`) {
+		t.Fatalf("show by id: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
 	}
 	if got := log.take(); len(got) != 1 || !strings.HasPrefix(got[0], "GET ") {
 		t.Errorf("keys show <full id> at %d keys sent %d requests, want 1 GET: %v", n, len(got), got)
@@ -110,15 +77,15 @@ func TestResolveRequestCountAtScale(t *testing.T) {
 
 	// Upper-case ids are ids too.
 	r = e.run(false, nil, "keys", "show", strings.ToUpper(k.ID), "-o", "json")
-	if got := log.take(); r.code != 0 || len(got) != 1 {
-		t.Errorf("keys show <FULL ID>: exit %d, %d requests", r.code, len(got))
+	if got := log.take(); r.Code != 0 || len(got) != 1 {
+		t.Errorf("keys show <FULL ID>: exit %d, %d requests", r.Code, len(got))
 	}
 
 	// Three names and a prefix: one listing for all of them.
 	p := keyNamed(t, all, "bulk-key-00007")
 	r = e.run(false, nil, "keys", "revoke", "bulk-key-00001", "bulk-key-00002", "BULK-KEY-00003", p.ID[:13], "--dry-run", "-o", "json")
-	if r.code != 0 {
-		t.Fatalf("revoke --dry-run: exit %d\n%s", r.code, r.stderr)
+	if r.Code != 0 {
+		t.Fatalf("revoke --dry-run: exit %d\n%s", r.Code, r.Stderr)
 	}
 	if got := log.take(); len(got) != pages {
 		t.Errorf("4 names/prefixes sent %d requests, want one listing (%d pages)", len(got), pages)
@@ -126,8 +93,8 @@ func TestResolveRequestCountAtScale(t *testing.T) {
 
 	// A name that is no key: the listing, and nothing else.
 	r = e.run(false, nil, "keys", "show", "no-such-key")
-	if r.code != 5 {
-		t.Errorf("unknown name: exit %d, want 5", r.code)
+	if r.Code != 5 {
+		t.Errorf("unknown name: exit %d, want 5", r.Code)
 	}
 	if got := log.take(); len(got) != pages {
 		t.Errorf("unknown name sent %d requests, want the listing (%d pages)", len(got), pages)
@@ -136,24 +103,24 @@ func TestResolveRequestCountAtScale(t *testing.T) {
 	// Revoke and delete by full id: the one request that acts, and its answer.
 	rk := keyNamed(t, all, "bulk-key-05000")
 	r = e.run(false, nil, "keys", "revoke", rk.ID, "--yes", "-o", "json")
-	if r.code != 0 || !strings.Contains(r.stdout, `"name": "bulk-key-05000"`) || !strings.Contains(r.stdout, `"status": "revoked"`) {
-		t.Fatalf("revoke by id: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	if r.Code != 0 || !strings.Contains(r.Stdout, `"name": "bulk-key-05000"`) || !strings.Contains(r.Stdout, `"status": "revoked"`) {
+		t.Fatalf("revoke by id: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
 	}
 	if got := log.take(); len(got) != 1 || !strings.HasPrefix(got[0], "PUT ") {
 		t.Errorf("keys revoke <full id> --yes at %d keys sent %v, want 1 PUT", n, got)
 	}
 	dk := keyNamed(t, all, "bulk-key-05001")
 	r = e.run(false, nil, "keys", "delete", dk.ID, "--yes", "-o", "json")
-	if r.code != 0 || !strings.Contains(r.stdout, `"deleted": true`) {
-		t.Fatalf("delete by id: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	if r.Code != 0 || !strings.Contains(r.Stdout, `"deleted": true`) {
+		t.Fatalf("delete by id: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
 	}
 	if got := log.take(); len(got) != 1 || !strings.HasPrefix(got[0], "DELETE ") {
 		t.Errorf("keys delete <full id> --yes sent %v, want 1 DELETE", got)
 	}
 	// Several names: one listing and one request per key, no read-back.
 	r = e.run(false, nil, "keys", "revoke", "bulk-key-06001", "bulk-key-06002", "bulk-key-06003", "--yes", "-o", "json")
-	if r.code != 0 {
-		t.Fatalf("revoke 3 names: exit %d\n%s", r.code, r.stderr)
+	if r.Code != 0 {
+		t.Fatalf("revoke 3 names: exit %d\n%s", r.Code, r.Stderr)
 	}
 	if got := log.take(); len(got) != pages+3 {
 		t.Errorf("revoking 3 keys by name sent %d requests, want %d (listing) + 3", len(got), pages)
@@ -179,12 +146,12 @@ func TestResolveNeverSendsNonIDs(t *testing.T) {
 			}
 			args = append(args, "--debug")
 			r := e.run(false, nil, args...)
-			if r.code != 5 {
-				t.Errorf("%v: exit %d, want 5\n%s", args, r.code, r.stderr)
+			if r.Code != 5 {
+				t.Errorf("%v: exit %d, want 5\n%s", args, r.Code, r.Stderr)
 			}
 			bare := strings.TrimPrefix(arg, "id:")
-			if len(bare) >= 20 && (strings.Contains(r.stderr, bare) || strings.Contains(r.stdout, bare)) {
-				t.Errorf("%v: the argument was echoed:\n%s", args, r.stderr)
+			if len(bare) >= 20 && (strings.Contains(r.Stderr, bare) || strings.Contains(r.Stdout, bare)) {
+				t.Errorf("%v: the argument was echoed:\n%s", args, r.Stderr)
 			}
 			for _, req := range log.take() {
 				if strings.Contains(req, bare) || !strings.Contains(req, "/api-keys?") {
@@ -193,8 +160,8 @@ func TestResolveNeverSendsNonIDs(t *testing.T) {
 			}
 		}
 	}
-	if r := e.run(false, nil, "keys", "show", "id:abc"); r.code != 5 {
-		t.Errorf("id:abc (too short): exit %d, want 5", r.code)
+	if r := e.run(false, nil, "keys", "show", "id:abc"); r.Code != 5 {
+		t.Errorf("id:abc (too short): exit %d, want 5", r.Code)
 	}
 	if got := log.take(); len(got) != 0 {
 		t.Errorf("id: with a non-id sent %v", got)
@@ -205,34 +172,34 @@ func TestResolveNeverSendsNonIDs(t *testing.T) {
 // both listed and name:/id: offered; each of those then picks its key.
 func TestResolveNameVersusIDPrefix(t *testing.T) {
 	e, _ := newCountingEnv(t, 3)
-	other := keyNamed(t, e.keys(), "bulk-key-00002")
+	other := keyNamed(t, e.Keys(), "bulk-key-00002")
 	prefix := other.ID[:4]
-	if r := e.run(false, nil, "keys", "create", "--name", prefix, "-q"); r.code != 0 {
-		t.Fatalf("create: exit %d\n%s", r.code, r.stderr)
+	if r := e.run(false, nil, "keys", "create", "--name", prefix, "-q"); r.Code != 0 {
+		t.Fatalf("create: exit %d\n%s", r.Code, r.Stderr)
 	}
-	named := keyNamed(t, e.keys(), prefix)
+	named := keyNamed(t, e.Keys(), prefix)
 
 	r := e.run(false, nil, "keys", "revoke", prefix, "--yes")
-	if r.code != 2 {
-		t.Fatalf("ambiguous argument: exit %d, want 2\n%s", r.code, r.stderr)
+	if r.Code != 2 {
+		t.Fatalf("ambiguous argument: exit %d, want 2\n%s", r.Code, r.Stderr)
 	}
 	for _, want := range []string{named.ID, other.ID, "name:" + prefix, "id:" + prefix} {
-		if !strings.Contains(r.stderr, want) {
-			t.Errorf("the error does not mention %q:\n%s", want, r.stderr)
+		if !strings.Contains(r.Stderr, want) {
+			t.Errorf("the error does not mention %q:\n%s", want, r.Stderr)
 		}
 	}
-	for _, k := range e.keys() {
+	for _, k := range e.Keys() {
 		if k.Status != "active" && (k.ID == named.ID || k.ID == other.ID) {
 			t.Fatalf("an ambiguous revoke changed %s", k.Name)
 		}
 	}
 
 	r = e.run(false, nil, "keys", "show", "name:"+prefix, "-o", "json")
-	if r.code != 0 || !strings.Contains(r.stdout, named.ID) {
-		t.Errorf("name:%s: exit %d\n%s%s", prefix, r.code, r.stdout, r.stderr)
+	if r.Code != 0 || !strings.Contains(r.Stdout, named.ID) {
+		t.Errorf("name:%s: exit %d\n%s%s", prefix, r.Code, r.Stdout, r.Stderr)
 	}
 	r = e.run(false, nil, "keys", "show", "id:"+prefix, "-o", "json")
-	if r.code != 0 || !strings.Contains(r.stdout, other.ID) {
-		t.Errorf("id:%s: exit %d\n%s%s", prefix, r.code, r.stdout, r.stderr)
+	if r.Code != 0 || !strings.Contains(r.Stdout, other.ID) {
+		t.Errorf("id:%s: exit %d\n%s%s", prefix, r.Code, r.Stdout, r.Stderr)
 	}
 }
