@@ -2,10 +2,8 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"errors"
 	"io"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +18,7 @@ import (
 
 	"github.com/metabind/metabind-cli/internal/emulator"
 	"github.com/metabind/metabind-cli/internal/testsupport"
+	"github.com/metabind/metabind-cli/internal/testsupport/clitest"
 )
 
 // The scripts in testdata/ratelimit run bulk commands against a real
@@ -116,32 +115,14 @@ func TestInterruptDuringRateLimitWait(t *testing.T) {
 	if err != nil {
 		t.Skip("metabind is not on PATH (run through go test)")
 	}
-	cfg := emulator.DefaultConfig()
-	cfg.DBPath = ":memory:"
-	cfg.RateLimit = 4 // the listing and 3 revokes, then a wait of about 15 s
-	ctx := context.Background()
-	e, err := emulator.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
-	if _, err := e.Seed(ctx, "acme", "web"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.SeedKeys(ctx, "acme", "web", 6); err != nil { // all active
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(e.Handler())
-	defer srv.Close()
-	tok, err := e.MintToken(emulator.TokenRequest{Org: "acme", Role: "owner", Subject: "ci", TTL: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := clitest.Emulator(t,
+		// The listing and 3 revokes, then a wait of about 15 s.
+		clitest.Configure(func(c *emulator.Config) { c.RateLimit = 4 }),
+		clitest.SeedKeys(6), // all active
+		clitest.AdminToken("owner", "ci", time.Hour))
 
 	cmd := exec.Command(bin, "keys", "revoke", "--name-match", "bulk-key-*", "--yes")
-	cmd.Env = append(os.Environ(),
-		"MB_API_URL="+srv.URL, "MB_TOKEN="+tok, "MB_ORG=acme", "MB_PROJECT=web",
-		"MB_CONFIG_DIR="+t.TempDir(), "MB_NO_KEYRING=1")
+	cmd.Env = append(os.Environ(), s.Environ()...)
 	pr, pw := io.Pipe()
 	cmd.Stderr = pw
 	if err := cmd.Start(); err != nil {

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"net"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/metabind/metabind-cli/internal/emulator"
+	"github.com/metabind/metabind-cli/internal/testsupport/clitest"
 )
 
 var shFence = regexp.MustCompile("(?s)```sh\n(.*?)```")
@@ -177,21 +175,6 @@ func goEnv(t *testing.T, name string) string {
 
 func readmeEmulator(t *testing.T) (url, token string) {
 	t.Helper()
-	cfg := emulator.DefaultConfig()
-	cfg.DBPath = ":memory:"
-	ctx := context.Background()
-	e, err := emulator.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.Seed(ctx, "acme", "web"); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(e.Handler())
-	t.Cleanup(func() { srv.Close(); e.Close() })
-	token, err = e.MintToken(emulator.TokenRequest{Org: "acme", Role: "admin", Subject: "readme", TTL: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srv.URL, token
+	s := clitest.Emulator(t, clitest.DefaultRateLimit(), clitest.AdminToken("admin", "readme", time.Hour))
+	return s.URL, s.Token
 }

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"io/fs"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,7 +10,7 @@ import (
 	"time"
 
 	"github.com/metabind/metabind-cli/internal/credstore"
-	"github.com/metabind/metabind-cli/internal/emulator"
+	"github.com/metabind/metabind-cli/internal/testsupport/clitest"
 )
 
 // The real-keyring suite: metabind against GNOME Keyring's Secret Service on a
@@ -33,25 +31,8 @@ const keyringLimit = 3*credstore.DefaultTimeout + 10*time.Second
 // its URL and a function that mints admin tokens for subject sub.
 func keyringEmulator(t *testing.T) (url string, mint func(sub string) string) {
 	t.Helper()
-	cfg := emulator.DefaultConfig()
-	cfg.DBPath = ":memory:"
-	ctx := context.Background()
-	e, err := emulator.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.Seed(ctx, "acme", "web"); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(e.Handler())
-	t.Cleanup(func() { srv.Close(); e.Close() })
-	return srv.URL, func(sub string) string {
-		tok, err := e.MintToken(emulator.TokenRequest{Org: "acme", Role: "admin", Subject: sub, TTL: time.Hour})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tok
-	}
+	s := clitest.Emulator(t, clitest.DefaultRateLimit())
+	return s.URL, func(sub string) string { return s.Mint("admin", sub, time.Hour) }
 }
 
 // startSecretService starts a D-Bus session bus with gnome-keyring-daemon on

@@ -1,30 +1,22 @@
 package root_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
-	"github.com/metabind/metabind-cli/internal/app"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/commands/root"
-	"github.com/metabind/metabind-cli/internal/iostreams"
+	"github.com/metabind/metabind-cli/internal/testsupport/clitest"
 )
-
-func runArgs(args ...string) (string, string, int) {
-	ios, _, out, errOut := iostreams.Test()
-	code := app.RunFactory(context.Background(), args, cmdutil.New(ios, func(string) string { return "" }))
-	return out.String(), errOut.String(), code
-}
 
 // Root and group help lead with usage, commands and flags; reference
 // material lives in help topics.
 func TestHelpLeadsWithUsage(t *testing.T) {
 	for _, args := range [][]string{{"--help"}, {"keys", "--help"}, {"emulator"}} {
-		out, _, code := runArgs(args...)
+		out, _, code := clitest.Run(nil, args...)
 		if code != 0 {
 			t.Fatalf("%v: exit %d", args, code)
 		}
@@ -36,7 +28,7 @@ func TestHelpLeadsWithUsage(t *testing.T) {
 			t.Errorf("%v: %d lines before USAGE", args, strings.Count(before, "\n"))
 		}
 	}
-	out, _, _ := runArgs("--help")
+	out, _, _ := clitest.Run(nil, "--help")
 	for _, absent := range []string{"Exit codes", "MB_TOKEN", "130"} {
 		if strings.Contains(out, absent) {
 			t.Errorf("root help still holds %q:\n%s", absent, out)
@@ -48,12 +40,12 @@ func TestHelpLeadsWithUsage(t *testing.T) {
 }
 
 func TestHelpTopics(t *testing.T) {
-	out, _, code := runArgs("help", "exit-codes")
+	out, _, code := clitest.Run(nil, "help", "exit-codes")
 	if code != 0 || !strings.Contains(out, "8    a new secret did not reach its destination; the new key was removed") ||
 		!strings.Contains(out, "7    a bulk operation") || strings.Contains(out, "USAGE") {
 		t.Errorf("help exit-codes: exit %d\n%s", code, out)
 	}
-	out, _, code = runArgs("help", "environment")
+	out, _, code = clitest.Run(nil, "help", "environment")
 	for _, v := range []string{"MB_TOKEN", "MB_API_KEY", "MB_CONFIG_DIR", "MB_OUTPUT", "NO_COLOR", "CLICOLOR_FORCE", "MB_NO_KEYRING", "MB_ALLOW_HTTP"} {
 		if code != 0 || !strings.Contains(out, v) {
 			t.Errorf("help environment lacks %s (exit %d)", v, code)
@@ -68,12 +60,12 @@ func TestDidYouMean(t *testing.T) {
 		"key list":  "did you mean `metabind keys`",
 		"config st": "`metabind config set`",
 	} {
-		out, stderr, code := runArgs(strings.Fields(args)...)
+		out, stderr, code := clitest.Run(nil, strings.Fields(args)...)
 		if code != cmdutil.ExitUsage || out != "" || !strings.Contains(stderr, want) {
 			t.Errorf("%s: exit %d, stderr %q; want exit 2 and %q", args, code, stderr, want)
 		}
 	}
-	_, stderr, _ := runArgs("zzzz")
+	_, stderr, _ := clitest.Run(nil, "zzzz")
 	if strings.Contains(stderr, "did you mean") {
 		t.Errorf("a suggestion for nothing alike: %q", stderr)
 	}
@@ -81,7 +73,7 @@ func TestDidYouMean(t *testing.T) {
 
 // Long help is wrapped by hand at 80 columns; no line runs on past it.
 func TestLongHelpWraps(t *testing.T) {
-	ios, _, _, _ := iostreams.Test()
+	f, _, _ := clitest.Factory(nil)
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
 		for _, line := range strings.Split(c.Long, "\n") {
@@ -93,5 +85,5 @@ func TestLongHelpWraps(t *testing.T) {
 			walk(sub)
 		}
 	}
-	walk(root.NewCmdRoot(cmdutil.New(ios, func(string) string { return "" })))
+	walk(root.NewCmdRoot(f))
 }

@@ -5,60 +5,31 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
-	"path/filepath"
+	"maps"
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/metabind/metabind-cli/internal/api"
-	"github.com/metabind/metabind-cli/internal/app"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/commands/root"
-	"github.com/metabind/metabind-cli/internal/emulator"
-	"github.com/metabind/metabind-cli/internal/iostreams"
 	"github.com/metabind/metabind-cli/internal/prompt"
+	"github.com/metabind/metabind-cli/internal/testsupport/clitest"
 )
 
-// walkEnv is an in-process emulator with a logged-in context.
+// walkEnv is the shared emulator harness (its database in a file, for
+// emulator audit --db) with a logged-in context.
 type walkEnv struct {
-	t      *testing.T
-	client *api.Client
-	vars   map[string]string
-	db     string
-	n      int
+	*clitest.Server
+	t *testing.T
+	n int
 }
 
 func newWalkEnv(t *testing.T) *walkEnv {
 	t.Helper()
-	cfg := emulator.DefaultConfig()
-	cfg.DBPath = filepath.Join(t.TempDir(), "emulator.db")
-	cfg.RateLimit = 0
-	ctx := context.Background()
-	e, err := emulator.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.Seed(ctx, "acme", "web"); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(e.Handler())
-	t.Cleanup(func() { srv.Close(); _ = e.Close() })
-	tok, err := e.MintToken(emulator.TokenRequest{Org: "acme", Role: "owner", Subject: "alice", TTL: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	client, err := api.New(api.Options{BaseURL: srv.URL, Token: tok, UserAgent: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &walkEnv{t: t, client: client, vars: map[string]string{
-		"MB_API_URL": srv.URL, "MB_TOKEN": tok, "MB_ORG": "acme", "MB_PROJECT": "web",
-		"MB_CONFIG_DIR": t.TempDir(), "MB_NO_KEYRING": "1",
-	}, db: cfg.DBPath}
+	return &walkEnv{Server: clitest.Emulator(t, clitest.DBFile()), t: t}
 }
 
 // key creates a fresh key and returns its name and secret.
@@ -66,24 +37,19 @@ func (e *walkEnv) key() (string, string) {
 	e.t.Helper()
 	e.n++
 	name := fmt.Sprintf("walk-%d", e.n)
-	k, err := e.client.CreateKey(context.Background(), "acme", "web", api.CreateKeyRequest{Name: name})
+	k, err := e.Client().CreateKey(context.Background(), "acme", "web", api.CreateKeyRequest{Name: name})
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	return name, k.Key
 }
 
+// run runs a command line with env added to the harness's environment.
 func (e *walkEnv) run(args []string, env map[string]string) (stdout, stderr string, code int) {
-	ios, _, out, errOut := iostreams.Test()
-	f := cmdutil.New(ios, func(k string) string {
-		if v, ok := env[k]; ok {
-			return v
-		}
-		return e.vars[k]
-	})
-	f.NewPrompter = func() prompt.Prompter { return &prompt.Fake{} }
-	code = app.RunFactory(context.Background(), args, f)
-	return out.String(), errOut.String(), code
+	vars := maps.Clone(e.Env)
+	maps.Copy(vars, env)
+	r := clitest.CLI{Env: vars, Prompter: &prompt.Fake{}}.Run(args...)
+	return r.Stdout, r.Stderr, r.Code
 }
 
 // Every command that accepts -o json prints valid JSON with it and applies
@@ -121,7 +87,7 @@ func TestEveryJSONCommandHonoursJQ(t *testing.T) {
 			_, secret := e.key()
 			return invocation{env: map[string]string{"MB_API_KEY": secret}}
 		},
-		"metabind emulator audit": func() invocation { return invocation{args: []string{"--db", e.db}} },
+		"metabind emulator audit": func() invocation { return invocation{args: []string{"--db", e.DBPath}} },
 		"metabind api": func() invocation {
 			e.key()
 			return invocation{args: []string{"/app/v1/organizations/{org}/projects/{project}/api-keys"}}
@@ -138,8 +104,8 @@ func TestEveryJSONCommandHonoursJQ(t *testing.T) {
 			walk(sub)
 		}
 	}
-	ios, _, _, _ := iostreams.Test()
-	walk(root.NewCmdRoot(cmdutil.New(ios, func(string) string { return "" })))
+	f, _, _ := clitest.Factory(nil)
+	walk(root.NewCmdRoot(f))
 	if len(withJSON) < 10 {
 		t.Fatalf("only %d commands take -o; the tree was not built", len(withJSON))
 	}
