@@ -4,16 +4,15 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/metabind/metabind-cli/internal/testsupport"
 )
 
 // A signal cancels the request in flight: the process exits 130 (SIGINT) or 143
@@ -28,19 +27,7 @@ func TestSignalCancelsRequestInFlight(t *testing.T) {
 		code int
 	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}} {
 		t.Run(tc.sig.String(), func(t *testing.T) {
-			var hits atomic.Int32
-			arrived := make(chan struct{}, 4)
-			release := make(chan struct{})
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				hits.Add(1)
-				arrived <- struct{}{}
-				select { // hang until the client goes away or the test ends
-				case <-r.Context().Done():
-				case <-release:
-				}
-			}))
-			defer srv.Close()
-			defer close(release)
+			srv := testsupport.NewUnanswered(t) // hangs until the client goes away or the test ends
 
 			cmd := exec.Command(bin, "keys", "list", "-o", "json")
 			cmd.Env = append(os.Environ(),
@@ -52,7 +39,7 @@ func TestSignalCancelsRequestInFlight(t *testing.T) {
 				t.Fatal(err)
 			}
 			select {
-			case <-arrived:
+			case <-srv.Arrived:
 			case <-time.After(20 * time.Second):
 				cmd.Process.Kill()
 				t.Fatal("the request never reached the server")
@@ -73,7 +60,7 @@ func TestSignalCancelsRequestInFlight(t *testing.T) {
 			if !errors.As(werr, &ee) || ee.ExitCode() != tc.code {
 				t.Fatalf("exit: %v, want code %d; stderr: %s", werr, tc.code, stderr.String())
 			}
-			if n := hits.Load(); n != 1 {
+			if n := srv.Hits.Load(); n != 1 {
 				t.Fatalf("the server saw %d requests, want 1 (no retry after a cancel)", n)
 			}
 			want := fmt.Sprintf(`{"error":{"code":"INTERRUPTED","message":"interrupted","exitCode":%d}}`, tc.code)
@@ -85,8 +72,8 @@ func TestSignalCancelsRequestInFlight(t *testing.T) {
 }
 
 // fakeJWT has the shape of a JWT (the CLI only reads its claims; the test server
-// never checks it): {"alg":"HS256"}.{"sub":"ci","org":"acme","exp":4102444800}.sig
-const fakeJWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjaSIsIm9yZyI6ImFjbWUiLCJleHAiOjQxMDI0NDQ4MDB9.c2lnbmF0dXJl"
+// never checks it).
+var fakeJWT = testsupport.JWT(map[string]any{"sub": "ci", "org": "acme", "exp": 4102444800})
 
 // Ctrl-C also stops a command that is waiting for standard input.
 func TestSignalStopsAStdinRead(t *testing.T) {

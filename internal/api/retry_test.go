@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/metabind/metabind-cli/internal/testsupport"
 )
 
 func TestRetryMatrix(t *testing.T) {
@@ -381,17 +383,8 @@ func TestCancelDuringRequest(t *testing.T) {
 }
 
 func TestTimeoutServerNeverAnswers(t *testing.T) {
-	var hits atomic.Int32
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hits.Add(1)
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
-	}))
-	defer srv.Close()
-	defer close(release)
+	srv := testsupport.NewUnanswered(t)
+	hits := &srv.Hits
 	c, _ := newTestClient(t, srv.URL, func(o *Options) { o.Timeout = 200 * time.Millisecond })
 
 	_, err := c.GetKey(context.Background(), "acme", "web", keyID)

@@ -15,9 +15,12 @@ import (
 	"encoding/json"
 	"flag"
 	"hash"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -74,6 +77,38 @@ func JWT(claims map[string]any) string {
 func RawJWT(header, payload string) string {
 	return b64.EncodeToString([]byte(header)) + "." + b64.EncodeToString([]byte(payload)) + "." +
 		b64.EncodeToString([]byte("not-a-real-signature-0123456789"))
+}
+
+// Unanswered is a test server that never answers: each request waits until
+// its client goes away or the test ends. It counts the requests and reports
+// each arrival on Arrived (while it has room: 16).
+type Unanswered struct {
+	*httptest.Server
+	Hits    atomic.Int32
+	Arrived chan struct{}
+}
+
+// NewUnanswered starts an Unanswered server; it ends with the test, after
+// the requests still waiting are let go.
+func NewUnanswered(t testing.TB) *Unanswered {
+	u := &Unanswered{Arrived: make(chan struct{}, 16)}
+	release := make(chan struct{})
+	u.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u.Hits.Add(1)
+		select {
+		case u.Arrived <- struct{}{}:
+		default:
+		}
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	t.Cleanup(func() {
+		close(release)
+		u.Server.Close()
+	})
+	return u
 }
 
 // SignedJWT builds a token from a header and a payload given as JSON text

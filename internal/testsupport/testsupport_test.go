@@ -1,9 +1,12 @@
 package testsupport
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -72,6 +75,29 @@ func TestSignedJWT(t *testing.T) {
 	}
 	if tok := SignedJWT(`{}`, `{}`, nil, secret); !strings.HasSuffix(tok, ".") || strings.Count(tok, ".") != 2 {
 		t.Errorf("unsigned token %q", tok)
+	}
+}
+
+func TestUnanswered(t *testing.T) {
+	u := NewUnanswered(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u.URL, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err == nil {
+		resp.Body.Close()
+		t.Fatalf("answered: %d", resp.StatusCode)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("error %v, want the client's deadline", err)
+	}
+	select {
+	case <-u.Arrived:
+	default:
+		t.Error("no arrival reported")
+	}
+	if n := u.Hits.Load(); n != 1 {
+		t.Errorf("%d hits, want 1", n)
 	}
 }
 

@@ -4,16 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/metabind/metabind-cli/internal/api"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/iostreams"
+	"github.com/metabind/metabind-cli/internal/testsupport"
 )
 
 // A wait for the rate limit is one line rewritten in place on a terminal, and
@@ -52,17 +50,8 @@ func TestProgressShowsWaits(t *testing.T) {
 // When the API stops answering, a bulk command stops trying after two keys in
 // a row rather than spend each request's time limit on every key.
 func TestBulkStopsWhenTheAPIStopsAnswering(t *testing.T) {
-	var hits atomic.Int32
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hits.Add(1)
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
-	}))
-	defer srv.Close()
-	defer close(release)
+	srv := testsupport.NewUnanswered(t)
+	hits := &srv.Hits
 	client, err := api.New(api.Options{BaseURL: srv.URL, Token: "t", Timeout: 150 * time.Millisecond, PerCall: true})
 	if err != nil {
 		t.Fatal(err)
