@@ -35,6 +35,18 @@ func keyringEmulator(t *testing.T) (url string, mint func(sub string) string) {
 	return s.URL, func(sub string) string { return s.Mint("admin", sub, time.Hour) }
 }
 
+// mustSay fails unless what a command printed (stdout and stderr) holds
+// every one of wants.
+func mustSay(t *testing.T, what string, r runResult, wants ...string) {
+	t.Helper()
+	out := r.stdout + r.stderr
+	for _, want := range wants {
+		if !strings.Contains(out, want) {
+			t.Fatalf("%s does not say %q:\n%s", what, want, out)
+		}
+	}
+}
+
 // startSecretService starts a D-Bus session bus with gnome-keyring-daemon on
 // it, its login keyring created and unlocked with a password given on stdin
 // (no prompt: there is no display), and returns env with the bus's address.
@@ -212,12 +224,7 @@ func TestRealKeyringLocked(t *testing.T) {
 	r := mb(second+"\n", "auth", "login", "--with-token")
 	mustExit(t, r, 0, "auth login (locked keyring)")
 	file := filepath.Join(home, "metabind", credstore.FileName)
-	out := r.stdout + r.stderr
-	for _, want := range []string{file, "system keyring failed", "0600"} {
-		if !strings.Contains(out, want) {
-			t.Fatalf("auth login with a locked keyring does not say %q:\n%s", want, out)
-		}
-	}
+	mustSay(t, "auth login with a locked keyring", r, file, "system keyring failed", "0600")
 	if files := filesHolding(t, home, second); len(files) != 1 || files[0] != file {
 		t.Fatalf("the token should be in %s only, found in %v", file, files)
 	}
@@ -280,12 +287,7 @@ func TestRealKeyringNoBus(t *testing.T) {
 			r := mb(tok+"\n", "auth", "login", "--with-token")
 			mustExit(t, r, 0, "auth login")
 			file := filepath.Join(home, "metabind", credstore.FileName)
-			out := r.stdout + r.stderr
-			for _, want := range []string{file, "no system keyring is available", "0600"} {
-				if !strings.Contains(out, want) {
-					t.Fatalf("auth login without a session bus does not say %q:\n%s", want, out)
-				}
-			}
+			mustSay(t, "auth login without a session bus", r, file, "no system keyring is available", "0600")
 			r = mb("", "auth", "status")
 			mustExit(t, r, 0, "auth status")
 			if !strings.Contains(r.stdout, "file "+file) {

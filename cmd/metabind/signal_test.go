@@ -44,18 +44,7 @@ func TestSignalCancelsRequestInFlight(t *testing.T) {
 				cmd.Process.Kill()
 				t.Fatal("the request never reached the server")
 			}
-			if err := cmd.Process.Signal(tc.sig); err != nil {
-				t.Fatal(err)
-			}
-			done := make(chan error, 1)
-			go func() { done <- cmd.Wait() }()
-			var werr error
-			select {
-			case werr = <-done:
-			case <-time.After(20 * time.Second):
-				cmd.Process.Kill()
-				t.Fatal("the process did not stop after the signal")
-			}
+			werr := signalAndWait(t, cmd, tc.sig, "the process did not stop after the signal")
 			var ee *exec.ExitError
 			if !errors.As(werr, &ee) || ee.ExitCode() != tc.code {
 				t.Fatalf("exit: %v, want code %d; stderr: %s", werr, tc.code, stderr.String())
@@ -96,23 +85,32 @@ func TestSignalStopsAStdinRead(t *testing.T) {
 	// Wait until it is blocked reading stdin: its signal handler is installed
 	// by then, however slowly a loaded machine started it.
 	waitForPipeRead(t, cmd.Process.Pid)
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err = <-done:
-	case <-time.After(20 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("the process kept waiting for stdin after SIGINT")
-	}
+	err = signalAndWait(t, cmd, syscall.SIGINT, "the process kept waiting for stdin after SIGINT")
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
 		t.Fatalf("exit: %v, want 130; stderr: %s", err, stderr.String())
 	}
 	if strings.Contains(stderr.String(), "no API key given") {
 		t.Fatalf("misleading message after the interrupt: %s", stderr.String())
+	}
+}
+
+// signalAndWait sends sig to cmd's process and returns how it ended; a process
+// still running 20 s later is killed and the test fails with stuck.
+func signalAndWait(t *testing.T, cmd *exec.Cmd, sig os.Signal, stuck string) error {
+	t.Helper()
+	if err := cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(20 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal(stuck)
+		return nil
 	}
 }
 

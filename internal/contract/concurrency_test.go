@@ -2,6 +2,7 @@ package contract
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -112,27 +113,15 @@ func TestConcurrentCreateAndRevoke(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			<-start
-			r, err := tg.Do(t.Context(), adminRequest(tg.Token, http.MethodPost, path, bodies[i]))
-			if err != nil {
-				t.Errorf("create %d: %v", i, err)
-				return
-			}
-			if r.StatusCode != http.StatusCreated {
-				t.Errorf("create %d: %s", i, describe(http.MethodPost, path, r))
+			r := tryDo(t, &tg, fmt.Sprintf("create %d", i), adminRequest(tg.Token, http.MethodPost, path, bodies[i]), http.StatusCreated)
+			if r == nil {
 				return
 			}
 			created[i] = r.Body
 			id := memberStringOf(r.Body, "id")
 			ids[i] = id
 			rp := AdminPath(org, project, "api-keys", id)
-			r, err = tg.Do(t.Context(), adminRequest(tg.Token, http.MethodPut, rp, revokeBody))
-			if err != nil {
-				t.Errorf("revoke %d: %v", i, err)
-				return
-			}
-			if r.StatusCode != http.StatusOK {
-				t.Errorf("revoke %d: %s", i, describe(http.MethodPut, rp, r))
-			}
+			tryDo(t, &tg, fmt.Sprintf("revoke %d", i), adminRequest(tg.Token, http.MethodPut, rp, revokeBody), http.StatusOK)
 		})
 	}
 	close(start)

@@ -130,6 +130,22 @@ func mustDo(t testing.TB, tg *Target, r Request) *Response {
 	return resp
 }
 
+// tryDo sends r to tg and returns the response when its status is want;
+// otherwise it reports an error naming what and returns nil. It never ends
+// the test, so goroutines may call it.
+func tryDo(t testing.TB, tg *Target, what string, r Request, want int) *Response {
+	resp, err := tg.Do(t.Context(), r)
+	if err != nil {
+		t.Errorf("%s: %v", what, err)
+		return nil
+	}
+	if resp.StatusCode != want {
+		t.Errorf("%s: %s", what, describe(r.Method, r.Path, resp))
+		return nil
+	}
+	return resp
+}
+
 // adminRequest builds an admin API request with a bearer token (none when
 // token is empty) and, when body is not nil, a JSON content type.
 func adminRequest(token, method, path string, body []byte) Request {

@@ -48,16 +48,9 @@ func createMany(t *testing.T, tg *Target, org, project string, names []string) [
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			r, err := tg.Do(t.Context(), adminRequest(tg.Token, http.MethodPost, path, reqs[i]))
-			if err != nil {
-				t.Errorf("create %q: %v", n, err)
-				return
+			if r := tryDo(t, tg, fmt.Sprintf("create %q", n), adminRequest(tg.Token, http.MethodPost, path, reqs[i]), http.StatusCreated); r != nil {
+				bodies[i] = r.Body
 			}
-			if r.StatusCode != http.StatusCreated {
-				t.Errorf("create %q: %s", n, describe(http.MethodPost, path, r))
-				return
-			}
-			bodies[i] = r.Body
 		})
 	}
 	wg.Wait()

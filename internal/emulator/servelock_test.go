@@ -86,24 +86,31 @@ func mustEval(t *testing.T, p string) string {
 	return r
 }
 
+// servingLocked returns a new database path whose serving lock is held until
+// the test ends.
+func servingLocked(t *testing.T) string {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "emulator.db")
+	unlock, err := LockForServing(db, "http://127.0.0.1:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(unlock)
+	return db
+}
+
 // A hard link is another name for the same file: on Linux the lock on the file
 // itself refuses a second server, and says which process holds it.
 func TestLockForServingThroughHardLink(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("the database file itself is locked on Linux only")
 	}
-	dir := t.TempDir()
-	db := filepath.Join(dir, "emulator.db")
-	unlock, err := LockForServing(db, "http://127.0.0.1:1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unlock()
+	db := servingLocked(t)
 	other := filepath.Join(t.TempDir(), "hard.db")
 	if err := os.Link(db, other); err != nil {
 		t.Skipf("no hard links here: %v", err)
 	}
-	_, err = LockForServing(other, "http://127.0.0.1:2")
+	_, err := LockForServing(other, "http://127.0.0.1:2")
 	if !errors.Is(err, ErrServing) || !strings.Contains(err.Error(), "another name for the same file") {
 		t.Fatalf("hard link: %v, want ErrServing", err)
 	}
@@ -119,13 +126,7 @@ func TestLockForServingThroughHardLink(t *testing.T) {
 // it can read and write, and so can a one-shot command in the same process
 // (another connection) beside it.
 func TestLockForServingLeavesSQLiteAlone(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "emulator.db")
-	unlock, err := LockForServing(db, "http://127.0.0.1:1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unlock()
+	db := servingLocked(t)
 	h := newHarness(t, func(c *Config) { c.DBPath = db })
 	k := h.create("under lock")
 	h2 := newHarness(t, func(c *Config) { c.DBPath = db })
