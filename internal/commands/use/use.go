@@ -12,27 +12,22 @@ import (
 	"github.com/metabind/metabind-cli/internal/api"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/config"
-	"github.com/metabind/metabind-cli/internal/credstore"
-	"github.com/metabind/metabind-cli/internal/iostreams"
 	"github.com/metabind/metabind-cli/internal/output"
 )
 
-// Options holds the inputs of `use`.
+// Options holds the inputs of `use`: its dependencies and the parsed flags
+// (--org and --project are the global flags).
 type Options struct {
-	IO        *iostreams.IOStreams
-	Config    func() (*config.Config, error)
-	Printer   func() (*output.Printer, error)
-	Token     func() (credstore.Token, *credstore.Claims, error)
-	APIClient func() (*api.Client, error)
-	Org       string
-	Project   string
-	Clear     bool
-	NoVerify  bool
+	cmdutil.Deps
+	Org      string
+	Project  string
+	Clear    bool
+	NoVerify bool
 }
 
 // NewCmdUse returns the use command. --org and --project are the global flags.
 func NewCmdUse(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Config: f.Config, Printer: f.Printer, Token: f.Token, APIClient: f.APIClient}
+	opts := &Options{Deps: f.Deps()}
 	cmd := &cobra.Command{
 		Use:   "use --org ORG --project PROJECT | --clear",
 		Short: "Save the organization and project that commands act on",
@@ -94,6 +89,9 @@ func useRun(ctx context.Context, opts *Options) error {
 		if err := cfg.Unset("project"); err != nil {
 			return err
 		}
+		if err := ctx.Err(); err != nil {
+			return err // interrupted: the file stays as it was
+		}
 		if err := cfg.Save(); err != nil {
 			return fmt.Errorf("saving %s: %w", cfg.Path(), err)
 		}
@@ -135,6 +133,9 @@ func useRun(ctx context.Context, opts *Options) error {
 		if orgName, projectName, err = verify(ctx, opts, cfg); err != nil {
 			return err
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err // interrupted (during the check, or before it): nothing saved
 	}
 	if err := cfg.Save(); err != nil {
 		return fmt.Errorf("saving %s: %w", cfg.Path(), err)
