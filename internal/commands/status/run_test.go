@@ -3,11 +3,13 @@ package status_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/metabind/metabind-cli/internal/api"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/commands/status"
 	"github.com/metabind/metabind-cli/internal/iostreams"
@@ -101,6 +103,7 @@ func TestStatusRunCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	cmd := status.NewCmdStatus(f, nil)
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
 	cmd.SetArgs(nil)
 	if err := cmd.ExecuteContext(ctx); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
@@ -109,3 +112,35 @@ func TestStatusRunCancelled(t *testing.T) {
 		t.Errorf("a cancelled status printed %q", out)
 	}
 }
+
+// Interrupted while it looks up the names (which may fail without failing
+// status), it makes no report and returns the cancellation, so it cannot
+// end with exit 0.
+func TestStatusInterruptedDuringNames(t *testing.T) {
+	env := emulatorEnv(t)
+	ios, _, out, _ := iostreams.Test()
+	f := cmdutil.New(ios, func(k string) string { return env[k] })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f.HTTPOptions = func(o *api.Options) {
+		o.HTTPClient = &http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
+			if !strings.Contains(r.URL.Path, "/api-keys") {
+				cancel() // the signal arrives as the names are asked for
+			}
+			return http.DefaultTransport.RoundTrip(r)
+		})}
+	}
+	cmd := status.NewCmdStatus(f, nil)
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	cmd.SetArgs(nil)
+	if err := cmd.ExecuteContext(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if out.Len() != 0 {
+		t.Errorf("an interrupted status printed %q", out)
+	}
+}
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

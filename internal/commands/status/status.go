@@ -115,6 +115,9 @@ func statusRun(ctx context.Context, opts *Options) error {
 			if p, err := client.GetProject(ctx, scope.Org, scope.Project); err == nil {
 				rep.ProjectName = p.Name
 			}
+			if err := ctx.Err(); err != nil {
+				return err // interrupted: no report that looks complete
+			}
 		case errors.As(err, &ae):
 			rep.Reachable, rep.HTTPStatus, rep.RequestID = true, ae.StatusCode, ae.RequestID
 			rep.Error = ae.Error()
