@@ -49,6 +49,9 @@ func parseConfig(t *testing.T, args ...string) (*cmdutil.Factory, string, error)
 			return nil
 		}),
 	)
+	// As the root does: cobra's own errors are usage errors where they arise.
+	cmdutil.TagUsageErrors(group)
+	group.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cmdutil.NewError(cmdutil.ExitUsage, err) })
 	group.SetOut(io.Discard)
 	group.SetErr(io.Discard)
 	group.SetArgs(args)
@@ -59,18 +62,17 @@ func parseConfig(t *testing.T, args ...string) (*cmdutil.Factory, string, error)
 	return f, got, err
 }
 
-// argv → options (through runF; nothing loaded) or an error: a usage error of
-// ours (exit 2) or cobra's own for arguments and unknown flags.
+// argv → options (through runF; nothing loaded) or a usage error (exit 2;
+// cobra's own errors tagged as the root tags them).
 func TestConfigParsesFlags(t *testing.T) {
 	tests := []struct {
 		args  string
 		want  string // what runF got; "" for an error
-		usage bool   // the error is ours, exit 2
 		check func(*testing.T, *cmdutil.Factory)
 	}{
 		{args: "get org", want: "get org"},
 		{args: "get api-url", want: "get api-url"},
-		{args: "get colour", usage: true},
+		{args: "get colour"},
 		{args: "get"},
 		{args: "get org project"},
 		{args: "get org -o json"}, // get prints a bare value: no output flags
@@ -86,9 +88,9 @@ func TestConfigParsesFlags(t *testing.T) {
 		{args: "set org acme", want: `set org="acme" unset=false`},
 		{args: "set org --unset", want: `set org="" unset=true`},
 		{args: "set output xml", want: `set output="xml" unset=false`}, // the value is checked by the configuration
-		{args: "set org acme --unset", usage: true},
-		{args: "set org", usage: true},
-		{args: "set colour red", usage: true},
+		{args: "set org acme --unset"},
+		{args: "set org"},
+		{args: "set colour red"},
 		{args: "set"},
 		{args: "set org acme extra"},
 		{args: "set org acme -o json"},
@@ -102,17 +104,13 @@ func TestConfigParsesFlags(t *testing.T) {
 		}},
 		{args: "view -o xml"},
 		{args: "view extra"},
-		{args: "bogus"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.args, func(t *testing.T) {
 			f, got, err := parseConfig(t, strings.Fields(tt.args)...)
 			if tt.want == "" {
-				if err == nil || got != "" {
-					t.Fatalf("err %v, runF got %q; want an error", err, got)
-				}
-				if tt.usage && cmdutil.ExitCode(err) != cmdutil.ExitUsage {
-					t.Errorf("exit %d for %v, want 2", cmdutil.ExitCode(err), err)
+				if cmdutil.ExitCode(err) != cmdutil.ExitUsage || got != "" {
+					t.Fatalf("err %v (exit %d), runF got %q; want a usage error", err, cmdutil.ExitCode(err), got)
 				}
 				return
 			}

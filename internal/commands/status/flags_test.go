@@ -5,12 +5,15 @@ import (
 	"io"
 	"testing"
 
+	"github.com/spf13/cobra"
+
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/commands/status"
 	"github.com/metabind/metabind-cli/internal/iostreams"
 )
 
-// argv → options (through runF, nothing run, nothing loaded) or a usage error.
+// argv → options (through runF, nothing run, nothing loaded) or a usage error
+// (exit 2; cobra's own errors tagged as the root tags them).
 func TestStatusParsesFlags(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -52,13 +55,15 @@ func TestStatusParsesFlags(t *testing.T) {
 				got = o
 				return nil
 			})
+			cmdutil.TagUsageErrors(cmd)
+			cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cmdutil.NewError(cmdutil.ExitUsage, err) })
 			cmd.SetArgs(tt.args)
 			cmd.SetOut(io.Discard)
 			cmd.SetErr(io.Discard)
 			err := cmd.ExecuteContext(context.Background())
 			if tt.wantErr {
-				if err == nil || got != nil {
-					t.Fatalf("err %v, ran %v", err, got != nil)
+				if cmdutil.ExitCode(err) != cmdutil.ExitUsage || got != nil {
+					t.Fatalf("err %v (exit %d), ran %v; want a usage error", err, cmdutil.ExitCode(err), got != nil)
 				}
 				return
 			}

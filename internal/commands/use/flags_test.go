@@ -19,20 +19,22 @@ func underRoot(cmd *cobra.Command) *cobra.Command {
 	parent.PersistentFlags().String("org", "", "")
 	parent.PersistentFlags().String("project", "", "")
 	parent.AddCommand(cmd)
+	// As the root does: cobra's own errors are usage errors where they arise.
+	cmdutil.TagUsageErrors(parent)
+	parent.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cmdutil.NewError(cmdutil.ExitUsage, err) })
 	parent.SetOut(io.Discard)
 	parent.SetErr(io.Discard)
 	return parent
 }
 
-// argv → options (through runF; nothing loaded, no request) or a usage error.
+// argv → options (through runF; nothing loaded, no request) or a usage error
+// (exit 2; cobra's own errors tagged as the root tags them).
 func TestUseParsesFlags(t *testing.T) {
 	tests := []struct {
-		name string
-		args []string
-		want use.Options // flag fields only
-		// wantUsage: a usage error of ours (exit 2); wantErr: any error
-		// (cobra's own for an unknown flag or an argument).
-		wantUsage, wantErr bool
+		name      string
+		args      []string
+		want      use.Options // flag fields only
+		wantUsage bool        // a usage error, exit 2
 	}{
 		{name: "show", args: nil},
 		{name: "-o json", args: []string{"-o", "json"}},
@@ -45,9 +47,9 @@ func TestUseParsesFlags(t *testing.T) {
 		{name: "empty org", args: []string{"--org", ""}, wantUsage: true},
 		{name: "empty project", args: []string{"--project="}, wantUsage: true},
 		{name: "no-verify alone", args: []string{"--no-verify"}, wantUsage: true},
-		{name: "an argument", args: []string{"acme"}, wantErr: true},
-		{name: "--columns (rows only)", args: []string{"--columns", "org"}, wantErr: true},
-		{name: "unknown flag", args: []string{"--bogus"}, wantErr: true},
+		{name: "an argument", args: []string{"acme"}, wantUsage: true},
+		{name: "--columns (rows only)", args: []string{"--columns", "org"}, wantUsage: true},
+		{name: "unknown flag", args: []string{"--bogus"}, wantUsage: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -63,15 +65,9 @@ func TestUseParsesFlags(t *testing.T) {
 			}))
 			root.SetArgs(append([]string{"use"}, tt.args...))
 			err := root.ExecuteContext(context.Background())
-			switch {
-			case tt.wantUsage:
+			if tt.wantUsage {
 				if cmdutil.ExitCode(err) != cmdutil.ExitUsage || got != nil {
 					t.Fatalf("err %v (exit %d), ran %v; want a usage error", err, cmdutil.ExitCode(err), got != nil)
-				}
-				return
-			case tt.wantErr:
-				if err == nil || got != nil {
-					t.Fatalf("err %v, ran %v", err, got != nil)
 				}
 				return
 			}

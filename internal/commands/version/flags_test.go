@@ -5,20 +5,22 @@ import (
 	"io"
 	"testing"
 
+	"github.com/spf13/cobra"
+
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/commands/version"
 	"github.com/metabind/metabind-cli/internal/iostreams"
 	"github.com/metabind/metabind-cli/internal/output"
 )
 
-// argv and MB_OUTPUT → options (through runF) or an error.
+// argv and MB_OUTPUT → options (through runF) or a usage error (exit 2;
+// cobra's own errors tagged as the root tags them).
 func TestVersionParsesFlags(t *testing.T) {
 	tests := []struct {
 		name     string
 		args     []string
 		mbOutput string
 		want     output.Format // "" for an error
-		usage    bool          // the error is ours, exit 2
 		jq       string
 	}{
 		{name: "none", want: output.Table},
@@ -27,7 +29,7 @@ func TestVersionParsesFlags(t *testing.T) {
 		{name: "MB_OUTPUT", mbOutput: " json ", want: output.JSON},
 		{name: "-o wins over MB_OUTPUT", mbOutput: "json", args: []string{"-o", "table"}, want: output.Table},
 		{name: "--jq", args: []string{"--jq", ".version"}, want: output.Table, jq: ".version"},
-		{name: "bad MB_OUTPUT", mbOutput: "xml", usage: true},
+		{name: "bad MB_OUTPUT", mbOutput: "xml"},
 		{name: "bad -o", args: []string{"-o", "xml"}},
 		{name: "an argument", args: []string{"extra"}},
 		{name: "--columns (rows only)", args: []string{"--columns", "version"}},
@@ -51,16 +53,15 @@ func TestVersionParsesFlags(t *testing.T) {
 				got = o
 				return nil
 			})
+			cmdutil.TagUsageErrors(cmd)
+			cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cmdutil.NewError(cmdutil.ExitUsage, err) })
 			cmd.SetArgs(tt.args)
 			cmd.SetOut(io.Discard)
 			cmd.SetErr(io.Discard)
 			err := cmd.ExecuteContext(context.Background())
 			if tt.want == "" {
-				if err == nil || got != nil {
-					t.Fatalf("err %v, ran %v; want an error", err, got != nil)
-				}
-				if tt.usage && cmdutil.ExitCode(err) != cmdutil.ExitUsage {
-					t.Errorf("exit %d for %v, want 2", cmdutil.ExitCode(err), err)
+				if cmdutil.ExitCode(err) != cmdutil.ExitUsage || got != nil {
+					t.Fatalf("err %v (exit %d), ran %v; want a usage error", err, cmdutil.ExitCode(err), got != nil)
 				}
 				return
 			}
