@@ -94,50 +94,48 @@ func TestStatusShowsProfile(t *testing.T) {
 	}
 }
 
-// The run function uses its context: cancelled, it makes no report and
-// returns the cancellation.
-func TestStatusRunCancelled(t *testing.T) {
-	env := emulatorEnv(t)
-	ios, _, out, _ := iostreams.Test()
-	f := cmdutil.New(ios, func(k string) string { return env[k] })
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	cmd := status.NewCmdStatus(f, nil)
-	cmd.SilenceErrors, cmd.SilenceUsage = true, true
-	cmd.SetArgs(nil)
-	if err := cmd.ExecuteContext(ctx); !errors.Is(err, context.Canceled) {
-		t.Fatalf("err = %v, want context.Canceled", err)
+// The run function uses its context: interrupted before it starts (a
+// request would fail) or while it looks up the names (a failure there only
+// leaves a name out), it makes no report and returns the cancellation, so it
+// cannot end with exit 0.
+func TestStatusInterrupted(t *testing.T) {
+	tests := []struct {
+		name string
+		// cancelOn reports whether the request interrupts the command.
+		cancelOn func(*http.Request) bool
+	}{
+		{name: "before", cancelOn: nil},
+		{name: "during the names", cancelOn: func(r *http.Request) bool { return !strings.Contains(r.URL.Path, "/api-keys") }},
 	}
-	if out.Len() != 0 {
-		t.Errorf("a cancelled status printed %q", out)
-	}
-}
-
-// Interrupted while it looks up the names (which may fail without failing
-// status), it makes no report and returns the cancellation, so it cannot
-// end with exit 0.
-func TestStatusInterruptedDuringNames(t *testing.T) {
-	env := emulatorEnv(t)
-	ios, _, out, _ := iostreams.Test()
-	f := cmdutil.New(ios, func(k string) string { return env[k] })
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	f.HTTPOptions = func(o *api.Options) {
-		o.HTTPClient = &http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
-			if !strings.Contains(r.URL.Path, "/api-keys") {
-				cancel() // the signal arrives as the names are asked for
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := emulatorEnv(t)
+			ios, _, out, _ := iostreams.Test()
+			f := cmdutil.New(ios, func(k string) string { return env[k] })
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if tt.cancelOn == nil {
+				cancel()
+			} else {
+				f.HTTPOptions = func(o *api.Options) {
+					o.HTTPClient = &http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
+						if tt.cancelOn(r) {
+							cancel() // the signal arrives as this request goes out
+						}
+						return http.DefaultTransport.RoundTrip(r)
+					})}
+				}
 			}
-			return http.DefaultTransport.RoundTrip(r)
-		})}
-	}
-	cmd := status.NewCmdStatus(f, nil)
-	cmd.SilenceErrors, cmd.SilenceUsage = true, true
-	cmd.SetArgs(nil)
-	if err := cmd.ExecuteContext(ctx); !errors.Is(err, context.Canceled) {
-		t.Fatalf("err = %v, want context.Canceled", err)
-	}
-	if out.Len() != 0 {
-		t.Errorf("an interrupted status printed %q", out)
+			cmd := status.NewCmdStatus(f, nil)
+			cmd.SilenceErrors, cmd.SilenceUsage = true, true
+			cmd.SetArgs(nil)
+			if err := cmd.ExecuteContext(ctx); !errors.Is(err, context.Canceled) {
+				t.Fatalf("err = %v, want context.Canceled", err)
+			}
+			if out.Len() != 0 {
+				t.Errorf("an interrupted status printed %q", out)
+			}
+		})
 	}
 }
 
