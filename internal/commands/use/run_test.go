@@ -76,7 +76,7 @@ func TestUseVerifies(t *testing.T) {
 		{name: "org and project", args: []string{"--org", "acme", "--project", "web"},
 			wantErr: []string{"Now using organization ", "(acme), project ", "(web)."}, wantFile: []string{"org: acme", "project: web"}},
 		{name: "project in the token's organization", args: []string{"--project", "mobile"},
-			wantErr: []string{"project ", "(mobile)"}, wantFile: []string{"project: mobile"}, notInFile: []string{"org:"}},
+			wantErr: []string{"Now using organization acme (from the token's org claim; not saved), project ", "(mobile)"}, wantFile: []string{"project: mobile"}, notInFile: []string{"org:"}},
 		{name: "project in the saved organization", saved: []string{"--org", "acme", "--project", "web"}, args: []string{"--project", "mobile"},
 			wantFile: []string{"org: acme", "project: mobile"}},
 		{name: "unknown project", saved: []string{"--org", "acme", "--project", "web"}, args: []string{"--project", "nope"},

@@ -134,13 +134,22 @@ func useRun(ctx context.Context, opts *Options) error {
 			return err
 		}
 	}
+	orgText := named(org, orgName)
+	if org == "" {
+		// Nothing saved: say which organization the project is used in, and
+		// where that comes from (the environment, a flag, the token).
+		// --no-verify stays off the credential store: it makes no request.
+		if inUse, from := orgInUse(opts, cfg, !opts.NoVerify); inUse != "" {
+			orgText = fmt.Sprintf("%s (from %s; not saved)", output.Sanitize(inUse), from)
+		}
+	}
 	if err := ctx.Err(); err != nil {
 		return err // interrupted (during the check, or before it): nothing saved
 	}
 	if err := cfg.Save(); err != nil {
 		return fmt.Errorf("saving %s: %w", cfg.Path(), err)
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "Now using organization %s, project %s.\n", named(org, orgName), named(project, projectName))
+	fmt.Fprintf(opts.IO.ErrOut, "Now using organization %s, project %s.\n", orgText, named(project, projectName))
 	return nil
 }
 
@@ -151,12 +160,7 @@ func useRun(ctx context.Context, opts *Options) error {
 func verify(ctx context.Context, opts *Options, cfg *config.Config) (orgName, projectName string, err error) {
 	org := cfg.FileValue("org")
 	if org == "" {
-		org = cfg.Get("org")
-	}
-	if org == "" {
-		if _, claims, err := opts.Token(); err == nil && claims != nil {
-			org = claims.Org
-		}
+		org, _ = orgInUse(opts, cfg, true)
 	}
 	if org == "" {
 		return "", "", cmdutil.FlagErrorf("no organization to check project %s in; nothing was saved", output.Sanitize(opts.Project)).
@@ -181,6 +185,22 @@ func verify(ctx context.Context, opts *Options, cfg *config.Config) (orgName, pr
 		projectName = p.Name
 	}
 	return orgName, projectName, nil
+}
+
+// orgInUse is the organization commands use when none is saved: from a flag
+// or the environment, else (with fromToken) the token's org claim; from says
+// which.
+func orgInUse(opts *Options, cfg *config.Config, fromToken bool) (org, from string) {
+	if org = cfg.Get("org"); org != "" {
+		return org, string(cfg.Source("org"))
+	}
+	if !fromToken {
+		return "", ""
+	}
+	if _, claims, err := opts.Token(); err == nil && claims != nil && claims.Org != "" {
+		return claims.Org, "the token's org claim"
+	}
+	return "", ""
 }
 
 // notSaved adds to a failed check that nothing was saved and how to save
