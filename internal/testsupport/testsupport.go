@@ -14,11 +14,15 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"flag"
+	"go/parser"
+	"go/token"
 	"hash"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -109,6 +113,40 @@ func NewUnanswered(t testing.TB) *Unanswered {
 		u.Server.Close()
 	})
 	return u
+}
+
+// Imports returns the import paths of each non-test Go file in the current
+// directory (the package under test), by file name. A file that does not
+// parse, or a directory without any, fails the test.
+func Imports(t testing.TB) map[string][]string {
+	t.Helper()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]string{}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		af, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		paths := []string{}
+		for _, imp := range af.Imports {
+			path, err := strconv.Unquote(imp.Path.Value)
+			if err != nil {
+				t.Fatalf("%s: import %s: %v", f, imp.Path.Value, err)
+			}
+			paths = append(paths, path)
+		}
+		out[f] = paths
+	}
+	if len(out) == 0 {
+		t.Fatal("no Go files here; run from the package directory")
+	}
+	return out
 }
 
 // SignedJWT builds a token from a header and a payload given as JSON text

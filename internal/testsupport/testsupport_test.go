@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -114,5 +115,21 @@ func TestClock(t *testing.T) {
 	c.Set(t0)
 	if !c.Now().Equal(t0) {
 		t.Errorf("after Set: %v", c.Now())
+	}
+}
+
+func TestImports(t *testing.T) {
+	imports := Imports(t)
+	paths, ok := imports["testsupport.go"]
+	if !ok {
+		t.Fatalf("testsupport.go not listed: %v", imports)
+	}
+	if !slices.Contains(paths, "go/parser") {
+		t.Errorf("testsupport.go imports %v; go/parser missing", paths)
+	}
+	for f := range imports {
+		if strings.HasSuffix(f, "_test.go") {
+			t.Errorf("a test file was listed: %s", f)
+		}
 	}
 }
