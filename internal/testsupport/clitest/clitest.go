@@ -57,6 +57,7 @@ type settings struct {
 	configure []func(*emulator.Config)
 	dbFile    bool
 	keys      int
+	projects  []string
 	wrap      func(http.Handler) http.Handler
 	role, sub string
 	ttl       time.Duration
@@ -89,6 +90,11 @@ func DBFile() Option { return func(s *settings) { s.dbFile = true } }
 // SeedKeys seeds n keys (bulk-key-00001…) in Org/Project besides the seed.
 func SeedKeys(n int) Option { return func(s *settings) { s.keys = n } }
 
+// Projects seeds these projects in Org besides Project.
+func Projects(names ...string) Option {
+	return func(s *settings) { s.projects = append(s.projects, names...) }
+}
+
 // Wrap puts mw in front of the emulator's handler (to log or count requests).
 func Wrap(mw func(http.Handler) http.Handler) Option { return func(s *settings) { s.wrap = mw } }
 
@@ -119,9 +125,11 @@ func Emulator(t testing.TB, opts ...Option) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Seed(ctx, Org, Project); err != nil {
-		_ = e.Close()
-		t.Fatal(err)
+	for _, p := range append([]string{Project}, s.projects...) {
+		if _, err := e.Seed(ctx, Org, p); err != nil {
+			_ = e.Close()
+			t.Fatal(err)
+		}
 	}
 	if s.keys > 0 {
 		if _, err := e.SeedKeys(ctx, Org, Project, s.keys); err != nil {

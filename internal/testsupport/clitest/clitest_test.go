@@ -17,7 +17,7 @@ func TestEmulatorAndRun(t *testing.T) {
 	count := func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1); h.ServeHTTP(w, r) })
 	}
-	s := clitest.Emulator(t, clitest.SeedKeys(3), clitest.Wrap(count))
+	s := clitest.Emulator(t, clitest.SeedKeys(3), clitest.Wrap(count), clitest.Projects("mobile"))
 	for _, k := range []string{"MB_API_URL", "MB_TOKEN", "MB_ORG", "MB_PROJECT", "MB_CONFIG_DIR", "MB_NO_KEYRING"} {
 		if s.Env[k] == "" {
 			t.Errorf("Env lacks %s", k)
@@ -37,6 +37,9 @@ func TestEmulatorAndRun(t *testing.T) {
 	var keys []map[string]any
 	if code != 0 || json.Unmarshal([]byte(out), &keys) != nil || len(keys) != 3 {
 		t.Fatalf("keys list: exit %d, %q, %q", code, out, stderr)
+	}
+	if out, stderr, code := clitest.Run(s.Env, "keys", "list", "--project", "mobile", "-o", "json"); code != 0 || strings.TrimSpace(out) != "[]" {
+		t.Errorf("the mobile project: exit %d, %q, %q", code, out, stderr)
 	}
 	if hits.Load() < 2 {
 		t.Errorf("the wrapper saw %d requests", hits.Load())
