@@ -15,9 +15,8 @@ import (
 // exactly one 201 and 99 409s, and one key of that name exists afterwards.
 func TestConcurrentCreateSameName(t *testing.T) {
 	t.Parallel()
-	org, project := scratchProject(t)
-	tg := *target
-	tg.Project = project
+	tg := scratchTarget(t)
+	org, project := tg.Org, tg.Project
 	name := uniqueName(t, "race")
 	body := mustJSON(t, map[string]any{"name": name})
 	path := AdminPath(org, project, "api-keys")
@@ -57,7 +56,7 @@ func TestConcurrentCreateSameName(t *testing.T) {
 	close(start)
 	wg.Wait()
 	for _, b := range created {
-		registerCleanup(t, &tg, tg.Token, org, project, b)
+		registerCleanup(t, tg, tg.Token, org, project, b)
 	}
 
 	var ok, conflict int
@@ -77,7 +76,7 @@ func TestConcurrentCreateSameName(t *testing.T) {
 	}
 
 	same := 0
-	for _, p := range walk(t, func(p string) *Response { return admin(t, &tg, http.MethodGet, p, nil) }, path,
+	for _, p := range walk(t, func(p string) *Response { return admin(t, tg, http.MethodGet, p, nil) }, path,
 		map[string][]string{"limit": {"100"}}) {
 		for _, it := range p.Items {
 			if strings.EqualFold(strings.TrimSpace(memberString(it, "name")), name) {
@@ -95,9 +94,8 @@ func TestConcurrentCreateSameName(t *testing.T) {
 // every key ends revoked.
 func TestConcurrentCreateAndRevoke(t *testing.T) {
 	t.Parallel()
-	org, project := scratchProject(t)
-	tg := *target
-	tg.Project = project
+	tg := scratchTarget(t)
+	org, project := tg.Org, tg.Project
 	path := AdminPath(org, project, "api-keys")
 
 	const n = 50
@@ -113,7 +111,7 @@ func TestConcurrentCreateAndRevoke(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			<-start
-			r := tryDo(t, &tg, fmt.Sprintf("create %d", i), adminRequest(tg.Token, http.MethodPost, path, bodies[i]), http.StatusCreated)
+			r := tryDo(t, tg, fmt.Sprintf("create %d", i), adminRequest(tg.Token, http.MethodPost, path, bodies[i]), http.StatusCreated)
 			if r == nil {
 				return
 			}
@@ -121,21 +119,21 @@ func TestConcurrentCreateAndRevoke(t *testing.T) {
 			id := memberStringOf(r.Body, "id")
 			ids[i] = id
 			rp := AdminPath(org, project, "api-keys", id)
-			tryDo(t, &tg, fmt.Sprintf("revoke %d", i), adminRequest(tg.Token, http.MethodPut, rp, revokeBody), http.StatusOK)
+			tryDo(t, tg, fmt.Sprintf("revoke %d", i), adminRequest(tg.Token, http.MethodPut, rp, revokeBody), http.StatusOK)
 		})
 	}
 	close(start)
 	wg.Wait()
 	for _, b := range created {
 		if b != nil {
-			registerCleanup(t, &tg, tg.Token, org, project, b)
+			registerCleanup(t, tg, tg.Token, org, project, b)
 		}
 	}
 	for i, id := range ids {
 		if id == "" {
 			continue
 		}
-		if k := showKey(t, &tg, id); k.Status != "revoked" {
+		if k := showKey(t, tg, id); k.Status != "revoked" {
 			t.Errorf("key %d: status %s after a successful revoke", i, k.Status)
 		}
 	}

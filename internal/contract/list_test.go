@@ -69,9 +69,8 @@ func createMany(t *testing.T, tg *Target, org, project string, names []string) [
 
 func TestListPagination(t *testing.T) {
 	t.Parallel()
-	org, project := scratchProject(t)
-	tg := *target
-	tg.Project = project
+	tg := scratchTarget(t)
+	org, project := tg.Org, tg.Project
 	path := AdminPath(org, project, "api-keys")
 	exact := local != nil // the scratch project holds only this test's keys
 
@@ -79,17 +78,17 @@ func TestListPagination(t *testing.T) {
 	for i := range names {
 		names[i] = uniqueName(t, fmt.Sprintf("page%02d", i))
 	}
-	keys := createMany(t, &tg, org, project, names)
+	keys := createMany(t, tg, org, project, names)
 	mine := map[string]bool{}
 	for _, k := range keys {
 		mine[k.ID] = true
 	}
 	revoked := map[string]bool{}
 	for _, k := range keys[:5] {
-		wantKey(t, "revoke", updateKey(t, &tg, k.ID, map[string]any{"status": "revoked"}), http.StatusOK, false)
+		wantKey(t, "revoke", updateKey(t, tg, k.ID, map[string]any{"status": "revoked"}), http.StatusOK, false)
 		revoked[k.ID] = true
 	}
-	get := func(p string) *Response { return admin(t, &tg, http.MethodGet, p, nil) }
+	get := func(p string) *Response { return admin(t, tg, http.MethodGet, p, nil) }
 
 	// visit walks path with query and checks that each of want is visited
 	// exactly once, that no key shows up twice, that every item is a key

@@ -187,6 +187,15 @@ func scratchProject(t testing.TB) (org, project string) {
 	return target.Org, project
 }
 
+// scratchTarget is target on a scratchProject.
+func scratchTarget(t testing.TB) *Target {
+	t.Helper()
+	_, project := scratchProject(t)
+	tg := *target
+	tg.Project = project
+	return &tg
+}
+
 // dedicated is an emulator of one test's own, with its own configuration.
 type dedicated struct {
 	emu    *emulator.Emulator
