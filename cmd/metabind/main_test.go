@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -28,6 +27,7 @@ import (
 	"github.com/metabind/metabind-cli/internal/app"
 	"github.com/metabind/metabind-cli/internal/emulator"
 	"github.com/metabind/metabind-cli/internal/testsupport"
+	"github.com/metabind/metabind-cli/internal/testsupport/clitest"
 )
 
 // The scripts in testdata/script run the real metabind binary (this test binary,
@@ -72,29 +72,20 @@ func setupEmulator(env *testscript.Env) error {
 	cfg := emulator.DefaultConfig()
 	cfg.DBPath = db
 	cfg.RateLimit = 0
-	ctx := context.Background()
-	e, err := emulator.Open(ctx, cfg)
+	e, srvURL, stop, err := clitest.Serve(cfg, nil,
+		clitest.Seed{Org: "acme", Project: "web"}, clitest.Seed{Org: "acme", Project: "mobile"}, clitest.Seed{Org: "globex", Project: "site"})
 	if err != nil {
 		return err
 	}
-	for _, p := range [][2]string{{"acme", "web"}, {"acme", "mobile"}, {"globex", "site"}} {
-		if _, err := e.Seed(ctx, p[0], p[1]); err != nil {
-			return err
-		}
-	}
-	srv := httptest.NewServer(e.Handler())
-	env.Defer(func() {
-		srv.Close()
-		e.Close()
-	})
+	env.Defer(stop)
 	env.Values[emulatorKey{}] = e
-	target, _ := url.Parse(srv.URL)
+	target, _ := url.Parse(srvURL)
 	fp := &faultProxy{target: target}
 	fp.srv = httptest.NewServer(fp)
 	env.Defer(fp.srv.Close)
 	env.Values[faultKey{}] = fp
-	env.Setenv("MB_API_URL", srv.URL)
-	env.Setenv("EMULATOR_URL", srv.URL)
+	env.Setenv("MB_API_URL", srvURL)
+	env.Setenv("EMULATOR_URL", srvURL)
 	env.Setenv("EMULATOR_DB", db)
 	env.Setenv("MB_CONFIG_DIR", filepath.Join(work, "config"))
 	env.Setenv("MB_NO_KEYRING", "1")

@@ -120,33 +120,19 @@ func Emulator(t testing.TB, opts ...Option) *Server {
 	for _, edit := range s.configure {
 		edit(&cfg)
 	}
-	ctx := context.Background()
-	e, err := emulator.Open(ctx, cfg)
+	seeds := []Seed{{Org, Project, s.keys}}
+	for _, p := range s.projects {
+		seeds = append(seeds, Seed{Org: Org, Project: p})
+	}
+	e, url, stop, err := Serve(cfg, s.wrap, seeds...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range append([]string{Project}, s.projects...) {
-		if _, err := e.Seed(ctx, Org, p); err != nil {
-			_ = e.Close()
-			t.Fatal(err)
-		}
-	}
-	if s.keys > 0 {
-		if _, err := e.SeedKeys(ctx, Org, Project, s.keys); err != nil {
-			_ = e.Close()
-			t.Fatal(err)
-		}
-	}
-	h := e.Handler()
-	if s.wrap != nil {
-		h = s.wrap(h)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(func() { srv.Close(); _ = e.Close() })
-	out := &Server{URL: srv.URL, Emulator: e, DBPath: cfg.DBPath, t: t}
+	t.Cleanup(stop)
+	out := &Server{URL: url, Emulator: e, DBPath: cfg.DBPath, t: t}
 	out.Token = out.Mint(s.role, s.sub, s.ttl)
 	out.Env = map[string]string{
-		"MB_API_URL": srv.URL, "MB_TOKEN": out.Token, "MB_ORG": Org, "MB_PROJECT": Project,
+		"MB_API_URL": url, "MB_TOKEN": out.Token, "MB_ORG": Org, "MB_PROJECT": Project,
 		"MB_CONFIG_DIR": t.TempDir(), "MB_NO_KEYRING": "1",
 	}
 	return out
@@ -160,6 +146,43 @@ func (s *Server) Environ() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// Seed is an organization and project to seed, with Keys more keys
+// (bulk-key-00001…) in it.
+type Seed struct {
+	Org, Project string
+	Keys         int
+}
+
+// Serve opens an emulator with cfg, seeds it, and serves it (through wrap
+// when not nil) on a free loopback port; stop closes the server, then the
+// emulator. It is Emulator for a harness whose life is not one test's (a
+// testscript's setup).
+func Serve(cfg emulator.Config, wrap func(http.Handler) http.Handler, seeds ...Seed) (e *emulator.Emulator, url string, stop func(), err error) {
+	ctx := context.Background()
+	e, err = emulator.Open(ctx, cfg)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	for _, s := range seeds {
+		if _, err := e.Seed(ctx, s.Org, s.Project); err != nil {
+			_ = e.Close()
+			return nil, "", nil, err
+		}
+		if s.Keys > 0 {
+			if _, err := e.SeedKeys(ctx, s.Org, s.Project, s.Keys); err != nil {
+				_ = e.Close()
+				return nil, "", nil, err
+			}
+		}
+	}
+	h := e.Handler()
+	if wrap != nil {
+		h = wrap(h)
+	}
+	srv := httptest.NewServer(h)
+	return e, srv.URL, func() { srv.Close(); _ = e.Close() }, nil
 }
 
 // Mint mints an admin token for Org.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/metabind/metabind-cli/internal/emulator"
 	"github.com/metabind/metabind-cli/internal/prompt"
 	"github.com/metabind/metabind-cli/internal/testsupport/clitest"
 )
@@ -86,5 +87,31 @@ func TestFactory(t *testing.T) {
 	_, _ = f.IOStreams.ErrOut.Write([]byte("y"))
 	if out.String() != "x" || errOut.String() != "y" {
 		t.Errorf("streams %q %q", out, errOut)
+	}
+}
+
+func TestServe(t *testing.T) {
+	cfg := emulator.DefaultConfig()
+	cfg.DBPath = ":memory:"
+	e, url, stop, err := clitest.Serve(cfg, nil, clitest.Seed{Org: "acme", Project: "web", Keys: 2}, clitest.Seed{Org: "globex", Project: "site"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	for _, org := range []string{"acme", "globex"} {
+		tok, err := e.MintToken(emulator.TokenRequest{Org: org, Role: "owner", Subject: "s", TTL: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		env := map[string]string{"MB_API_URL": url, "MB_TOKEN": tok, "MB_CONFIG_DIR": t.TempDir(), "MB_NO_KEYRING": "1"}
+		project, want := "web", 2
+		if org == "globex" {
+			project, want = "site", 0
+		}
+		out, stderr, code := clitest.Run(env, "keys", "list", "--org", org, "--project", project, "-o", "json")
+		var keys []map[string]any
+		if code != 0 || json.Unmarshal([]byte(out), &keys) != nil || len(keys) != want {
+			t.Errorf("%s/%s: exit %d, %q, %q; want %d keys", org, project, code, out, stderr, want)
+		}
 	}
 }
