@@ -14,16 +14,13 @@ import (
 
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/emulator"
-	"github.com/metabind/metabind-cli/internal/iostreams"
 	"github.com/metabind/metabind-cli/internal/output"
 	"github.com/metabind/metabind-cli/internal/redact"
 )
 
 // AuditOptions holds what `metabind emulator audit` needs.
 type AuditOptions struct {
-	IO      *iostreams.IOStreams
-	Getenv  func(string) string
-	Context context.Context
+	Deps
 	// Printer applies -o/--output (MB_OUTPUT, the profile), --jq and --template.
 	Printer func() (*output.Printer, error)
 
@@ -35,8 +32,8 @@ type AuditOptions struct {
 }
 
 // NewCmdAudit returns `metabind emulator audit`.
-func NewCmdAudit(f *cmdutil.Factory, runF func(*AuditOptions) error) *cobra.Command {
-	opts := &AuditOptions{IO: f.IOStreams, Getenv: f.Getenv, Printer: f.Printer}
+func NewCmdAudit(f *cmdutil.Factory, runF func(context.Context, *AuditOptions) error) *cobra.Command {
+	opts := &AuditOptions{Deps: newDeps(f), Printer: f.Printer}
 	cmd := &cobra.Command{
 		Use:   "audit",
 		Short: "Show the emulator's audit trail of key changes",
@@ -57,7 +54,6 @@ use the JSON field names, and --columns picks fields (e.g. time,action,keyId).`,
   metabind emulator audit --action revoke --limit 10 -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Context = cmd.Context()
 			if err := checkOneShotDB(opts.DBPath, "audit"); err != nil {
 				return err
 			}
@@ -75,9 +71,9 @@ use the JSON field names, and --columns picks fields (e.g. time,action,keyId).`,
 				return err
 			}
 			if runF != nil {
-				return runF(opts)
+				return runF(cmd.Context(), opts)
 			}
-			return auditRun(opts)
+			return auditRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.DBPath, "db", "", dbFlagUsage)
@@ -89,21 +85,14 @@ use the JSON field names, and --columns picks fields (e.g. time,action,keyId).`,
 	return cmd
 }
 
-func auditRun(opts *AuditOptions) error {
-	p, err := output.NewPrinter(output.Table, "", "", nil, false)
-	if opts.Printer != nil {
-		p, err = opts.Printer()
-	}
+func auditRun(ctx context.Context, opts *AuditOptions) error {
+	p, err := opts.Printer()
 	if err != nil {
 		return err
 	}
-	ctx := opts.Context
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	// Reading the log makes nothing: a mistyped --db is an error, not a new
 	// empty database.
-	dbPath, err := resolveDBPath(opts.DBPath, opts.Getenv)
+	dbPath, err := opts.resolveDBPath(opts.DBPath)
 	if err != nil {
 		return err
 	}
@@ -111,28 +100,25 @@ func auditRun(opts *AuditOptions) error {
 		return cmdutil.Errorf(cmdutil.ExitNotFound, "no emulator database at %s", dbPath).
 			WithHint("check --db; a database is made by `metabind emulator start`, `seed` or `token`")
 	}
-	e, err := openOneShot(ctx, opts.DBPath, opts.Getenv, opts.IO.ErrOut)
-	if err != nil {
-		return err
-	}
-	defer closeQuietly(e, opts.IO.ErrOut)
 	since, err := parseSince(opts.Since, time.Now())
 	if err != nil {
 		return err
 	}
-	events, err := e.Audit(ctx, emulator.AuditFilter{Key: opts.Key, Action: opts.Action, Since: since, Limit: opts.Limit})
-	if errors.Is(err, emulator.ErrNoSuchKey) {
-		return cmdutil.Errorf(cmdutil.ExitNotFound, "no key %q in the audit trail", opts.Key).
-			WithHint("give a key id or a name the emulator has seen (metabind emulator audit lists them)")
-	}
-	if err != nil {
-		return cmdutil.Errorf(cmdutil.ExitError, "%v", err)
-	}
-	if len(events) == 0 && !p.Structured() {
-		_, err := opts.IO.ErrOut.Write([]byte("no audit events yet\n"))
-		return err
-	}
-	return output.PrintList(p, opts.IO.Out, events, auditColumns, auditDefaultColumns)
+	return opts.withDatabase(ctx, dbPath, func(e *emulator.Emulator) error {
+		events, err := e.Audit(ctx, emulator.AuditFilter{Key: opts.Key, Action: opts.Action, Since: since, Limit: opts.Limit})
+		if errors.Is(err, emulator.ErrNoSuchKey) {
+			return cmdutil.Errorf(cmdutil.ExitNotFound, "no key %q in the audit trail", opts.Key).
+				WithHint("give a key id or a name the emulator has seen (metabind emulator audit lists them)")
+		}
+		if err != nil {
+			return cmdutil.Errorf(cmdutil.ExitError, "%v", err)
+		}
+		if len(events) == 0 && !p.Structured() {
+			_, err := opts.IO.ErrOut.Write([]byte("no audit events yet\n"))
+			return err
+		}
+		return output.PrintList(p, opts.IO.Out, events, auditColumns, auditDefaultColumns)
+	})
 }
 
 // auditColumns are the columns of the audit table, CSV and TSV, selectable

@@ -12,6 +12,7 @@ import (
 
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/emulator"
+	"github.com/metabind/metabind-cli/internal/iostreams"
 )
 
 // NewCmdEmulator returns `metabind emulator` with its subcommands.
@@ -41,29 +42,41 @@ The emulator signs its own admin tokens with a secret kept beside its database
 // dbFlagUsage is the --db help shared by every subcommand.
 const dbFlagUsage = `database file (default $MB_CONFIG_DIR/emulator.db, else $XDG_DATA_HOME/metabind/emulator.db)`
 
+// Deps are what every emulator verb takes from the factory.
+type Deps struct {
+	IO     *iostreams.IOStreams
+	Getenv func(string) string
+}
+
+func newDeps(f *cmdutil.Factory) Deps { return Deps{IO: f.IOStreams, Getenv: f.Getenv} }
+
 // resolveDBPath returns --db, or the default location.
-func resolveDBPath(flag string, getenv func(string) string) (string, error) {
+func (d Deps) resolveDBPath(flag string) (string, error) {
 	if flag != "" {
 		return flag, nil
 	}
-	p, err := emulator.DefaultDBPath(getenv)
+	p, err := emulator.DefaultDBPath(d.Getenv)
 	if err != nil {
 		return "", cmdutil.NewError(cmdutil.ExitError, err)
 	}
 	return p, nil
 }
 
-// openEmulator opens the emulator's database for a one-shot command: warnings go
-// to stderr through logger, rate limits do not matter.
-func openEmulator(ctx context.Context, dbPath string, logger *slog.Logger) (*emulator.Emulator, error) {
-	if ctx == nil {
-		ctx = context.Background()
+// withDatabase runs fn on the database of a one-shot command (seed, token,
+// audit) and closes it afterwards. dbPath is the resolved --db; warnings go to
+// stderr, rate limits do not matter. Nothing is opened (or made) once ctx has
+// ended.
+func (d Deps) withDatabase(ctx context.Context, dbPath string, fn func(*emulator.Emulator) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
 	}
+	logger := slog.New(slog.NewTextHandler(d.IO.ErrOut, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	e, err := emulator.Open(ctx, emulator.Config{DBPath: dbPath, Logger: logger, LastUsedResolution: emulator.DefaultLastUsedResolution})
 	if err != nil {
-		return nil, cmdutil.Errorf(cmdutil.ExitError, "%v", err)
+		return cmdutil.Errorf(cmdutil.ExitError, "%v", err)
 	}
-	return e, nil
+	defer closeQuietly(e, d.IO.ErrOut)
+	return fn(e)
 }
 
 // checkOneShotDB refuses ":memory:" for commands that exit right away: whatever
@@ -85,17 +98,7 @@ func validateID(flag, v string) error {
 	return nil
 }
 
-// openOneShot resolves --db and opens the database for a one-shot command
-// (seed, token, audit), logging only warnings.
-func openOneShot(ctx context.Context, dbFlag string, getenv func(string) string, errOut io.Writer) (*emulator.Emulator, error) {
-	dbPath, err := resolveDBPath(dbFlag, getenv)
-	if err != nil {
-		return nil, err
-	}
-	return openEmulator(ctx, dbPath, slog.New(slog.NewTextHandler(errOut, &slog.HandlerOptions{Level: slog.LevelWarn})))
-}
-
-func closeQuietly(e *emulator.Emulator, errOut interface{ Write([]byte) (int, error) }) {
+func closeQuietly(e *emulator.Emulator, errOut io.Writer) {
 	if err := e.Close(); err != nil {
 		fmt.Fprintf(errOut, "warning: closing the emulator database: %v\n", err)
 	}
