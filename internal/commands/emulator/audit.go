@@ -3,8 +3,6 @@ package emulator
 import (
 	"context"
 	"errors"
-	"io/fs"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -90,21 +88,13 @@ func auditRun(ctx context.Context, opts *AuditOptions) error {
 	if err != nil {
 		return err
 	}
-	// Reading the log makes nothing: a mistyped --db is an error, not a new
-	// empty database.
-	dbPath, err := opts.resolveDBPath(opts.DBPath)
-	if err != nil {
-		return err
-	}
-	if _, err := os.Stat(dbPath); errors.Is(err, fs.ErrNotExist) {
-		return cmdutil.Errorf(cmdutil.ExitNotFound, "no emulator database at %s", dbPath).
-			WithHint("check --db; a database is made by `metabind emulator start`, `seed` or `token`")
-	}
 	since, err := parseSince(opts.Since, time.Now())
 	if err != nil {
 		return err
 	}
-	return opts.withDatabase(ctx, dbPath, func(e *emulator.Emulator) error {
+	// Reading the log makes nothing: a mistyped --db is an error, not a new
+	// empty database.
+	return opts.withDatabase(ctx, opts.DBPath, true, func(e *emulator.Emulator) error {
 		events, err := e.Audit(ctx, emulator.AuditFilter{Key: opts.Key, Action: opts.Action, Since: since, Limit: opts.Limit})
 		if errors.Is(err, emulator.ErrNoSuchKey) {
 			return cmdutil.Errorf(cmdutil.ExitNotFound, "no key %q in the audit trail", opts.Key).

@@ -194,16 +194,21 @@ func TestTokenRun(t *testing.T) {
 	if _, err := e.Seed(context.Background(), "acme", "web"); err != nil {
 		t.Fatal(err)
 	}
-	req, _ := http.NewRequest("GET", "/app/v1/organizations/acme/projects/web/api-keys", nil)
-	req.Header.Set("Authorization", "Bearer "+tok)
-	rec := &recorder{header: http.Header{}}
-	e.Handler().ServeHTTP(rec, req)
-	if rec.code != 200 {
+	if rec := adminGet(e, "/app/v1/organizations/acme/projects/web/api-keys", tok); rec.code != 200 {
 		t.Fatalf("minted token refused: %d %s", rec.code, rec.body.String())
 	}
 	if st, err := os.Stat(emulator.SecretPath(filepath.Join(dir, "emulator.db"))); err != nil || st.Mode().Perm() != 0o600 {
 		t.Errorf("secret file: %v %v", st, err)
 	}
+}
+
+// adminGet sends GET path to e's handler with tok as the admin token.
+func adminGet(e *emulator.Emulator, path, tok string) *recorder {
+	req, _ := http.NewRequest("GET", path, nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	rec := &recorder{header: http.Header{}}
+	e.Handler().ServeHTTP(rec, req)
+	return rec
 }
 
 type recorder struct {
@@ -536,10 +541,7 @@ func listKeys(t *testing.T, db string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, _ := http.NewRequest("GET", "/app/v1/organizations/acme/projects/web/api-keys?limit=100", nil)
-	req.Header.Set("Authorization", "Bearer "+tok)
-	rec := &recorder{header: http.Header{}}
-	e.Handler().ServeHTTP(rec, req)
+	rec := adminGet(e, "/app/v1/organizations/acme/projects/web/api-keys?limit=100", tok)
 	if rec.code != 200 {
 		t.Fatalf("list keys: %d %s", rec.code, rec.body.String())
 	}

@@ -65,11 +65,7 @@ to authenticate.`,
 }
 
 func seedRun(ctx context.Context, opts *SeedOptions) error {
-	dbPath, err := opts.resolveDBPath(opts.DBPath)
-	if err != nil {
-		return err
-	}
-	return opts.withDatabase(ctx, dbPath, func(e *emulator.Emulator) error {
+	return opts.withDatabase(ctx, opts.DBPath, false, func(e *emulator.Emulator) error {
 		res, err := e.Seed(ctx, opts.Org, opts.Project)
 		if err != nil {
 			return cmdutil.Errorf(cmdutil.ExitError, "seed: %v", err)

@@ -74,11 +74,7 @@ Only the owner, admin and developer roles may manage API keys; the others get
 }
 
 func tokenRun(ctx context.Context, opts *TokenOptions) error {
-	dbPath, err := opts.resolveDBPath(opts.DBPath)
-	if err != nil {
-		return err
-	}
-	return opts.withDatabase(ctx, dbPath, func(e *emulator.Emulator) error {
+	return opts.withDatabase(ctx, opts.DBPath, false, func(e *emulator.Emulator) error {
 		tok, err := e.MintToken(emulator.TokenRequest{Org: opts.Org, Role: opts.Role, Subject: opts.Subject, TTL: opts.TTL})
 		if err != nil {
 			return cmdutil.Errorf(cmdutil.ExitError, "mint token: %v", err)
