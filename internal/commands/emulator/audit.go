@@ -40,7 +40,8 @@ emulator recorded, in time order (oldest first): when, who (the token's subject)
 what, which key (id and name; a deleted key shows the name it had), and the
 request id and client address. The trail is append-only.
 
---key narrows to one key, by id or by name (a deleted key's name works too),
+--key narrows to one key: by id, by a unique prefix of its id (4 or more hex
+digits, as the keys commands take) or by name (a deleted key's name works too);
 --action to one action, --since to events at or after a time (a duration such as
 24h, a date 2006-01-02, or an RFC 3339 time), and --limit to the newest N
 events (still printed oldest first).
@@ -49,6 +50,7 @@ events (still printed oldest first).
 use the JSON field names, and --columns picks fields (e.g. time,action,keyId).`,
 		Example: `  metabind emulator audit
   metabind emulator audit --key "iOS Production App" --since 24h
+  metabind emulator audit --key 3f0c9a52 -o json
   metabind emulator audit --action revoke --limit 10 -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -95,7 +97,11 @@ func auditRun(ctx context.Context, opts *AuditOptions) error {
 	// Reading the log makes nothing: a mistyped --db is an error, not a new
 	// empty database.
 	return opts.withDatabase(ctx, opts.DBPath, true, func(e *emulator.Emulator) error {
-		events, err := e.Audit(ctx, emulator.AuditFilter{Key: opts.Key, Action: opts.Action, Since: since, Limit: opts.Limit})
+		key, err := resolveKey(ctx, e, opts.Key)
+		if err != nil {
+			return err
+		}
+		events, err := e.Audit(ctx, emulator.AuditFilter{Key: key, Action: opts.Action, Since: since, Limit: opts.Limit})
 		if errors.Is(err, emulator.ErrNoSuchKey) {
 			return cmdutil.Errorf(cmdutil.ExitNotFound, "no key %q in the audit trail", opts.Key).
 				WithHint("give a key id or a name the emulator has seen (metabind emulator audit lists them)")
@@ -109,6 +115,66 @@ func auditRun(ctx context.Context, opts *AuditOptions) error {
 		}
 		return output.PrintList(p, opts.IO.Out, events, auditColumns, auditDefaultColumns)
 	})
+}
+
+// resolveKey returns what --key names for the audit query: key itself (an
+// id, a name, or "" for every key), or, when key has the shape of an id
+// prefix (cmdutil.IDShape) and is no key's name, the id of the one key in the
+// trail that starts with it. A prefix of several keys' ids, or one that is
+// also a name, is exit 2; of none, the query's "no key" (exit 5).
+func resolveKey(ctx context.Context, e *emulator.Emulator, key string) (string, error) {
+	if _, prefix := cmdutil.IDShape(key); !prefix {
+		return key, nil
+	}
+	all, err := e.Audit(ctx, emulator.AuditFilter{})
+	if err != nil {
+		return "", cmdutil.Errorf(cmdutil.ExitError, "%v", err)
+	}
+	ids := idsWithPrefix(all, key)
+	named, err := e.Audit(ctx, emulator.AuditFilter{Key: key})
+	if err != nil && !errors.Is(err, emulator.ErrNoSuchKey) {
+		return "", cmdutil.Errorf(cmdutil.ExitError, "%v", err)
+	}
+	isName := map[string]bool{} // the ids of the keys named key
+	for _, ev := range named {
+		isName[ev.KeyID] = true
+	}
+	if len(isName) > 0 {
+		for _, id := range ids {
+			if !isName[id] {
+				return "", cmdutil.FlagErrorf("--key %q is both a key's name and the start of another key's id", key).
+					WithHint("give the key's full id (the keyId column of `metabind emulator audit`)")
+			}
+		}
+		return key, nil
+	}
+	switch len(ids) {
+	case 0:
+		return key, nil // no key at all: the query says so
+	case 1:
+		return ids[0], nil
+	}
+	shown := strings.Join(ids[:min(len(ids), 3)], ", ")
+	if len(ids) > 3 {
+		shown += ", …"
+	}
+	return "", cmdutil.FlagErrorf("--key %q is the start of %d keys' ids (%s)", key, len(ids), shown).
+		WithHint("give more of the id, or all of it")
+}
+
+// idsWithPrefix returns the distinct key ids of events that start with
+// prefix (in any case), in the order they first appear.
+func idsWithPrefix(events []emulator.AuditEvent, prefix string) []string {
+	prefix = strings.ToLower(prefix)
+	seen := map[string]bool{}
+	var ids []string
+	for _, ev := range events {
+		if !seen[ev.KeyID] && strings.HasPrefix(strings.ToLower(ev.KeyID), prefix) {
+			seen[ev.KeyID] = true
+			ids = append(ids, ev.KeyID)
+		}
+	}
+	return ids
 }
 
 // auditColumns are the columns of the audit table, CSV and TSV, selectable

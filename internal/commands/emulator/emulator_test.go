@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -675,6 +676,136 @@ func TestRunsStopOnACancelledContext(t *testing.T) {
 	opts.Printer = printerFor(output.JSON)
 	if err := auditRun(ctx, opts); !errors.Is(err, context.Canceled) {
 		t.Errorf("audit: %v, want context.Canceled", err)
+	}
+	if out.Len() != 0 {
+		t.Errorf("stdout: %q", out.String())
+	}
+}
+
+// --key takes a unique prefix of a key's id (4+ hex digits, any case), as the
+// keys commands do; a prefix that is also another key's name is exit 2.
+func TestAuditKeyPrefix(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "emu.db")
+	f, out, _ := testFactory(t, nil)
+	if err := seedRun(context.Background(), parsed(t, NewCmdSeed, f, "--db", db, "--org", "acme", "--project", "web", "--keys", "3")); err != nil {
+		t.Fatal(err)
+	}
+	audit := func(key string) ([]emulator.AuditEvent, error) {
+		out.Reset()
+		opts := parsed(t, NewCmdAudit, f, "--db", db, "--key", key)
+		opts.Printer = printerFor(output.JSON)
+		if err := auditRun(context.Background(), opts); err != nil {
+			return nil, err
+		}
+		var events []emulator.AuditEvent
+		if err := json.Unmarshal(out.Bytes(), &events); err != nil {
+			t.Fatalf("--key %s: %v", key, err)
+		}
+		return events, nil
+	}
+	all, err := audit("")
+	if err != nil || len(all) != 3 {
+		t.Fatalf("%v %+v", err, all)
+	}
+	// The shortest prefix of the second key's id, from 4 hex digits, that
+	// no other key's id starts with.
+	id := all[1].KeyID
+	prefix := id[:4]
+	for n := 5; len(idsWithPrefix(all, prefix)) > 1; n++ {
+		prefix = id[:n]
+	}
+	for _, p := range []string{prefix, strings.ToUpper(prefix), id} {
+		events, err := audit(p)
+		if err != nil || len(events) != 1 || events[0].KeyID != id || events[0].KeyName != "bulk-key-00002" {
+			t.Errorf("--key %s: %v %+v", p, err, events)
+		}
+	}
+	// Three hex digits are no prefix: a name, and no key has it.
+	var ce *cmdutil.Error
+	if _, err := audit(id[:3]); !errors.As(err, &ce) || ce.Code != cmdutil.ExitNotFound {
+		t.Errorf("--key %s: %v, want exit 5", id[:3], err)
+	}
+
+	// A key named like the start of another key's id.
+	e, err := emulator.Open(context.Background(), emulator.Config{DBPath: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := e.MintToken(emulator.TokenRequest{Org: "acme", TTL: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("POST", "/app/v1/organizations/acme/projects/web/api-keys", strings.NewReader(`{"name":"`+prefix+`"}`))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	rec := &recorder{header: http.Header{}}
+	e.Handler().ServeHTTP(rec, req)
+	e.Close()
+	if rec.code != 201 {
+		t.Fatalf("create: %d %s", rec.code, rec.body.String())
+	}
+	if _, err := audit(prefix); !cmdutil.IsUsage(err) || !strings.Contains(err.Error(), "both a key's name and the start of another key's id") {
+		t.Errorf("--key %s, a name and a prefix: %v", prefix, err)
+	}
+	if out.Len() != 0 {
+		t.Errorf("stdout: %q", out.String())
+	}
+}
+
+func TestIDsWithPrefix(t *testing.T) {
+	events := []emulator.AuditEvent{
+		{KeyID: "abcd0001-0000-4000-8000-000000000000"},
+		{KeyID: "abcd0002-0000-4000-8000-000000000000"},
+		{KeyID: "abcd0001-0000-4000-8000-000000000000"},
+		{KeyID: "ef010000-0000-4000-8000-000000000000"},
+	}
+	for prefix, want := range map[string]string{
+		"abcd":     "abcd0001-0000-4000-8000-000000000000 abcd0002-0000-4000-8000-000000000000",
+		"ABCD0002": "abcd0002-0000-4000-8000-000000000000",
+		"ef01":     "ef010000-0000-4000-8000-000000000000",
+		"0000":     "",
+	} {
+		if got := strings.Join(idsWithPrefix(events, prefix), " "); got != want {
+			t.Errorf("%s: %q, want %q", prefix, got, want)
+		}
+	}
+}
+
+// A prefix of several keys' ids is exit 2, naming some of them. Among 2,000
+// random ids, two share their first 4 hex digits (all but certainly: the
+// chance that none do is below 1e-13).
+func TestAuditKeyPrefixOfSeveral(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "emu.db")
+	f, out, _ := testFactory(t, nil)
+	if err := seedRun(context.Background(), parsed(t, NewCmdSeed, f, "--db", db, "--org", "acme", "--project", "web", "--keys", "2000")); err != nil {
+		t.Fatal(err)
+	}
+	opts := parsed(t, NewCmdAudit, f, "--db", db)
+	opts.Printer = printerFor(output.JSON)
+	out.Reset()
+	if err := auditRun(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	var all []emulator.AuditEvent
+	if err := json.Unmarshal(out.Bytes(), &all); err != nil {
+		t.Fatal(err)
+	}
+	byPrefix := map[string]int{}
+	shared := ""
+	for _, ev := range all {
+		if byPrefix[ev.KeyID[:4]]++; byPrefix[ev.KeyID[:4]] == 2 {
+			shared = ev.KeyID[:4]
+		}
+	}
+	if shared == "" {
+		t.Fatal("no two of 2,000 ids share 4 hex digits")
+	}
+	out.Reset()
+	opts = parsed(t, NewCmdAudit, f, "--db", db, "--key", shared)
+	opts.Printer = printerFor(output.JSON)
+	err := auditRun(context.Background(), opts)
+	if !cmdutil.IsUsage(err) || !strings.Contains(err.Error(), fmt.Sprintf("--key %q is the start of %d keys' ids (%s", shared, byPrefix[shared], shared)) {
+		t.Errorf("--key %s: %v", shared, err)
 	}
 	if out.Len() != 0 {
 		t.Errorf("stdout: %q", out.String())
