@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -562,12 +563,7 @@ func listKeys(t *testing.T, db string) []string {
 // seed --keys N leaves N keys in the database, served by the emulator; a
 // second run adds N more to the existing project.
 func TestSeedRunStoresKeys(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "emu.db")
-	f, out, errOut := testFactory(t, nil)
-	opts := parsed(t, NewCmdSeed, f, "--db", db, "--org", "acme", "--project", "web", "--keys", "7")
-	if err := seedRun(context.Background(), opts); err != nil {
-		t.Fatal(err)
-	}
+	f, db, out, errOut := seeded(t, 7)
 	names := listKeys(t, db)
 	if len(names) != 7 {
 		t.Fatalf("%d keys after seeding 7: %v", len(names), names)
@@ -596,46 +592,60 @@ func TestSeedRunStoresKeys(t *testing.T) {
 // The filters reach the database query; a key the trail does not know is
 // exit 5 with nothing on stdout.
 func TestAuditRunFilters(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "emu.db")
-	f, out, errOut := testFactory(t, nil)
-	if err := seedRun(context.Background(), parsed(t, NewCmdSeed, f, "--db", db, "--org", "acme", "--project", "web", "--keys", "3")); err != nil {
-		t.Fatal(err)
-	}
-	run := func(format output.Format, args ...string) ([]emulator.AuditEvent, error) {
-		out.Reset()
-		errOut.Reset()
-		opts := parsed(t, NewCmdAudit, f, append([]string{"--db", db}, args...)...)
-		opts.Printer = printerFor(format)
-		err := auditRun(context.Background(), opts)
-		var events []emulator.AuditEvent
-		if err == nil && format == output.JSON {
-			if jerr := json.Unmarshal(out.Bytes(), &events); jerr != nil {
-				t.Fatalf("%v: %v\n%s", args, jerr, out.String())
-			}
-		}
-		return events, err
-	}
-	events, err := run(output.JSON, "--key", "bulk-key-00002")
+	f, db, out, errOut := seeded(t, 3)
+	events, err := auditJSON(t, f, out, db, "--key", "bulk-key-00002")
 	if err != nil || len(events) != 1 || events[0].KeyName != "bulk-key-00002" || events[0].Action != "create" {
 		t.Fatalf("--key by name: %v %+v", err, events)
 	}
 	id := events[0].KeyID
-	if events, err = run(output.JSON, "--key", id); err != nil || len(events) != 1 || events[0].KeyName != "bulk-key-00002" {
+	if events, err = auditJSON(t, f, out, db, "--key", id); err != nil || len(events) != 1 || events[0].KeyName != "bulk-key-00002" {
 		t.Fatalf("--key by id: %v %+v", err, events)
 	}
-	if events, err = run(output.JSON, "--limit", "2"); err != nil || len(events) != 2 ||
+	if events, err = auditJSON(t, f, out, db, "--limit", "2"); err != nil || len(events) != 2 ||
 		events[0].KeyName != "bulk-key-00002" || events[1].KeyName != "bulk-key-00003" {
 		t.Fatalf("--limit 2: %v %+v", err, events)
 	}
 	// Nothing revoked: an empty table is a note on stderr, not a header.
-	if _, err = run(output.Table, "--action", "revoke"); err != nil || out.Len() != 0 || errOut.String() != "no audit events yet\n" {
+	out.Reset()
+	errOut.Reset()
+	opts := parsed(t, NewCmdAudit, f, "--db", db, "--action", "revoke")
+	opts.Printer = printerFor(output.Table)
+	if err = auditRun(context.Background(), opts); err != nil || out.Len() != 0 || errOut.String() != "no audit events yet\n" {
 		t.Fatalf("--action revoke: %v, stdout %q, stderr %q", err, out.String(), errOut.String())
 	}
-	_, err = run(output.JSON, "--key", "nobody")
+	_, err = auditJSON(t, f, out, db, "--key", "nobody")
 	var ce *cmdutil.Error
 	if !errors.As(err, &ce) || ce.Code != cmdutil.ExitNotFound || !strings.Contains(err.Error(), `no key "nobody"`) || out.Len() != 0 {
 		t.Fatalf("unknown key: %v, stdout %q", err, out.String())
 	}
+}
+
+// seeded returns a factory over test streams and a database seeded with
+// acme/web and n bulk keys.
+func seeded(t *testing.T, n int) (f *cmdutil.Factory, db string, out, errOut *bytes.Buffer) {
+	t.Helper()
+	db = filepath.Join(t.TempDir(), "emu.db")
+	f, out, errOut = testFactory(t, nil)
+	if err := seedRun(context.Background(), parsed(t, NewCmdSeed, f, "--db", db, "--org", "acme", "--project", "web", "--keys", strconv.Itoa(n))); err != nil {
+		t.Fatal(err)
+	}
+	return f, db, out, errOut
+}
+
+// auditJSON runs audit on db with args and -o json, and decodes its stdout.
+func auditJSON(t *testing.T, f *cmdutil.Factory, out *bytes.Buffer, db string, args ...string) ([]emulator.AuditEvent, error) {
+	t.Helper()
+	out.Reset()
+	opts := parsed(t, NewCmdAudit, f, append([]string{"--db", db}, args...)...)
+	opts.Printer = printerFor(output.JSON)
+	if err := auditRun(context.Background(), opts); err != nil {
+		return nil, err
+	}
+	var events []emulator.AuditEvent
+	if err := json.Unmarshal(out.Bytes(), &events); err != nil {
+		t.Fatalf("audit %v: %v\n%s", args, err, out.String())
+	}
+	return events, nil
 }
 
 // Every verb stops on a context that has ended (SIGINT before it got going):
@@ -685,24 +695,8 @@ func TestRunsStopOnACancelledContext(t *testing.T) {
 // --key takes a unique prefix of a key's id (4+ hex digits, any case), as the
 // keys commands do; a prefix that is also another key's name is exit 2.
 func TestAuditKeyPrefix(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "emu.db")
-	f, out, _ := testFactory(t, nil)
-	if err := seedRun(context.Background(), parsed(t, NewCmdSeed, f, "--db", db, "--org", "acme", "--project", "web", "--keys", "3")); err != nil {
-		t.Fatal(err)
-	}
-	audit := func(key string) ([]emulator.AuditEvent, error) {
-		out.Reset()
-		opts := parsed(t, NewCmdAudit, f, "--db", db, "--key", key)
-		opts.Printer = printerFor(output.JSON)
-		if err := auditRun(context.Background(), opts); err != nil {
-			return nil, err
-		}
-		var events []emulator.AuditEvent
-		if err := json.Unmarshal(out.Bytes(), &events); err != nil {
-			t.Fatalf("--key %s: %v", key, err)
-		}
-		return events, nil
-	}
+	f, db, out, _ := seeded(t, 3)
+	audit := func(key string) ([]emulator.AuditEvent, error) { return auditJSON(t, f, out, db, "--key", key) }
 	all, err := audit("")
 	if err != nil || len(all) != 3 {
 		t.Fatalf("%v %+v", err, all)
@@ -775,19 +769,9 @@ func TestIDsWithPrefix(t *testing.T) {
 // random ids, two share their first 4 hex digits (all but certainly: the
 // chance that none do is below 1e-13).
 func TestAuditKeyPrefixOfSeveral(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "emu.db")
-	f, out, _ := testFactory(t, nil)
-	if err := seedRun(context.Background(), parsed(t, NewCmdSeed, f, "--db", db, "--org", "acme", "--project", "web", "--keys", "2000")); err != nil {
-		t.Fatal(err)
-	}
-	opts := parsed(t, NewCmdAudit, f, "--db", db)
-	opts.Printer = printerFor(output.JSON)
-	out.Reset()
-	if err := auditRun(context.Background(), opts); err != nil {
-		t.Fatal(err)
-	}
-	var all []emulator.AuditEvent
-	if err := json.Unmarshal(out.Bytes(), &all); err != nil {
+	f, db, out, _ := seeded(t, 2000)
+	all, err := auditJSON(t, f, out, db)
+	if err != nil {
 		t.Fatal(err)
 	}
 	byPrefix := map[string]int{}
@@ -800,10 +784,7 @@ func TestAuditKeyPrefixOfSeveral(t *testing.T) {
 	if shared == "" {
 		t.Fatal("no two of 2,000 ids share 4 hex digits")
 	}
-	out.Reset()
-	opts = parsed(t, NewCmdAudit, f, "--db", db, "--key", shared)
-	opts.Printer = printerFor(output.JSON)
-	err := auditRun(context.Background(), opts)
+	_, err = auditJSON(t, f, out, db, "--key", shared)
 	if !cmdutil.IsUsage(err) || !strings.Contains(err.Error(), fmt.Sprintf("--key %q is the start of %d keys' ids (%s", shared, byPrefix[shared], shared)) {
 		t.Errorf("--key %s: %v", shared, err)
 	}
