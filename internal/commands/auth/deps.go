@@ -3,24 +3,22 @@ package auth
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/credstore"
-	"github.com/metabind/metabind-cli/internal/iostreams"
 )
 
-// Deps are what every auth verb takes from the factory.
+// Deps are what every auth verb takes from the factory: what every command
+// takes, and the credential store and the environment.
 type Deps struct {
-	IO *iostreams.IOStreams
+	cmdutil.Deps
 	// Store returns the credential store of the active profile.
 	Store  func() (*credstore.Store, error)
 	Getenv func(string) string
-	Now    func() time.Time
 }
 
 func newDeps(f *cmdutil.Factory) Deps {
-	return Deps{IO: f.IOStreams, Store: f.CredStore, Getenv: f.Getenv, Now: f.Now}
+	return Deps{Deps: f.Deps(), Store: f.CredStore, Getenv: f.Getenv}
 }
 
 // envTokenSet reports whether MB_TOKEN holds a token, which wins over any

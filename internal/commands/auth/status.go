@@ -17,14 +17,13 @@ import (
 // StatusOptions holds the inputs of `auth status`.
 type StatusOptions struct {
 	Deps
-	Printer func() (*output.Printer, error)
 	// OrgName looks up the organization's name with the API ("" when it cannot).
 	OrgName func(ctx context.Context, org string) string
 }
 
 // NewCmdStatus returns `auth status`.
 func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *StatusOptions) error) *cobra.Command {
-	opts := &StatusOptions{Deps: newDeps(f), Printer: f.Printer, OrgName: orgNamer(f)}
+	opts := &StatusOptions{Deps: newDeps(f), OrgName: orgNamer(f)}
 	return cmdutil.WithOutputFlags(f, cmdutil.OutputData, &cobra.Command{
 		Use:   "status",
 		Short: "Show who is logged in, until when, and where the token comes from",

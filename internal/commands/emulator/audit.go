@@ -18,9 +18,9 @@ import (
 
 // AuditOptions holds what `metabind emulator audit` needs.
 type AuditOptions struct {
+	// Deps.Printer applies -o/--output (MB_OUTPUT, the profile), --jq,
+	// --template, --columns and --no-headers.
 	Deps
-	// Printer applies -o/--output (MB_OUTPUT, the profile), --jq and --template.
-	Printer func() (*output.Printer, error)
 
 	DBPath string
 	Key    string
@@ -31,7 +31,7 @@ type AuditOptions struct {
 
 // NewCmdAudit returns `metabind emulator audit`.
 func NewCmdAudit(f *cmdutil.Factory, runF func(context.Context, *AuditOptions) error) *cobra.Command {
-	opts := &AuditOptions{Deps: newDeps(f), Printer: f.Printer}
+	opts := &AuditOptions{Deps: newDeps(f)}
 	cmd := &cobra.Command{
 		Use:   "audit",
 		Short: "Show the emulator's audit trail of key changes",

@@ -11,16 +11,16 @@ import (
 
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/emulator"
-	"github.com/metabind/metabind-cli/internal/iostreams"
 )
 
-// Deps are what every emulator verb takes from the factory.
+// Deps are what every emulator verb takes from the factory: what every
+// command takes, and the environment (for the default database's location).
 type Deps struct {
-	IO     *iostreams.IOStreams
+	cmdutil.Deps
 	Getenv func(string) string
 }
 
-func newDeps(f *cmdutil.Factory) Deps { return Deps{IO: f.IOStreams, Getenv: f.Getenv} }
+func newDeps(f *cmdutil.Factory) Deps { return Deps{Deps: f.Deps(), Getenv: f.Getenv} }
 
 // resolveDBPath returns --db, or the default location.
 func (d Deps) resolveDBPath(flag string) (string, error) {

@@ -245,7 +245,8 @@ func TestSeedAndAuditRun(t *testing.T) {
 		t.Errorf("second seed stderr: %q", errOut.String())
 	}
 
-	audit := &AuditOptions{Deps: Deps{IO: f.IOStreams, Getenv: f.Getenv}, DBPath: db, Printer: printerFor(output.JSON)}
+	audit := &AuditOptions{Deps: newDeps(f), DBPath: db}
+	audit.Printer = printerFor(output.JSON)
 	out.Reset()
 	if err := auditRun(context.Background(), audit); err != nil {
 		t.Fatal(err)
@@ -284,7 +285,8 @@ func TestSeedAndAuditRun(t *testing.T) {
 	} else {
 		e.Close()
 	}
-	empty := &AuditOptions{Deps: Deps{IO: f.IOStreams, Getenv: f.Getenv}, DBPath: emptyDB, Printer: printerFor(output.JSON)}
+	empty := &AuditOptions{Deps: newDeps(f), DBPath: emptyDB}
+	empty.Printer = printerFor(output.JSON)
 	out.Reset()
 	if err := auditRun(context.Background(), empty); err != nil || strings.TrimSpace(out.String()) != "[]" {
 		t.Errorf("empty audit JSON: %q %v", out.String(), err)
@@ -316,7 +318,9 @@ func TestOpenFailures(t *testing.T) {
 	}
 	// audit reads; a missing database is 5, and nothing is made.
 	missing := filepath.Join(dir, "typo.db")
-	err = auditRun(context.Background(), &AuditOptions{Deps: newDeps(f), DBPath: missing, Printer: printerFor(output.Table)})
+	missingOpts := &AuditOptions{Deps: newDeps(f), DBPath: missing}
+	missingOpts.Printer = printerFor(output.Table)
+	err = auditRun(context.Background(), missingOpts)
 	if !errors.As(err, &ce) || ce.Code != cmdutil.ExitNotFound {
 		t.Fatalf("audit of a missing database: %v", err)
 	}
@@ -324,7 +328,8 @@ func TestOpenFailures(t *testing.T) {
 		t.Errorf("audit made %s", missing)
 	}
 	// No HOME and no override: a clear error instead of a path in "/".
-	err = auditRun(context.Background(), &AuditOptions{Deps: Deps{IO: f.IOStreams, Getenv: func(string) string { return "" }}, Printer: printerFor(output.Table)})
+	noHome := &AuditOptions{Deps: Deps{Deps: cmdutil.Deps{IO: f.IOStreams, Printer: printerFor(output.Table)}, Getenv: func(string) string { return "" }}}
+	err = auditRun(context.Background(), noHome)
 	if err == nil || !strings.Contains(err.Error(), "--db") {
 		t.Fatalf("no data directory: %v", err)
 	}
