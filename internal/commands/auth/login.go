@@ -10,6 +10,7 @@ import (
 
 	"github.com/metabind/metabind-cli/internal/api"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
+	"github.com/metabind/metabind-cli/internal/config"
 	"github.com/metabind/metabind-cli/internal/credstore"
 	"github.com/metabind/metabind-cli/internal/iostreams"
 	"github.com/metabind/metabind-cli/internal/output"
@@ -139,6 +140,12 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	}
 	if opts.envTokenSet() {
 		fmt.Fprintln(opts.IO.ErrOut, "note: MB_TOKEN is set in your environment and takes precedence over the stored token.")
+	}
+	if cfg, err := opts.Config(); err == nil && cfg.Source("api-url") == config.SourceFlag && cfg.Get("api-url") != cfg.FileValue("api-url") {
+		// The token is checked against --api-url, but the flag is not saved:
+		// say so, or the next command goes to another API.
+		fmt.Fprintf(opts.IO.ErrOut, "note: --api-url applies to this command only; to keep using %s, run `metabind config set api-url %s` or set MB_API_URL.\n",
+			output.Sanitize(cfg.Get("api-url")), output.Sanitize(cfg.Get("api-url")))
 	}
 	return nil
 }
