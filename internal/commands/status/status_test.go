@@ -3,46 +3,21 @@ package status_test
 import (
 	"context"
 	"encoding/json"
-	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/metabind/metabind-cli/internal/app"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/commands/status"
-	"github.com/metabind/metabind-cli/internal/emulator"
 	"github.com/metabind/metabind-cli/internal/iostreams"
+	"github.com/metabind/metabind-cli/internal/testsupport/clitest"
 )
 
-func emulatorEnv(t *testing.T) map[string]string {
-	t.Helper()
-	cfg := emulator.DefaultConfig()
-	cfg.DBPath = ":memory:"
-	cfg.RateLimit = 0
-	ctx := context.Background()
-	e, err := emulator.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.Seed(ctx, "acme", "web"); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(e.Handler())
-	t.Cleanup(func() { srv.Close(); _ = e.Close() })
-	tok, err := e.MintToken(emulator.TokenRequest{Org: "acme", Role: "owner", Subject: "alice", TTL: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return map[string]string{"MB_API_URL": srv.URL, "MB_TOKEN": tok, "MB_ORG": "acme", "MB_PROJECT": "web",
-		"MB_CONFIG_DIR": t.TempDir(), "MB_NO_KEYRING": "1"}
-}
+// emulatorEnv is the environment of the shared harness: a seeded in-process
+// emulator (acme/web) and a token for it.
+func emulatorEnv(t *testing.T) map[string]string { return clitest.Emulator(t).Env }
 
-func run(env map[string]string, args ...string) (string, string, int) {
-	ios, _, out, errOut := iostreams.Test()
-	code := app.RunFactory(context.Background(), args, cmdutil.New(ios, func(k string) string { return env[k] }))
-	return out.String(), errOut.String(), code
-}
+// run runs a command line in-process: stdout, stderr, exit code.
+var run = clitest.Run
 
 // The flags reach the options; the run function gets them and the context.
 func TestStatusFlags(t *testing.T) {

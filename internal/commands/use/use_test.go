@@ -1,24 +1,20 @@
 package use_test
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/metabind/metabind-cli/internal/app"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
-	"github.com/metabind/metabind-cli/internal/iostreams"
+	"github.com/metabind/metabind-cli/internal/testsupport/clitest"
 )
 
+// run runs a command line in-process with dir as the configuration
+// directory and nothing else in the environment.
 func run(t *testing.T, dir string, args ...string) (string, string, int) {
 	t.Helper()
-	ios, _, out, errOut := iostreams.Test()
-	env := map[string]string{"MB_CONFIG_DIR": dir}
-	f := cmdutil.New(ios, func(k string) string { return env[k] })
-	code := app.RunFactory(context.Background(), args, f)
-	return out.String(), errOut.String(), code
+	return clitest.Run(map[string]string{"MB_CONFIG_DIR": dir}, args...)
 }
 
 func TestUseSavesAndClears(t *testing.T) {
