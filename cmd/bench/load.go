@@ -153,17 +153,7 @@ func runLoad(ctx context.Context, spec loadSpec, serverPID int) (loadResult, err
 				if !t0.Before(measureEnd) {
 					return
 				}
-				if _, err := conn.Write(spec.Request); err != nil {
-					ioErrs.Add(1)
-					recordErr(err)
-					conn.Close()
-					conn = nil
-					if failures++; failures > 10 {
-						return
-					}
-					continue
-				}
-				status, closeConn, err := readResponse(br)
+				status, closeConn, err := exchange(conn, br, spec.Request)
 				t1 := time.Now()
 				if err != nil {
 					ioErrs.Add(1)
@@ -212,6 +202,14 @@ func runLoad(ctx context.Context, spec loadSpec, serverPID int) (loadResult, err
 		res.ServerCPU = srvCPU1 - srvCPU0
 	}
 	return res, nil
+}
+
+// exchange writes req on conn and reads the response from br (conn's reader).
+func exchange(conn net.Conn, br *bufio.Reader, req []byte) (status int, closeConn bool, err error) {
+	if _, err := conn.Write(req); err != nil {
+		return 0, false, err
+	}
+	return readResponse(br)
 }
 
 // readResponse reads one response to a GET from br with net/http's parser
