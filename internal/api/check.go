@@ -32,11 +32,7 @@ func (c *Client) CheckKey(ctx context.Context, org, project, apiKey string) (*Ch
 	if !validHeaderValue(apiKey) {
 		return nil, errors.New("the API key contains characters that cannot be sent in an HTTP header (spaces, line breaks or control characters)")
 	}
-	o, err := pathSegment("organization id", org)
-	if err != nil {
-		return nil, err
-	}
-	p, err := pathSegment("project id", project)
+	p, err := projectPath(org, project)
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +40,7 @@ func (c *Client) CheckKey(ctx context.Context, org, project, apiKey string) (*Ch
 	defer cancel()
 	resp, err := c.do(ctx, &call{
 		method:  http.MethodGet,
-		path:    "/api/v1/organizations/" + o + "/projects/" + p + "/tags",
+		path:    "/api/v1" + p + "/tags",
 		query:   url.Values{"limit": {"1"}},
 		apiKey:  apiKey,
 		secrets: []string{apiKey},

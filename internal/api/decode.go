@@ -341,23 +341,20 @@ func (p *pageInfo) merge(o *pageInfo) {
 	}
 }
 
-// decodeKeyPage decodes a list response: {"data":[…],"pagination":{…}}, the
-// same with the pagination fields at the top level or under meta.pagination,
-// or a bare array.
-func decodeKeyPage(resp *response) (*KeyPage, error) {
-	body := bytes.TrimSpace(resp.body)
-	if len(body) == 0 {
-		return nil, fmt.Errorf("the server sent an empty response (%s)", resp.describe())
-	}
-	page := &KeyPage{Keys: []Key{}}
-	if body[0] == '[' {
-		if err := json.Unmarshal(body, &page.Keys); err != nil {
-			return nil, decodeError(resp, err)
-		}
-		if page.Keys == nil {
-			page.Keys = []Key{}
-		}
-		return page, nil
+// errNoDataArray is listEnvelope's answer to an object without a "data" array.
+var errNoDataArray = errors.New(`no "data" array`)
+
+// listEnvelope splits a list response into its items and its pagination: a
+// bare array, or {"data": [...]} with the pagination fields under pagination,
+// meta.pagination or at the top level (first found wins, field by field).
+// items is the JSON array (nil for "data": null); a body that is not JSON is
+// the json error, an object without a data array errNoDataArray. Pages is
+// derived from total and limit when the server sends neither a cursor nor a
+// page count.
+func listEnvelope(body []byte) (items json.RawMessage, info pageInfo, err error) {
+	body = bytes.TrimSpace(body)
+	if len(body) > 0 && body[0] == '[' {
+		return body, info, nil
 	}
 	var env struct {
 		Data       json.RawMessage `json:"data"`
@@ -366,21 +363,16 @@ func decodeKeyPage(resp *response) (*KeyPage, error) {
 		pageInfo
 	}
 	if err := json.Unmarshal(body, &env); err != nil {
-		return nil, decodeError(resp, err)
+		return nil, info, err
 	}
 	data := bytes.TrimSpace(env.Data)
 	switch {
-	case len(data) == 0:
-		return nil, fmt.Errorf("the server's list response has no \"data\" array (%s)", resp.describe())
-	case data[0] == '[':
-		if err := json.Unmarshal(data, &page.Keys); err != nil {
-			return nil, decodeError(resp, err)
-		}
+	case len(data) > 0 && data[0] == '[':
+		items = data
 	case string(data) == "null":
 	default:
-		return nil, fmt.Errorf("the server's list response has no \"data\" array (%s)", resp.describe())
+		return nil, info, errNoDataArray
 	}
-	info := pageInfo{}
 	info.merge(env.Pagination)
 	var meta struct {
 		Pagination *pageInfo `json:"pagination"`
@@ -389,15 +381,35 @@ func decodeKeyPage(resp *response) (*KeyPage, error) {
 		info.merge(meta.Pagination)
 	}
 	info.merge(&env.pageInfo)
+	if info.LastKey == "" && info.Pages == 0 && info.Total > 0 && info.Limit > 0 {
+		info.Pages = flexInt((int64(info.Total) + int64(info.Limit) - 1) / int64(info.Limit))
+	}
+	return items, info, nil
+}
 
-	page.NextKey = string(info.LastKey)
-	page.Page, page.Pages, page.Total = int(info.Page), int(info.Pages), int(info.Total)
-	if page.NextKey == "" && page.Pages == 0 && page.Total > 0 && info.Limit > 0 {
-		page.Pages = int((int64(info.Total) + int64(info.Limit) - 1) / int64(info.Limit))
+// decodeKeyPage decodes a list response of keys (see listEnvelope).
+func decodeKeyPage(resp *response) (*KeyPage, error) {
+	if len(bytes.TrimSpace(resp.body)) == 0 {
+		return nil, fmt.Errorf("the server sent an empty response (%s)", resp.describe())
+	}
+	items, info, err := listEnvelope(resp.body)
+	if errors.Is(err, errNoDataArray) {
+		return nil, fmt.Errorf("the server's list response has no \"data\" array (%s)", resp.describe())
+	}
+	if err != nil {
+		return nil, decodeError(resp, err)
+	}
+	page := &KeyPage{Keys: []Key{}}
+	if items != nil {
+		if err := json.Unmarshal(items, &page.Keys); err != nil {
+			return nil, decodeError(resp, err)
+		}
 	}
 	if page.Keys == nil {
 		page.Keys = []Key{}
 	}
+	page.NextKey = string(info.LastKey)
+	page.Page, page.Pages, page.Total = int(info.Page), int(info.Pages), int(info.Total)
 	return page, nil
 }
 

@@ -62,8 +62,18 @@ type UpdateKeyRequest struct {
 // (the API's maximum).
 const defaultListAllLimit = 100
 
-func keysPath(org, project string) (string, error) {
+// orgPath is "/organizations/{org}", escaped; the API prefix comes first.
+func orgPath(org string) (string, error) {
 	o, err := pathSegment("organization id", org)
+	if err != nil {
+		return "", err
+	}
+	return "/organizations/" + o, nil
+}
+
+// projectPath is "/organizations/{org}/projects/{project}", escaped.
+func projectPath(org, project string) (string, error) {
+	o, err := orgPath(org)
 	if err != nil {
 		return "", err
 	}
@@ -71,7 +81,15 @@ func keysPath(org, project string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return "/app/v1/organizations/" + o + "/projects/" + p + "/api-keys", nil
+	return o + "/projects/" + p, nil
+}
+
+func keysPath(org, project string) (string, error) {
+	p, err := projectPath(org, project)
+	if err != nil {
+		return "", err
+	}
+	return "/app/v1" + p + "/api-keys", nil
 }
 
 func keyPath(org, project, id string) (string, error) {

@@ -36,22 +36,13 @@ type Project struct {
 // GetOrganization fetches the organization org. A token for another
 // organization is a 403 *Error, an unknown organization a 404.
 func (c *Client) GetOrganization(ctx context.Context, org string) (*Organization, error) {
-	o, err := pathSegment("organization id", org)
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := c.callContext(ctx)
-	defer cancel()
-	resp, err := c.do(ctx, &call{method: http.MethodGet, path: "/app/v1/organizations/" + o, admin: true})
+	path, err := orgPath(org)
 	if err != nil {
 		return nil, err
 	}
 	var v Organization
-	if err := decodeObject(resp, &v); err != nil {
+	if err := c.getObject(ctx, "/app/v1"+path, "organization", &v, func() bool { return v.ID != "" }); err != nil {
 		return nil, err
-	}
-	if v.ID == "" {
-		return nil, fmt.Errorf("the server's response holds no organization (no id; %s)", resp.describe())
 	}
 	return &v, nil
 }
@@ -59,28 +50,45 @@ func (c *Client) GetOrganization(ctx context.Context, org string) (*Organization
 // GetProject fetches the project org/project. An unknown organization or
 // project is a 404 *Error.
 func (c *Client) GetProject(ctx context.Context, org, project string) (*Project, error) {
-	o, err := pathSegment("organization id", org)
-	if err != nil {
-		return nil, err
-	}
-	p, err := pathSegment("project id", project)
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := c.callContext(ctx)
-	defer cancel()
-	resp, err := c.do(ctx, &call{method: http.MethodGet, path: "/app/v1/organizations/" + o + "/projects/" + p, admin: true})
+	path, err := projectPath(org, project)
 	if err != nil {
 		return nil, err
 	}
 	var v Project
-	if err := decodeObject(resp, &v); err != nil {
+	if err := c.getObject(ctx, "/app/v1"+path, "project", &v, func() bool { return v.ID != "" }); err != nil {
 		return nil, err
 	}
-	if v.ID == "" {
-		return nil, fmt.Errorf("the server's response holds no project (no id; %s)", resp.describe())
-	}
 	return &v, nil
+}
+
+// getObject GETs one admin object at path into v; hasID says whether the
+// decoded object carries its id (what names it in the error when not).
+func (c *Client) getObject(ctx context.Context, path, what string, v any, hasID func() bool) error {
+	ctx, cancel := c.callContext(ctx)
+	defer cancel()
+	resp, err := c.do(ctx, &call{method: http.MethodGet, path: path, admin: true})
+	if err != nil {
+		return err
+	}
+	if err := decodeObject(resp, v); err != nil {
+		return err
+	}
+	if !hasID() {
+		return fmt.Errorf("the server's response holds no %s (no id; %s)", what, resp.describe())
+	}
+	return nil
+}
+
+// parseStamps reads an object's createdAt and updatedAt leniently (see
+// parseTimestamp).
+func parseStamps(rawCreated, rawUpdated json.RawMessage) (created, updated *time.Time, err error) {
+	if created, err = parseTimestamp("createdAt", rawCreated); err != nil {
+		return nil, nil, err
+	}
+	if updated, err = parseTimestamp("updatedAt", rawUpdated); err != nil {
+		return nil, nil, err
+	}
+	return created, updated, nil
 }
 
 // UnmarshalJSON reads the timestamps leniently, as for keys.
@@ -96,10 +104,7 @@ func (o *Organization) UnmarshalJSON(b []byte) error {
 	}
 	out := Organization(aux.fields)
 	var err error
-	if out.CreatedAt, err = parseTimestamp("createdAt", aux.CreatedAt); err != nil {
-		return err
-	}
-	if out.UpdatedAt, err = parseTimestamp("updatedAt", aux.UpdatedAt); err != nil {
+	if out.CreatedAt, out.UpdatedAt, err = parseStamps(aux.CreatedAt, aux.UpdatedAt); err != nil {
 		return err
 	}
 	*o = out
@@ -119,10 +124,7 @@ func (p *Project) UnmarshalJSON(b []byte) error {
 	}
 	out := Project(aux.fields)
 	var err error
-	if out.CreatedAt, err = parseTimestamp("createdAt", aux.CreatedAt); err != nil {
-		return err
-	}
-	if out.UpdatedAt, err = parseTimestamp("updatedAt", aux.UpdatedAt); err != nil {
+	if out.CreatedAt, out.UpdatedAt, err = parseStamps(aux.CreatedAt, aux.UpdatedAt); err != nil {
 		return err
 	}
 	*p = out

@@ -228,48 +228,24 @@ type rawPage struct {
 	page, pages int
 }
 
-// rawListPage reads a list body: a bare array, or {"data": [...]} with the
-// pagination fields under pagination, meta.pagination or at the top level.
+// rawListPage reads a list body (see listEnvelope) into its items.
 func rawListPage(body []byte) (rawPage, error) {
-	body = bytes.TrimSpace(body)
 	var p rawPage
-	if len(body) > 0 && body[0] == '[' {
-		if err := json.Unmarshal(body, &p.items); err != nil {
-			return p, errors.New("the response is not valid JSON")
-		}
-		return p, nil
-	}
-	var env struct {
-		Data       json.RawMessage `json:"data"`
-		Pagination *pageInfo       `json:"pagination"`
-		Meta       json.RawMessage `json:"meta"`
-		pageInfo
-	}
-	if err := json.Unmarshal(body, &env); err != nil {
-		return p, errors.New("the response is not a JSON list")
-	}
-	data := bytes.TrimSpace(env.Data)
-	switch {
-	case len(data) > 0 && data[0] == '[':
-		if err := json.Unmarshal(data, &p.items); err != nil {
-			return p, errors.New("the response's data is not a valid array")
-		}
-	case string(data) == "null":
-	default:
+	items, info, err := listEnvelope(body)
+	if errors.Is(err, errNoDataArray) {
 		return p, errors.New(`the response has no "data" array`)
 	}
-	info := pageInfo{}
-	info.merge(env.Pagination)
-	var meta struct {
-		Pagination *pageInfo `json:"pagination"`
+	if err != nil {
+		return p, errors.New("the response is not a JSON list")
 	}
-	if len(env.Meta) > 0 && json.Unmarshal(env.Meta, &meta) == nil {
-		info.merge(meta.Pagination)
+	if items != nil {
+		if err := json.Unmarshal(items, &p.items); err != nil {
+			if bytes.HasPrefix(bytes.TrimSpace(body), []byte("[")) {
+				return p, errors.New("the response is not valid JSON")
+			}
+			return p, errors.New("the response's data is not a valid array")
+		}
 	}
-	info.merge(&env.pageInfo)
 	p.nextKey, p.page, p.pages = string(info.LastKey), int(info.Page), int(info.Pages)
-	if p.nextKey == "" && p.pages == 0 && info.Total > 0 && info.Limit > 0 {
-		p.pages = int((int64(info.Total) + int64(info.Limit) - 1) / int64(info.Limit))
-	}
 	return p, nil
 }

@@ -101,13 +101,8 @@ type listResponse[T any] struct {
 func (e *Emulator) adminProject(next func(http.ResponseWriter, *http.Request, projectRef, tokenClaims)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		org, project := r.PathValue("org"), r.PathValue("project")
-		claims, token, ok := e.authenticateAdmin(w, r)
+		claims, ok := e.admitAdmin(w, r)
 		if !ok {
-			return
-		}
-		requestInfo(r).actor = claims.Subject
-		// Every authenticated request spends from the token's bucket, refused or not.
-		if !e.allowCredential(w, tokenBucketKey(token)) {
 			return
 		}
 		if !apiKeyRoles[claims.Role] {
@@ -143,6 +138,22 @@ func (e *Emulator) adminKey(next func(http.ResponseWriter, *http.Request, projec
 		requestInfo(r).keyID = id
 		next(w, r, proj, id, c)
 	})
+}
+
+// admitAdmin is what every admin route does first: it checks the bearer
+// token, records who is calling, and spends from the token's rate-limit
+// bucket (every authenticated request does, refused or not). When it returns
+// false it has answered (401 or 429).
+func (e *Emulator) admitAdmin(w http.ResponseWriter, r *http.Request) (tokenClaims, bool) {
+	claims, token, ok := e.authenticateAdmin(w, r)
+	if !ok {
+		return tokenClaims{}, false
+	}
+	requestInfo(r).actor = claims.Subject
+	if !e.allowCredential(w, tokenBucketKey(token)) {
+		return tokenClaims{}, false
+	}
+	return claims, true
 }
 
 // authenticateAdmin checks the bearer token and answers 401 (or 429) itself

@@ -7,8 +7,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
+
+	"github.com/metabind/metabind-cli/internal/config/securefile"
 )
 
 // secretLen is the size of the emulator's signing and digest secret.
@@ -74,50 +75,15 @@ func readSecret(path string) ([]byte, string, error) {
 // createSecret writes a new secret to path. It returns nil, nil when path
 // appeared in the meantime.
 func createSecret(path string) ([]byte, error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("create directory for the emulator secret: %w", err)
-	}
 	secret := make([]byte, secretLen)
 	if _, err := rand.Read(secret); err != nil {
 		return nil, fmt.Errorf("make emulator secret: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, ".secret-*")
-	if err != nil {
-		return nil, fmt.Errorf("write emulator secret: %w", err)
-	}
-	tmpName := tmp.Name()
-	defer os.Remove(tmpName)
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return nil, fmt.Errorf("write emulator secret: %w", err)
-	}
-	if _, err := tmp.WriteString(hex.EncodeToString(secret) + "\n"); err != nil {
-		tmp.Close()
-		return nil, fmt.Errorf("write emulator secret: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return nil, fmt.Errorf("write emulator secret: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return nil, fmt.Errorf("write emulator secret: %w", err)
-	}
-	if err := os.Link(tmpName, path); err != nil {
+	if err := securefile.CreateNew(path, []byte(hex.EncodeToString(secret)+"\n")); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return nil, nil
 		}
 		return nil, fmt.Errorf("write emulator secret: %w", err)
 	}
-	syncDir(dir)
 	return secret, nil
-}
-
-// syncDir makes a new directory entry durable; failure only weakens durability,
-// so it is ignored.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		_ = d.Close()
-	}
 }

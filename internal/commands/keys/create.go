@@ -98,17 +98,7 @@ grace (a sixth of the timeout, at most 2s).`,
 				return err
 			}
 			opts.Name = name
-			if cmd.Flags().Changed("output-file") && strings.TrimSpace(opts.OutputFile) == "" {
-				// An unset $VAR must not send the secret to stdout (and a CI log) instead.
-				return cmdutil.FlagErrorf("--output-file was given an empty path").WithHint("give the file to write the secret to, e.g. --output-file ci.key")
-			}
-			if opts.Quiet && opts.OutputFile != "" {
-				return cmdutil.FlagErrorf("-q/--quiet and --output-file cannot be used together: -q prints the secret, --output-file keeps it off the terminal")
-			}
-			if err := checkQuietConflicts(cmd, opts.Quiet, ".key"); err != nil {
-				return err
-			}
-			if err := opts.Delivery.validate(cmd, opts.Quiet, opts.OutputFile); err != nil {
+			if err := checkSecretDestination(cmd, opts.Quiet, opts.OutputFile, &opts.Delivery, ".key", "secret"); err != nil {
 				return err
 			}
 			if opts.KeyStdin {

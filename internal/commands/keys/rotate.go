@@ -88,16 +88,7 @@ and revoked. With a delivery command it prints {"old", "new" (without "key"),
 				}
 				opts.NewName = name
 			}
-			if cmd.Flags().Changed("output-file") && strings.TrimSpace(opts.OutputFile) == "" {
-				return cmdutil.FlagErrorf("--output-file was given an empty path").WithHint("give the file to write the new secret to, e.g. --output-file ci.key")
-			}
-			if opts.Quiet && opts.OutputFile != "" {
-				return cmdutil.FlagErrorf("-q/--quiet and --output-file cannot be used together")
-			}
-			if err := checkQuietConflicts(cmd, opts.Quiet, ".new.key"); err != nil {
-				return err
-			}
-			if err := opts.Delivery.validate(cmd, opts.Quiet, opts.OutputFile); err != nil {
+			if err := checkSecretDestination(cmd, opts.Quiet, opts.OutputFile, &opts.Delivery, ".new.key", "new secret"); err != nil {
 				return err
 			}
 			if !opts.Yes && !opts.KeepOld && !opts.IO.CanPrompt() {

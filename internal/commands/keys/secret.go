@@ -80,6 +80,23 @@ func checkQuietConflicts(cmd *cobra.Command, quiet bool, jqKey string) error {
 		WithHint(fmt.Sprintf("drop %s to print only the secret, or drop -q and pick the secret out with -o json --jq %s", given, jqKey))
 }
 
+// checkSecretDestination validates where a new secret goes: -q (stdout),
+// --output-file, or a delivery command; jqKey names the secret's field in -o
+// json for the hint. what is "secret" or "new secret".
+func checkSecretDestination(cmd *cobra.Command, quiet bool, outputFile string, d *Delivery, jqKey, what string) error {
+	if cmd.Flags().Changed("output-file") && strings.TrimSpace(outputFile) == "" {
+		// An unset $VAR must not send the secret to stdout (and a CI log) instead.
+		return cmdutil.FlagErrorf("--output-file was given an empty path").WithHint("give the file to write the " + what + " to, e.g. --output-file ci.key")
+	}
+	if quiet && outputFile != "" {
+		return cmdutil.FlagErrorf("-q/--quiet and --output-file cannot be used together: -q prints the %s, --output-file keeps it off the terminal", what)
+	}
+	if err := checkQuietConflicts(cmd, quiet, jqKey); err != nil {
+		return err
+	}
+	return d.validate(cmd, quiet, outputFile)
+}
+
 // writeShowingSecret writes what render produces when it holds the secret; if
 // it does not (a filter that depends on the values), or fails, the whole of
 // fallback goes out as JSON instead, so the only copy of the secret is not lost.
