@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -73,6 +74,14 @@ func newEnv(t *testing.T) *env {
 }
 
 func (e *env) run(stdin string, tty bool, answers []string, args ...string) (string, string, int) {
+	f, out, errOut := e.factory(stdin, tty, answers)
+	code := app.RunFactory(context.Background(), args, f)
+	return out.String(), errOut.String(), code
+}
+
+// factory is the Factory run uses: e's environment, keyring and clock, stdin
+// holding stdin, and a prompter that gives answers.
+func (e *env) factory(stdin string, tty bool, answers []string) (*cmdutil.Factory, *bytes.Buffer, *bytes.Buffer) {
 	ios, in, out, errOut := iostreams.Test()
 	in.WriteString(stdin)
 	ios.SetStdinTTY(tty)
@@ -81,8 +90,7 @@ func (e *env) run(stdin string, tty bool, answers []string, args ...string) (str
 	f.Now = func() time.Time { return e.now }
 	fake := &prompt.Fake{Answers: answers}
 	f.NewPrompter = func() prompt.Prompter { return fake }
-	code := app.RunFactory(context.Background(), args, f)
-	return out.String(), errOut.String(), code
+	return f, out, errOut
 }
 
 func TestLoginStoresInKeyringAndStatusMasks(t *testing.T) {

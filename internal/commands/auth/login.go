@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/metabind/metabind-cli/internal/api"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
+	"github.com/metabind/metabind-cli/internal/config"
 	"github.com/metabind/metabind-cli/internal/credstore"
 	"github.com/metabind/metabind-cli/internal/iostreams"
 	"github.com/metabind/metabind-cli/internal/output"
@@ -23,11 +23,8 @@ const maxTokenBytes = 64 << 10
 
 // LoginOptions holds the inputs of `auth login`.
 type LoginOptions struct {
-	IO       *iostreams.IOStreams
-	Store    func() (*credstore.Store, error)
+	Deps
 	Prompter func() prompt.Prompter
-	Getenv   func(string) string
-	Now      func() time.Time
 	// ClientFor builds an API client that sends the given token.
 	ClientFor func(token string) (*api.Client, error)
 	WithToken bool
@@ -35,7 +32,7 @@ type LoginOptions struct {
 
 // NewCmdLogin returns `auth login`. runF replaces the run function in tests.
 func NewCmdLogin(f *cmdutil.Factory, runF func(context.Context, *LoginOptions) error) *cobra.Command {
-	opts := &LoginOptions{IO: f.IOStreams, Store: f.CredStore, Prompter: f.Prompter, Getenv: f.Getenv, Now: f.Now, ClientFor: f.ClientWithToken}
+	opts := &LoginOptions{Deps: newDeps(f), Prompter: f.Prompter, ClientFor: f.ClientWithToken}
 	cmd := &cobra.Command{
 		Use:   "login",
 		Short: "Store an admin JWT for the API",
@@ -107,6 +104,9 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	if err := checkToken(ctx, opts, token, claims); err != nil {
 		return err
 	}
+	if err := ctx.Err(); err != nil {
+		return err // interrupted: nothing is stored
+	}
 	store, err := opts.Store()
 	if err != nil {
 		return err
@@ -138,8 +138,14 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 		}
 		fmt.Fprintf(opts.IO.ErrOut, "Logged in as %s. Token stored in %s (mode 0600; %s).\n", who, saved.Path, why)
 	}
-	if strings.TrimSpace(opts.Getenv("MB_TOKEN")) != "" {
+	if opts.envTokenSet() {
 		fmt.Fprintln(opts.IO.ErrOut, "note: MB_TOKEN is set in your environment and takes precedence over the stored token.")
+	}
+	if cfg, err := opts.Config(); err == nil && cfg.Source("api-url") == config.SourceFlag && cfg.Get("api-url") != cfg.FileValue("api-url") {
+		// The token is checked against --api-url, but the flag is not saved:
+		// say so, or the next command goes to another API.
+		fmt.Fprintf(opts.IO.ErrOut, "note: --api-url applies to this command only; to keep using %s, run `metabind config set api-url %s` or set MB_API_URL.\n",
+			output.Sanitize(cfg.Get("api-url")), output.Sanitize(cfg.Get("api-url")))
 	}
 	return nil
 }

@@ -9,19 +9,16 @@ import (
 
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/credstore"
-	"github.com/metabind/metabind-cli/internal/iostreams"
 )
 
 // LogoutOptions holds the inputs of `auth logout`.
 type LogoutOptions struct {
-	IO     *iostreams.IOStreams
-	Store  func() (*credstore.Store, error)
-	Getenv func(string) string
+	Deps
 }
 
 // NewCmdLogout returns `auth logout`.
 func NewCmdLogout(f *cmdutil.Factory, runF func(context.Context, *LogoutOptions) error) *cobra.Command {
-	opts := &LogoutOptions{IO: f.IOStreams, Store: f.CredStore, Getenv: f.Getenv}
+	opts := &LogoutOptions{Deps: newDeps(f)}
 	return &cobra.Command{
 		Use:   "logout",
 		Short: "Remove the stored admin JWT from every store that holds it",
@@ -36,21 +33,26 @@ and cannot be removed by logout; unset the variable.`,
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
-			return logoutRun(opts)
+			return logoutRun(cmd.Context(), opts)
 		},
 	}
 }
 
-func logoutRun(opts *LogoutOptions) error {
+func logoutRun(ctx context.Context, opts *LogoutOptions) error {
 	store, err := opts.Store()
 	if err != nil {
 		return err
 	}
-	removed, err := store.Delete()
+	// Not started once interrupted; an interrupt during a keyring call that
+	// does not answer ends the command without waiting for its timeout.
+	removed, err := withContext(ctx, store.Delete)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
 	if err != nil {
 		return fmt.Errorf("removing the stored token: %w", err)
 	}
-	envSet := strings.TrimSpace(opts.Getenv("MB_TOKEN")) != ""
+	envSet := opts.envTokenSet()
 	if len(removed) == 0 {
 		// Nothing to do is not a failure: clean-up steps run logout unconditionally.
 		if envSet {

@@ -19,9 +19,6 @@ func orgNamer(f *cmdutil.Factory) func(context.Context, string) string {
 		if err != nil {
 			return ""
 		}
-		if ctx == nil {
-			ctx = context.Background()
-		}
 		ctx, cancel := context.WithTimeout(ctx, orgNameTimeout)
 		defer cancel()
 		o, err := client.GetOrganization(ctx, org)

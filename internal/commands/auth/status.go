@@ -11,23 +11,19 @@ import (
 
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/credstore"
-	"github.com/metabind/metabind-cli/internal/iostreams"
 	"github.com/metabind/metabind-cli/internal/output"
 )
 
 // StatusOptions holds the inputs of `auth status`.
 type StatusOptions struct {
-	IO      *iostreams.IOStreams
-	Store   func() (*credstore.Store, error)
-	Printer func() (*output.Printer, error)
-	Now     func() time.Time
+	Deps
 	// OrgName looks up the organization's name with the API ("" when it cannot).
 	OrgName func(ctx context.Context, org string) string
 }
 
 // NewCmdStatus returns `auth status`.
 func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *StatusOptions) error) *cobra.Command {
-	opts := &StatusOptions{IO: f.IOStreams, Store: f.CredStore, Printer: f.Printer, Now: f.Now, OrgName: orgNamer(f)}
+	opts := &StatusOptions{Deps: newDeps(f), OrgName: orgNamer(f)}
 	return cmdutil.WithOutputFlags(f, cmdutil.OutputData, &cobra.Command{
 		Use:   "status",
 		Short: "Show who is logged in, until when, and where the token comes from",
@@ -70,7 +66,10 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 	if err != nil {
 		return err
 	}
-	tok, err := store.Token()
+	tok, err := withContext(ctx, store.Token)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
 	if errors.Is(err, credstore.ErrNotLoggedIn) {
 		if p.Structured() {
 			if err := p.Data(opts.IO.Out, StatusReport{}); err != nil {
@@ -90,7 +89,12 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		rep.Expired = claims.ExpiresAt != nil && !claims.ExpiresAt.After(now)
 		rep.LoggedIn = !rep.Expired // an expired token logs no one in
 	}
-	rep.Overrides = tok.Source == credstore.SourceEnv && store.HasStored()
+	if tok.Source == credstore.SourceEnv {
+		rep.Overrides, err = withContext(ctx, func() (bool, error) { return store.HasStored(), nil })
+		if err != nil {
+			return err
+		}
+	}
 	if rep.LoggedIn && rep.Org != "" && opts.OrgName != nil {
 		rep.OrgName = opts.OrgName(ctx, rep.Org)
 	}

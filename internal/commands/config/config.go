@@ -2,6 +2,7 @@
 package config
 
 import (
+	"context"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -26,7 +27,7 @@ the profile when it does not exist.`,
   metabind config get org
   metabind config view --show-origin`,
 	}
-	cmd.AddCommand(newCmdList(f), newCmdGet(f), newCmdSet(f), newCmdView(f))
+	cmd.AddCommand(NewCmdList(f, nil), NewCmdGet(f, nil), NewCmdSet(f, nil), NewCmdView(f, nil))
 	return cmd
 }
 
@@ -47,4 +48,20 @@ func checkKey(key string) error {
 		}
 	}
 	return cmdutil.FlagErrorf("unknown key %q: valid keys are %s", key, strings.Join(config.Keys(), ", "))
+}
+
+// loadExisting loads the configuration for a verb that only reads settings:
+// a named profile with no settings (a mistyped --profile) is a usage error.
+func loadExisting(ctx context.Context, d cmdutil.Deps) (*config.Config, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	cfg, err := d.Config()
+	if err != nil {
+		return nil, err
+	}
+	if err := d.UnknownProfile(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -8,7 +9,15 @@ import (
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 )
 
-func newCmdGet(f *cmdutil.Factory) *cobra.Command {
+// GetOptions holds the inputs of `config get`.
+type GetOptions struct {
+	cmdutil.Deps
+	Key string
+}
+
+// NewCmdGet returns `config get`.
+func NewCmdGet(f *cmdutil.Factory, runF func(context.Context, *GetOptions) error) *cobra.Command {
+	opts := &GetOptions{Deps: f.Deps()}
 	return &cobra.Command{
 		Use:               "get KEY",
 		Short:             "Print the value a setting resolves to",
@@ -16,21 +25,26 @@ func newCmdGet(f *cmdutil.Factory) *cobra.Command {
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: keyArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkKey(args[0]); err != nil {
+			opts.Key = args[0]
+			if err := checkKey(opts.Key); err != nil {
 				return err
 			}
-			cfg, err := f.Config()
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			if err := f.UnknownProfile(); err != nil {
-				return err
-			}
-			if v := cfg.Get(args[0]); v != "" {
-				_, err = fmt.Fprintln(f.IOStreams.Out, v)
-				return err
-			}
-			return nil
+			return getRun(cmd.Context(), opts)
 		},
 	}
+}
+
+func getRun(ctx context.Context, opts *GetOptions) error {
+	cfg, err := loadExisting(ctx, opts.Deps)
+	if err != nil {
+		return err
+	}
+	if v := cfg.Get(opts.Key); v != "" {
+		_, err = fmt.Fprintln(opts.IO.Out, v)
+		return err
+	}
+	return nil
 }

@@ -3,8 +3,6 @@ package emulator
 import (
 	"context"
 	"errors"
-	"io/fs"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,18 +12,15 @@ import (
 
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/emulator"
-	"github.com/metabind/metabind-cli/internal/iostreams"
 	"github.com/metabind/metabind-cli/internal/output"
 	"github.com/metabind/metabind-cli/internal/redact"
 )
 
 // AuditOptions holds what `metabind emulator audit` needs.
 type AuditOptions struct {
-	IO      *iostreams.IOStreams
-	Getenv  func(string) string
-	Context context.Context
-	// Printer applies -o/--output (MB_OUTPUT, the profile), --jq and --template.
-	Printer func() (*output.Printer, error)
+	// Deps.Printer applies -o/--output (MB_OUTPUT, the profile), --jq,
+	// --template, --columns and --no-headers.
+	Deps
 
 	DBPath string
 	Key    string
@@ -35,8 +30,8 @@ type AuditOptions struct {
 }
 
 // NewCmdAudit returns `metabind emulator audit`.
-func NewCmdAudit(f *cmdutil.Factory, runF func(*AuditOptions) error) *cobra.Command {
-	opts := &AuditOptions{IO: f.IOStreams, Getenv: f.Getenv, Printer: f.Printer}
+func NewCmdAudit(f *cmdutil.Factory, runF func(context.Context, *AuditOptions) error) *cobra.Command {
+	opts := &AuditOptions{Deps: newDeps(f)}
 	cmd := &cobra.Command{
 		Use:   "audit",
 		Short: "Show the emulator's audit trail of key changes",
@@ -45,7 +40,8 @@ emulator recorded, in time order (oldest first): when, who (the token's subject)
 what, which key (id and name; a deleted key shows the name it had), and the
 request id and client address. The trail is append-only.
 
---key narrows to one key, by id or by name (a deleted key's name works too),
+--key narrows to one key: by id, by a unique prefix of its id (4 or more hex
+digits, as the keys commands take) or by name (a deleted key's name works too);
 --action to one action, --since to events at or after a time (a duration such as
 24h, a date 2006-01-02, or an RFC 3339 time), and --limit to the newest N
 events (still printed oldest first).
@@ -54,10 +50,10 @@ events (still printed oldest first).
 use the JSON field names, and --columns picks fields (e.g. time,action,keyId).`,
 		Example: `  metabind emulator audit
   metabind emulator audit --key "iOS Production App" --since 24h
+  metabind emulator audit --key 3f0c9a52 -o json
   metabind emulator audit --action revoke --limit 10 -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Context = cmd.Context()
 			if err := checkOneShotDB(opts.DBPath, "audit"); err != nil {
 				return err
 			}
@@ -75,9 +71,9 @@ use the JSON field names, and --columns picks fields (e.g. time,action,keyId).`,
 				return err
 			}
 			if runF != nil {
-				return runF(opts)
+				return runF(cmd.Context(), opts)
 			}
-			return auditRun(opts)
+			return auditRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.DBPath, "db", "", dbFlagUsage)
@@ -89,50 +85,96 @@ use the JSON field names, and --columns picks fields (e.g. time,action,keyId).`,
 	return cmd
 }
 
-func auditRun(opts *AuditOptions) error {
-	p, err := output.NewPrinter(output.Table, "", "", nil, false)
-	if opts.Printer != nil {
-		p, err = opts.Printer()
-	}
+func auditRun(ctx context.Context, opts *AuditOptions) error {
+	p, err := opts.Printer()
 	if err != nil {
 		return err
 	}
-	ctx := opts.Context
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	// Reading the log makes nothing: a mistyped --db is an error, not a new
-	// empty database.
-	dbPath, err := resolveDBPath(opts.DBPath, opts.Getenv)
-	if err != nil {
-		return err
-	}
-	if _, err := os.Stat(dbPath); errors.Is(err, fs.ErrNotExist) {
-		return cmdutil.Errorf(cmdutil.ExitNotFound, "no emulator database at %s", dbPath).
-			WithHint("check --db; a database is made by `metabind emulator start`, `seed` or `token`")
-	}
-	e, err := openOneShot(ctx, opts.DBPath, opts.Getenv, opts.IO.ErrOut)
-	if err != nil {
-		return err
-	}
-	defer closeQuietly(e, opts.IO.ErrOut)
 	since, err := parseSince(opts.Since, time.Now())
 	if err != nil {
 		return err
 	}
-	events, err := e.Audit(ctx, emulator.AuditFilter{Key: opts.Key, Action: opts.Action, Since: since, Limit: opts.Limit})
-	if errors.Is(err, emulator.ErrNoSuchKey) {
-		return cmdutil.Errorf(cmdutil.ExitNotFound, "no key %q in the audit trail", opts.Key).
-			WithHint("give a key id or a name the emulator has seen (metabind emulator audit lists them)")
+	// Reading the log makes nothing: a mistyped --db is an error, not a new
+	// empty database.
+	return opts.withDatabase(ctx, opts.DBPath, true, func(e *emulator.Emulator) error {
+		key, err := resolveKey(ctx, e, opts.Key)
+		if err != nil {
+			return err
+		}
+		events, err := e.Audit(ctx, emulator.AuditFilter{Key: key, Action: opts.Action, Since: since, Limit: opts.Limit})
+		if errors.Is(err, emulator.ErrNoSuchKey) {
+			return cmdutil.Errorf(cmdutil.ExitNotFound, "no key %q in the audit trail", opts.Key).
+				WithHint("give a key id or a name the emulator has seen (metabind emulator audit lists them)")
+		}
+		if err != nil {
+			return cmdutil.Errorf(cmdutil.ExitError, "%v", err)
+		}
+		if len(events) == 0 && !p.Structured() {
+			_, err := opts.IO.ErrOut.Write([]byte("no audit events yet\n"))
+			return err
+		}
+		return output.PrintList(p, opts.IO.Out, events, auditColumns, auditDefaultColumns)
+	})
+}
+
+// resolveKey returns what --key names for the audit query: key itself (an
+// id, a name, or "" for every key), or, when key has the shape of an id
+// prefix (cmdutil.IDShape) and is no key's name, the id of the one key in the
+// trail that starts with it. A prefix of several keys' ids, or one that is
+// also a name, is exit 2; of none, the query's "no key" (exit 5).
+func resolveKey(ctx context.Context, e *emulator.Emulator, key string) (string, error) {
+	if _, prefix := cmdutil.IDShape(key); !prefix {
+		return key, nil
 	}
+	all, err := e.Audit(ctx, emulator.AuditFilter{})
 	if err != nil {
-		return cmdutil.Errorf(cmdutil.ExitError, "%v", err)
+		return "", cmdutil.Errorf(cmdutil.ExitError, "%v", err)
 	}
-	if len(events) == 0 && !p.Structured() {
-		_, err := opts.IO.ErrOut.Write([]byte("no audit events yet\n"))
-		return err
+	ids := idsWithPrefix(all, key)
+	named, err := e.Audit(ctx, emulator.AuditFilter{Key: key})
+	if err != nil && !errors.Is(err, emulator.ErrNoSuchKey) {
+		return "", cmdutil.Errorf(cmdutil.ExitError, "%v", err)
 	}
-	return output.PrintList(p, opts.IO.Out, events, auditColumns, auditDefaultColumns)
+	isName := map[string]bool{} // the ids of the keys named key
+	for _, ev := range named {
+		isName[ev.KeyID] = true
+	}
+	if len(isName) > 0 {
+		for _, id := range ids {
+			if !isName[id] {
+				return "", cmdutil.FlagErrorf("--key %q is both a key's name and the start of another key's id", key).
+					WithHint("give the key's full id (the keyId column of `metabind emulator audit`)")
+			}
+		}
+		return key, nil
+	}
+	switch len(ids) {
+	case 0:
+		return key, nil // no key at all: the query says so
+	case 1:
+		return ids[0], nil
+	}
+	shown := strings.Join(ids[:min(len(ids), 3)], ", ")
+	if len(ids) > 3 {
+		shown += ", …"
+	}
+	return "", cmdutil.FlagErrorf("--key %q is the start of %d keys' ids (%s)", key, len(ids), shown).
+		WithHint("give more of the id, or all of it")
+}
+
+// idsWithPrefix returns the distinct key ids of events that start with
+// prefix (in any case), in the order they first appear.
+func idsWithPrefix(events []emulator.AuditEvent, prefix string) []string {
+	prefix = strings.ToLower(prefix)
+	seen := map[string]bool{}
+	var ids []string
+	for _, ev := range events {
+		if !seen[ev.KeyID] && strings.HasPrefix(strings.ToLower(ev.KeyID), prefix) {
+			seen[ev.KeyID] = true
+			ids = append(ids, ev.KeyID)
+		}
+	}
+	return ids
 }
 
 // auditColumns are the columns of the audit table, CSV and TSV, selectable

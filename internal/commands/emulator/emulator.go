@@ -3,15 +3,9 @@
 package emulator
 
 import (
-	"context"
-	"fmt"
-	"io"
-	"log/slog"
-
 	"github.com/spf13/cobra"
 
 	"github.com/metabind/metabind-cli/internal/cmdutil"
-	"github.com/metabind/metabind-cli/internal/emulator"
 )
 
 // NewCmdEmulator returns `metabind emulator` with its subcommands.
@@ -40,63 +34,3 @@ The emulator signs its own admin tokens with a secret kept beside its database
 
 // dbFlagUsage is the --db help shared by every subcommand.
 const dbFlagUsage = `database file (default $MB_CONFIG_DIR/emulator.db, else $XDG_DATA_HOME/metabind/emulator.db)`
-
-// resolveDBPath returns --db, or the default location.
-func resolveDBPath(flag string, getenv func(string) string) (string, error) {
-	if flag != "" {
-		return flag, nil
-	}
-	p, err := emulator.DefaultDBPath(getenv)
-	if err != nil {
-		return "", cmdutil.NewError(cmdutil.ExitError, err)
-	}
-	return p, nil
-}
-
-// openEmulator opens the emulator's database for a one-shot command: warnings go
-// to stderr through logger, rate limits do not matter.
-func openEmulator(ctx context.Context, dbPath string, logger *slog.Logger) (*emulator.Emulator, error) {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	e, err := emulator.Open(ctx, emulator.Config{DBPath: dbPath, Logger: logger, LastUsedResolution: emulator.DefaultLastUsedResolution})
-	if err != nil {
-		return nil, cmdutil.Errorf(cmdutil.ExitError, "%v", err)
-	}
-	return e, nil
-}
-
-// checkOneShotDB refuses ":memory:" for commands that exit right away: whatever
-// they wrote would vanish with them.
-func checkOneShotDB(path, command string) error {
-	if path == ":memory:" {
-		return cmdutil.FlagErrorf("--db :memory: only works with \"metabind emulator start\"; %s needs a database file", command)
-	}
-	return nil
-}
-
-func validateID(flag, v string) error {
-	if v == "" {
-		return cmdutil.FlagErrorf("--%s is required", flag)
-	}
-	if !emulator.ValidID(v) {
-		return cmdutil.FlagErrorf("invalid --%s %q: use 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-'", flag, v)
-	}
-	return nil
-}
-
-// openOneShot resolves --db and opens the database for a one-shot command
-// (seed, token, audit), logging only warnings.
-func openOneShot(ctx context.Context, dbFlag string, getenv func(string) string, errOut io.Writer) (*emulator.Emulator, error) {
-	dbPath, err := resolveDBPath(dbFlag, getenv)
-	if err != nil {
-		return nil, err
-	}
-	return openEmulator(ctx, dbPath, slog.New(slog.NewTextHandler(errOut, &slog.HandlerOptions{Level: slog.LevelWarn})))
-}
-
-func closeQuietly(e *emulator.Emulator, errOut interface{ Write([]byte) (int, error) }) {
-	if err := e.Close(); err != nil {
-		fmt.Fprintf(errOut, "warning: closing the emulator database: %v\n", err)
-	}
-}

@@ -8,14 +8,11 @@ import (
 
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/emulator"
-	"github.com/metabind/metabind-cli/internal/iostreams"
 )
 
 // SeedOptions holds what `metabind emulator seed` needs.
 type SeedOptions struct {
-	IO      *iostreams.IOStreams
-	Getenv  func(string) string
-	Context context.Context
+	Deps
 
 	DBPath  string
 	Org     string
@@ -24,8 +21,8 @@ type SeedOptions struct {
 }
 
 // NewCmdSeed returns `metabind emulator seed`.
-func NewCmdSeed(f *cmdutil.Factory, runF func(*SeedOptions) error) *cobra.Command {
-	opts := &SeedOptions{IO: f.IOStreams, Getenv: f.Getenv}
+func NewCmdSeed(f *cmdutil.Factory, runF func(context.Context, *SeedOptions) error) *cobra.Command {
+	opts := &SeedOptions{Deps: newDeps(f)}
 	cmd := &cobra.Command{
 		Use:   "seed --org ORG --project PROJECT",
 		Short: "Create an organization and project with sample content",
@@ -41,7 +38,6 @@ to authenticate.`,
   metabind emulator seed --org acme --project mobile --keys 10000`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Context = cmd.Context()
 			if err := validateID("org", opts.Org); err != nil {
 				return err
 			}
@@ -55,9 +51,9 @@ to authenticate.`,
 				return err
 			}
 			if runF != nil {
-				return runF(opts)
+				return runF(cmd.Context(), opts)
 			}
-			return seedRun(opts)
+			return seedRun(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -68,27 +64,20 @@ to authenticate.`,
 	return cmd
 }
 
-func seedRun(opts *SeedOptions) error {
-	ctx := opts.Context
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	e, err := openOneShot(ctx, opts.DBPath, opts.Getenv, opts.IO.ErrOut)
-	if err != nil {
-		return err
-	}
-	defer closeQuietly(e, opts.IO.ErrOut)
-	res, err := e.Seed(ctx, opts.Org, opts.Project)
-	if err != nil {
-		return cmdutil.Errorf(cmdutil.ExitError, "seed: %v", err)
-	}
-	fmt.Fprintln(opts.IO.ErrOut, describeSeed(res))
-	if opts.Keys > 0 {
-		n, err := e.SeedKeys(ctx, opts.Org, opts.Project, opts.Keys)
+func seedRun(ctx context.Context, opts *SeedOptions) error {
+	return opts.withDatabase(ctx, opts.DBPath, false, func(e *emulator.Emulator) error {
+		res, err := e.Seed(ctx, opts.Org, opts.Project)
 		if err != nil {
-			return cmdutil.Errorf(cmdutil.ExitError, "seed keys: %v", err)
+			return cmdutil.Errorf(cmdutil.ExitError, "seed: %v", err)
 		}
-		fmt.Fprintf(opts.IO.ErrOut, "inserted %d bulk API keys into project %q\n", n, opts.Project)
-	}
-	return nil
+		fmt.Fprintln(opts.IO.ErrOut, describeSeed(res))
+		if opts.Keys > 0 {
+			n, err := e.SeedKeys(ctx, opts.Org, opts.Project, opts.Keys)
+			if err != nil {
+				return cmdutil.Errorf(cmdutil.ExitError, "seed keys: %v", err)
+			}
+			fmt.Fprintf(opts.IO.ErrOut, "inserted %d bulk API keys into project %q\n", n, opts.Project)
+		}
+		return nil
+	})
 }

@@ -15,17 +15,13 @@ import (
 
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/emulator"
-	"github.com/metabind/metabind-cli/internal/iostreams"
 
 	"github.com/metabind/metabind-cli/internal/config/securefile"
 )
 
 // StartOptions holds what `metabind emulator start` needs.
 type StartOptions struct {
-	IO     *iostreams.IOStreams
-	Getenv func(string) string
-	// Context is cancelled on SIGINT/SIGTERM; the server then stops gracefully.
-	Context context.Context
+	Deps
 
 	Addr               string
 	DBPath             string
@@ -39,13 +35,13 @@ type StartOptions struct {
 	TokenFile          string
 	TokenTTL           time.Duration
 
-	// Listen opens the listening socket; tests replace it. nil = net.Listen.
-	Listen func(network, addr string) (net.Listener, error)
+	// Listen opens the listening socket; tests replace it.
+	Listen func(ctx context.Context, network, addr string) (net.Listener, error)
 }
 
 // NewCmdStart returns `metabind emulator start`.
-func NewCmdStart(f *cmdutil.Factory, runF func(*StartOptions) error) *cobra.Command {
-	opts := &StartOptions{IO: f.IOStreams, Getenv: f.Getenv}
+func NewCmdStart(f *cmdutil.Factory, runF func(context.Context, *StartOptions) error) *cobra.Command {
+	opts := &StartOptions{Deps: newDeps(f), Listen: new(net.ListenConfig).Listen}
 	cmd := &cobra.Command{
 		Use:   "start",
 		Short: "Serve the emulated Metabind API",
@@ -74,7 +70,6 @@ Exit codes:
   metabind emulator start --rate-limit 0 --last-used-resolution 0`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Context = cmd.Context()
 			if err := validateAddr(opts.Addr); err != nil {
 				return err
 			}
@@ -101,9 +96,9 @@ Exit codes:
 				return cmdutil.FlagErrorf("--token-ttl must be positive, got %s", opts.TokenTTL)
 			}
 			if runF != nil {
-				return runF(opts)
+				return runF(cmd.Context(), opts)
 			}
-			return startRun(opts)
+			return startRun(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -132,24 +127,17 @@ func validateAddr(addr string) error {
 	return nil
 }
 
-func startRun(opts *StartOptions) error {
-	ctx := opts.Context
-	if ctx == nil {
-		ctx = context.Background()
-	}
+// startRun serves until ctx ends (SIGINT or SIGTERM), then stops gracefully.
+func startRun(ctx context.Context, opts *StartOptions) error {
 	errOut := opts.IO.ErrOut
-	dbPath, err := resolveDBPath(opts.DBPath, opts.Getenv)
+	dbPath, err := opts.resolveDBPath(opts.DBPath)
 	if err != nil {
 		return err
 	}
 
 	// The address first: when it is taken nothing else happens, and the
 	// database (which may not exist yet) is left as it was.
-	listen := opts.Listen
-	if listen == nil {
-		listen = net.Listen
-	}
-	ln, err := listen("tcp", opts.Addr)
+	ln, err := opts.Listen(ctx, "tcp", opts.Addr)
 	if err != nil {
 		hint := "check --addr: a host (an IP address of this machine, or localhost) and a port, e.g. --addr 127.0.0.1:8787"
 		if errors.Is(err, syscall.EADDRINUSE) {
@@ -159,6 +147,9 @@ func startRun(opts *StartOptions) error {
 	}
 	defer ln.Close()
 	url := "http://" + ln.Addr().String()
+	if err := ctx.Err(); err != nil {
+		return err // interrupted while starting: no lock, no database
+	}
 
 	unlock, err := emulator.LockForServing(dbPath, url)
 	if err != nil {

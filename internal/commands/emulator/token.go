@@ -11,7 +11,6 @@ import (
 
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/emulator"
-	"github.com/metabind/metabind-cli/internal/iostreams"
 )
 
 // maxTokenTTL bounds --ttl: a year is more than any test needs.
@@ -19,9 +18,7 @@ const maxTokenTTL = 365 * 24 * time.Hour
 
 // TokenOptions holds what `metabind emulator token` needs.
 type TokenOptions struct {
-	IO      *iostreams.IOStreams
-	Getenv  func(string) string
-	Context context.Context
+	Deps
 
 	DBPath  string
 	Org     string
@@ -31,8 +28,8 @@ type TokenOptions struct {
 }
 
 // NewCmdToken returns `metabind emulator token`.
-func NewCmdToken(f *cmdutil.Factory, runF func(*TokenOptions) error) *cobra.Command {
-	opts := &TokenOptions{IO: f.IOStreams, Getenv: f.Getenv}
+func NewCmdToken(f *cmdutil.Factory, runF func(context.Context, *TokenOptions) error) *cobra.Command {
+	opts := &TokenOptions{Deps: newDeps(f)}
 	cmd := &cobra.Command{
 		Use:   "token --org ORG",
 		Short: "Mint an admin token for the emulator",
@@ -46,7 +43,6 @@ Only the owner, admin and developer roles may manage API keys; the others get
   metabind emulator token --org acme --role viewer --sub alice --ttl 10m`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Context = cmd.Context()
 			if err := validateID("org", opts.Org); err != nil {
 				return err
 			}
@@ -63,9 +59,9 @@ Only the owner, admin and developer roles may manage API keys; the others get
 				return err
 			}
 			if runF != nil {
-				return runF(opts)
+				return runF(cmd.Context(), opts)
 			}
-			return tokenRun(opts)
+			return tokenRun(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -77,24 +73,17 @@ Only the owner, admin and developer roles may manage API keys; the others get
 	return cmd
 }
 
-func tokenRun(opts *TokenOptions) error {
-	ctx := opts.Context
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	e, err := openOneShot(ctx, opts.DBPath, opts.Getenv, opts.IO.ErrOut)
-	if err != nil {
+func tokenRun(ctx context.Context, opts *TokenOptions) error {
+	return opts.withDatabase(ctx, opts.DBPath, false, func(e *emulator.Emulator) error {
+		tok, err := e.MintToken(emulator.TokenRequest{Org: opts.Org, Role: opts.Role, Subject: opts.Subject, TTL: opts.TTL})
+		if err != nil {
+			return cmdutil.Errorf(cmdutil.ExitError, "mint token: %v", err)
+		}
+		if ok, err := e.OrgExists(ctx, opts.Org); err == nil && !ok {
+			fmt.Fprintf(opts.IO.ErrOut, "warning: organization %q does not exist in %s yet; create it with \"metabind emulator seed --org %s --project PROJECT\"\n",
+				opts.Org, e.DBPath(), opts.Org)
+		}
+		_, err = fmt.Fprintln(opts.IO.Out, tok)
 		return err
-	}
-	defer closeQuietly(e, opts.IO.ErrOut)
-	tok, err := e.MintToken(emulator.TokenRequest{Org: opts.Org, Role: opts.Role, Subject: opts.Subject, TTL: opts.TTL})
-	if err != nil {
-		return cmdutil.Errorf(cmdutil.ExitError, "mint token: %v", err)
-	}
-	if ok, err := e.OrgExists(ctx, opts.Org); err == nil && !ok {
-		fmt.Fprintf(opts.IO.ErrOut, "warning: organization %q does not exist in %s yet; create it with \"metabind emulator seed --org %s --project PROJECT\"\n",
-			opts.Org, e.DBPath(), opts.Org)
-	}
-	_, err = fmt.Fprintln(opts.IO.Out, tok)
-	return err
+	})
 }

@@ -18,7 +18,7 @@ import (
 // A key reference (ID|NAME) is one of:
 //
 //   - a full key id (a UUID): fetched with one GET, no listing;
-//   - an id prefix, at least minPrefixHex hex digits of a UUID's text;
+//   - an id prefix, at least cmdutil.MinIDPrefixHex hex digits of a UUID's text;
 //   - a name, matched locally (trimmed, case-insensitively) against the listed
 //     keys and never put in a URL;
 //   - "id:" or "name:" followed by one of these, to say which is meant.
@@ -26,42 +26,6 @@ import (
 // Anything that is neither an id form nor a listed name is "no such key"
 // (exit 5), and nothing about it is sent: a secret pasted by mistake reaches
 // neither the server's access log nor --debug.
-
-// minPrefixHex is the fewest hex digits an id prefix needs.
-const minPrefixHex = 4
-
-// uuidTemplate marks where a UUID's text has hyphens.
-const uuidTemplate = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
-
-// idShape reports whether s is a full UUID (full) or a prefix of one with at
-// least minPrefixHex hex digits (prefix).
-func idShape(s string) (full, prefix bool) {
-	if len(s) > len(uuidTemplate) {
-		return false, false
-	}
-	hex := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if uuidTemplate[i] == '-' {
-			if c != '-' {
-				return false, false
-			}
-			continue
-		}
-		if !isHex(c) {
-			return false, false
-		}
-		hex++
-	}
-	if len(s) == len(uuidTemplate) {
-		return true, false
-	}
-	return false, hex >= minPrefixHex
-}
-
-func isHex(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
-}
 
 // refKind says how an argument may name a key.
 type refKind int
@@ -101,7 +65,7 @@ func parseRef(arg string) (keyRef, error) {
 			WithHint("name a key by its id or name (`metabind keys list`); to check a key's value use `metabind keys test --stdin`")
 	}
 	r.want = want
-	full, prefix := idShape(want)
+	full, prefix := cmdutil.IDShape(want)
 	switch {
 	case explicitName:
 		r.kind = refName

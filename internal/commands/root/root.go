@@ -140,7 +140,7 @@ through the Metabind admin API, and runs a local emulator of that API.`,
 		keysCmd.NewCmdKeys(f),
 		emulatorCmd.NewCmdEmulator(f),
 		apiCmd.NewCmdAPI(f, nil),
-		versionCmd.NewCmdVersion(f),
+		versionCmd.NewCmdVersion(f, nil),
 	)
 	// cobra adds `completion` only when it executes; add it now so that it is
 	// guarded like every other group (`completion bogus` is exit 2).

@@ -12,26 +12,18 @@ import (
 
 	"github.com/metabind/metabind-cli/internal/api"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
-	"github.com/metabind/metabind-cli/internal/config"
-	"github.com/metabind/metabind-cli/internal/credstore"
-	"github.com/metabind/metabind-cli/internal/iostreams"
 	"github.com/metabind/metabind-cli/internal/output"
 )
 
-// Options holds the inputs of `status`.
+// Options holds the inputs of `status`: only its dependencies, as it takes no
+// flags but the output ones (which reach the Printer).
 type Options struct {
-	IO        *iostreams.IOStreams
-	Config    func() (*config.Config, error)
-	Token     func() (credstore.Token, *credstore.Claims, error)
-	Scope     func() (cmdutil.Scope, error)
-	APIClient func() (*api.Client, error)
-	Printer   func() (*output.Printer, error)
-	Now       func() time.Time
+	cmdutil.Deps
 }
 
 // NewCmdStatus returns the status command.
 func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Config: f.Config, Token: f.Token, Scope: f.Scope, APIClient: f.APIClient, Printer: f.Printer, Now: f.Now}
+	opts := &Options{Deps: f.Deps()}
 	return cmdutil.WithOutputFlags(f, cmdutil.OutputData, &cobra.Command{
 		Use:   "status",
 		Short: "Show auth state, the saved context and whether the API answers",
@@ -86,7 +78,7 @@ func statusRun(ctx context.Context, opts *Options) error {
 
 	tok, claims, tokErr := opts.Token()
 	if tokErr == nil {
-		rep.LoggedIn, rep.TokenSource = true, tokenSource(tok.Source)
+		rep.LoggedIn, rep.TokenSource = true, string(tok.Source)
 		if claims != nil {
 			rep.User, rep.TokenExpires = claims.Subject, claims.ExpiresAt
 		}
@@ -122,6 +114,9 @@ func statusRun(ctx context.Context, opts *Options) error {
 			}
 			if p, err := client.GetProject(ctx, scope.Org, scope.Project); err == nil {
 				rep.ProjectName = p.Name
+			}
+			if err := ctx.Err(); err != nil {
+				return err // interrupted: no report that looks complete
 			}
 		case errors.As(err, &ae):
 			rep.Reachable, rep.HTTPStatus, rep.RequestID = true, ae.StatusCode, ae.RequestID
@@ -198,14 +193,4 @@ func expiryNote(exp *time.Time, now time.Time) string {
 		return ", expires in " + output.Duration(exp.Sub(now))
 	}
 	return ", expired " + output.RelativeTime(now, *exp)
-}
-
-// tokenSource names where the token came from in the words the other sources
-// use: "environment" (MB_TOKEN, as orgSource says for MB_ORG), "keyring" or
-// "file".
-func tokenSource(s credstore.Source) string {
-	if s == credstore.SourceEnv {
-		return string(config.SourceEnv)
-	}
-	return string(s)
 }

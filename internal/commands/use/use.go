@@ -12,27 +12,22 @@ import (
 	"github.com/metabind/metabind-cli/internal/api"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/config"
-	"github.com/metabind/metabind-cli/internal/credstore"
-	"github.com/metabind/metabind-cli/internal/iostreams"
 	"github.com/metabind/metabind-cli/internal/output"
 )
 
-// Options holds the inputs of `use`.
+// Options holds the inputs of `use`: its dependencies and the parsed flags
+// (--org and --project are the global flags).
 type Options struct {
-	IO        *iostreams.IOStreams
-	Config    func() (*config.Config, error)
-	Printer   func() (*output.Printer, error)
-	Token     func() (credstore.Token, *credstore.Claims, error)
-	APIClient func() (*api.Client, error)
-	Org       string
-	Project   string
-	Clear     bool
-	NoVerify  bool
+	cmdutil.Deps
+	Org      string
+	Project  string
+	Clear    bool
+	NoVerify bool
 }
 
 // NewCmdUse returns the use command. --org and --project are the global flags.
 func NewCmdUse(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Config: f.Config, Printer: f.Printer, Token: f.Token, APIClient: f.APIClient}
+	opts := &Options{Deps: f.Deps()}
 	cmd := &cobra.Command{
 		Use:   "use --org ORG --project PROJECT | --clear",
 		Short: "Save the organization and project that commands act on",
@@ -94,6 +89,9 @@ func useRun(ctx context.Context, opts *Options) error {
 		if err := cfg.Unset("project"); err != nil {
 			return err
 		}
+		if err := ctx.Err(); err != nil {
+			return err // interrupted: the file stays as it was
+		}
 		if err := cfg.Save(); err != nil {
 			return fmt.Errorf("saving %s: %w", cfg.Path(), err)
 		}
@@ -136,10 +134,22 @@ func useRun(ctx context.Context, opts *Options) error {
 			return err
 		}
 	}
+	orgText := named(org, orgName)
+	if org == "" {
+		// Nothing saved: say which organization the project is used in, and
+		// where that comes from (the environment, a flag, the token).
+		// --no-verify stays off the credential store: it makes no request.
+		if inUse, from := orgInUse(opts, cfg, !opts.NoVerify); inUse != "" {
+			orgText = fmt.Sprintf("%s (from %s; not saved)", output.Sanitize(inUse), from)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err // interrupted (during the check, or before it): nothing saved
+	}
 	if err := cfg.Save(); err != nil {
 		return fmt.Errorf("saving %s: %w", cfg.Path(), err)
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "Now using organization %s, project %s.\n", named(org, orgName), named(project, projectName))
+	fmt.Fprintf(opts.IO.ErrOut, "Now using organization %s, project %s.\n", orgText, named(project, projectName))
 	return nil
 }
 
@@ -150,12 +160,7 @@ func useRun(ctx context.Context, opts *Options) error {
 func verify(ctx context.Context, opts *Options, cfg *config.Config) (orgName, projectName string, err error) {
 	org := cfg.FileValue("org")
 	if org == "" {
-		org = cfg.Get("org")
-	}
-	if org == "" {
-		if _, claims, err := opts.Token(); err == nil && claims != nil {
-			org = claims.Org
-		}
+		org, _ = orgInUse(opts, cfg, true)
 	}
 	if org == "" {
 		return "", "", cmdutil.FlagErrorf("no organization to check project %s in; nothing was saved", output.Sanitize(opts.Project)).
@@ -180,6 +185,22 @@ func verify(ctx context.Context, opts *Options, cfg *config.Config) (orgName, pr
 		projectName = p.Name
 	}
 	return orgName, projectName, nil
+}
+
+// orgInUse is the organization commands use when none is saved: from a flag
+// or the environment, else (with fromToken) the token's org claim; from says
+// which.
+func orgInUse(opts *Options, cfg *config.Config, fromToken bool) (org, from string) {
+	if org = cfg.Get("org"); org != "" {
+		return org, string(cfg.Source("org"))
+	}
+	if !fromToken {
+		return "", ""
+	}
+	if _, claims, err := opts.Token(); err == nil && claims != nil && claims.Org != "" {
+		return claims.Org, "the token's org claim"
+	}
+	return "", ""
 }
 
 // notSaved adds to a failed check that nothing was saved and how to save

@@ -2,6 +2,7 @@
 package version
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -10,47 +11,93 @@ import (
 
 	"github.com/metabind/metabind-cli/internal/build"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
+	"github.com/metabind/metabind-cli/internal/iostreams"
 	"github.com/metabind/metabind-cli/internal/output"
 )
 
-// NewCmdVersion returns the version command. It reads no configuration file:
-// -o json or yaml is taken from the flag or MB_OUTPUT only.
-func NewCmdVersion(f *cmdutil.Factory) *cobra.Command {
-	return cmdutil.WithOutputFlags(f, cmdutil.OutputData, &cobra.Command{
+// Options holds the inputs of `version` (and of the root's --version). It has
+// no configuration provider: a command that makes no request must work
+// whatever state the configuration file is in.
+type Options struct {
+	IO *iostreams.IOStreams
+	// PrinterFor builds the output layer for a format without reading the
+	// configuration.
+	PrinterFor func(output.Format) (*output.Printer, error)
+	BuildInfo  func() build.Info
+	// Format is -o when given, else MB_OUTPUT, else table.
+	Format output.Format
+}
+
+func newOptions(f *cmdutil.Factory) *Options {
+	return &Options{IO: f.IOStreams, PrinterFor: f.PrinterFor, BuildInfo: build.Get}
+}
+
+// NewCmdVersion returns the version command.
+func NewCmdVersion(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := newOptions(f)
+	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Show the version, commit, build date and Go version",
 		Long: `Show the version, commit, build date and Go version of this binary. A development
 build says "dev", with the module version or VCS revision where the Go build info
 has one, and "unknown" where it has none. -o json or -o yaml prints the same fields.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return Show(f, cmd) },
-	})
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var err error
+			if opts.Format, err = format(f, cmd); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return versionRun(cmd.Context(), opts)
+		},
+	}
+	cmdutil.AddOutputFlags(cmd, f, cmdutil.OutputData)
+	return cmd
 }
 
-// Show prints the version for `metabind version` and `metabind --version`:
-// text, or JSON/YAML when -o (or MB_OUTPUT) asks for it.
+// Show runs `metabind --version`, which is `metabind version` given as the
+// root's flag: cmd is the command that has the -o flag.
 func Show(f *cmdutil.Factory, cmd *cobra.Command) error {
-	format := f.Getenv("MB_OUTPUT")
+	opts := newOptions(f)
+	var err error
+	if opts.Format, err = format(f, cmd); err != nil {
+		return err
+	}
+	return versionRun(cmd.Context(), opts)
+}
+
+// format is cmd's -o when the command line gives it, else MB_OUTPUT, else
+// table; the configuration file is not read.
+func format(f *cmdutil.Factory, cmd *cobra.Command) (output.Format, error) {
+	name := f.Getenv("MB_OUTPUT")
 	if fl := cmd.Flags().Lookup("output"); fl != nil && fl.Changed {
-		format = fl.Value.String()
+		name = fl.Value.String()
 	}
-	fm := output.Table
-	if format = strings.TrimSpace(format); format != "" {
-		var err error
-		if fm, err = output.ParseFormat(format); err != nil {
-			return cmdutil.FlagErrorf("%v", err)
-		}
+	if name = strings.TrimSpace(name); name == "" {
+		return output.Table, nil
 	}
-	// The configuration file is not read: a command that makes no request
-	// must work whatever state it is in.
-	p, err := f.PrinterFor(fm)
+	fm, err := output.ParseFormat(name)
+	if err != nil {
+		return "", cmdutil.FlagErrorf("%v", err)
+	}
+	return fm, nil
+}
+
+func versionRun(ctx context.Context, opts *Options) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	p, err := opts.PrinterFor(opts.Format)
 	if err != nil {
 		return err
 	}
+	info := opts.BuildInfo()
 	if p.Structured() {
-		return p.Data(f.IOStreams.Out, build.Get())
+		return p.Data(opts.IO.Out, info)
 	}
-	return Print(f.IOStreams.Out, build.Get())
+	return Print(opts.IO.Out, info)
 }
 
 // Format renders build information the way `metabind version` and `--version` print it.

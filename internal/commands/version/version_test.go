@@ -3,6 +3,8 @@ package version_test
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -55,5 +57,28 @@ func TestVersionData(t *testing.T) {
 		if _, _, code := run(env, args...); code != cmdutil.ExitUsage {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
+	}
+}
+
+// A configuration file that cannot be read does not matter: version never
+// loads it, and leaves it as it was.
+func TestVersionIgnoresConfig(t *testing.T) {
+	dir := t.TempDir()
+	bad := []byte("org: [unclosed\n")
+	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), bad, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"MB_CONFIG_DIR": dir}
+	for _, args := range [][]string{{"version"}, {"version", "-o", "yaml"}, {"--version"}} {
+		out, stderr, code := run(env, args...)
+		if code != 0 || !strings.Contains(out, "dev") || stderr != "" {
+			t.Errorf("%v: exit %d, %q %q", args, code, out, stderr)
+		}
+	}
+	if _, stderr, code := run(env, "config", "list"); code == 0 || !strings.Contains(stderr, "config.yaml") {
+		t.Errorf("the file is not bad after all: exit %d %q", code, stderr)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "config.yaml")); err != nil || string(b) != string(bad) {
+		t.Errorf("config.yaml now %q, %v", b, err)
 	}
 }
