@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -190,6 +191,45 @@ func TestRunLoadBare(t *testing.T) {
 	}
 }
 
+// TestRunLoadFraming drives a server that answers in chunks and closes every
+// third connection after its answer: the generator must read each answer
+// whole, re-dial after a close, and count non-2xx answers as such.
+func TestRunLoadFraming(t *testing.T) {
+	var n atomic.Int64
+	status := atomic.Int32{}
+	status.Store(http.StatusOK)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1)%3 == 0 {
+			w.Header().Set("Connection", "close")
+		}
+		w.WriteHeader(int(status.Load()))
+		_, _ = w.Write([]byte(`{"data":`))
+		w.(http.Flusher).Flush() // the rest goes in a second chunk
+		_, _ = w.Write([]byte(`[]}`))
+	}))
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL)
+	spec := loadSpec{Addr: u.Host, Conns: 2, Warmup: 20 * time.Millisecond, Duration: 150 * time.Millisecond, MaxReqs: 1 << 30,
+		Request: buildRequest(u.Host, "/", nil)}
+
+	r, err := runLoad(context.Background(), spec, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Requests == 0 || r.Reconnects == 0 || r.Non2xx != 0 || r.IOErrors != 0 {
+		t.Fatalf("requests %d, reconnects %d, non-2xx %d, I/O errors %d (%s)", r.Requests, r.Reconnects, r.Non2xx, r.IOErrors, r.FirstErr)
+	}
+
+	status.Store(http.StatusServiceUnavailable)
+	r, err = runLoad(context.Background(), spec, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Requests != 0 || r.Non2xx == 0 || r.Reconnects == 0 || r.IOErrors != 0 || !strings.Contains(r.FirstErr, "503") {
+		t.Fatalf("503 run: requests %d, non-2xx %d, reconnects %d, I/O errors %d, first error %q", r.Requests, r.Non2xx, r.Reconnects, r.IOErrors, r.FirstErr)
+	}
+}
+
 func TestBareHandler(t *testing.T) {
 	h := bareHandler()
 	for _, tt := range []struct {
@@ -268,4 +308,34 @@ func TestRunnerRun(t *testing.T) {
 	if _, err := rn.run(ctx, bad); err == nil || !strings.Contains(err.Error(), "nope") {
 		t.Errorf("failed check: error %v", err)
 	}
+}
+
+// BenchmarkReadResponse measures what the generator spends reading one answer
+// of the bare handler's shape (the generator's CPU per request, without the
+// network).
+func BenchmarkReadResponse(b *testing.B) {
+	raw := fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nDate: Fri, 04 Dec 2026 15:00:00 GMT\r\nContent-Length: %d\r\n\r\n%s", len(bareBody), bareBody)
+	br := bufio.NewReaderSize(&repeatReader{data: []byte(raw)}, 16<<10)
+	b.ReportAllocs()
+	for b.Loop() {
+		if status, _, err := readResponse(br); err != nil || status != http.StatusOK {
+			b.Fatal(status, err)
+		}
+	}
+}
+
+// repeatReader reads data over and over.
+type repeatReader struct {
+	data []byte
+	off  int
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		c := copy(p[n:], r.data[r.off:])
+		n += c
+		r.off = (r.off + c) % len(r.data)
+	}
+	return n, nil
 }

@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/signal"
 	"slices"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -22,7 +21,9 @@ import (
 // The load generator: a closed loop over N keep-alive HTTP/1.1 connections on
 // loopback. Each connection sends one request, reads the whole response, and
 // sends the next, so the offered load adapts to the server. It writes a
-// prebuilt request and parses only what HTTP/1.1 framing needs, which keeps its
+// prebuilt request and reads the response with net/http's own parser
+// (http.ReadResponse) on the same connection: no per-request request building,
+// no connection pool, no goroutines besides one a connection, which keeps its
 // own CPU use small and identical for every server it is pointed at.
 
 // loadSpec describes one run.
@@ -152,17 +153,7 @@ func runLoad(ctx context.Context, spec loadSpec, serverPID int) (loadResult, err
 				if !t0.Before(measureEnd) {
 					return
 				}
-				if _, err := conn.Write(spec.Request); err != nil {
-					ioErrs.Add(1)
-					recordErr(err)
-					conn.Close()
-					conn = nil
-					if failures++; failures > 10 {
-						return
-					}
-					continue
-				}
-				status, closeConn, err := readResponse(br)
+				status, closeConn, err := exchange(conn, br, spec.Request)
 				t1 := time.Now()
 				if err != nil {
 					ioErrs.Add(1)
@@ -213,6 +204,30 @@ func runLoad(ctx context.Context, spec loadSpec, serverPID int) (loadResult, err
 	return res, nil
 }
 
+// exchange writes req on conn and reads the response from br (conn's reader).
+func exchange(conn net.Conn, br *bufio.Reader, req []byte) (status int, closeConn bool, err error) {
+	if _, err := conn.Write(req); err != nil {
+		return 0, false, err
+	}
+	return readResponse(br)
+}
+
+// readResponse reads one response to a GET from br with net/http's parser
+// and discards its body. It returns the status code and whether the server
+// will close the connection (Connection: close, HTTP/1.0, or a body that
+// ends with the connection).
+func readResponse(br *bufio.Reader) (status int, closeConn bool, err error) {
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		return 0, false, err
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	if cerr := resp.Body.Close(); err == nil {
+		err = cerr
+	}
+	return resp.StatusCode, resp.Close, err
+}
+
 func sleepUntil(ctx context.Context, t time.Time) {
 	d := time.Until(t)
 	if d <= 0 {
@@ -223,106 +238,6 @@ func sleepUntil(ctx context.Context, t time.Time) {
 	select {
 	case <-ctx.Done():
 	case <-tm.C:
-	}
-}
-
-var errMalformed = errors.New("malformed HTTP response")
-
-// readResponse reads one HTTP/1.1 response from br and discards its body. It
-// returns the status code and whether the server will close the connection.
-// It understands Content-Length and chunked bodies, which is all a Go
-// net/http server sends.
-func readResponse(br *bufio.Reader) (status int, closeConn bool, err error) {
-	line, err := br.ReadSlice('\n')
-	if err != nil {
-		return 0, false, err
-	}
-	// "HTTP/1.1 200 OK\r\n"
-	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) || line[8] != ' ' {
-		return 0, false, errMalformed
-	}
-	status, err = strconv.Atoi(string(line[9:12]))
-	if err != nil {
-		return 0, false, errMalformed
-	}
-	closeConn = line[7] == '0' // HTTP/1.0 closes unless told otherwise
-	contentLength := int64(-1)
-	chunked := false
-	for {
-		line, err = br.ReadSlice('\n')
-		if err != nil {
-			return 0, false, err
-		}
-		line = bytes.TrimRight(line, "\r\n")
-		if len(line) == 0 {
-			break
-		}
-		name, value, ok := bytes.Cut(line, []byte(":"))
-		if !ok {
-			return 0, false, errMalformed
-		}
-		value = bytes.TrimSpace(value)
-		switch {
-		case bytes.EqualFold(name, []byte("Content-Length")):
-			n, perr := strconv.ParseInt(string(value), 10, 64)
-			if perr != nil || n < 0 {
-				return 0, false, errMalformed
-			}
-			contentLength = n
-		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
-			chunked = bytes.EqualFold(value, []byte("chunked"))
-		case bytes.EqualFold(name, []byte("Connection")):
-			if bytes.EqualFold(value, []byte("close")) {
-				closeConn = true
-			} else if bytes.EqualFold(value, []byte("keep-alive")) {
-				closeConn = false
-			}
-		}
-	}
-	switch {
-	case status == http.StatusNoContent || status == http.StatusNotModified || (status >= 100 && status < 200):
-		return status, closeConn, nil
-	case chunked:
-		return status, closeConn, discardChunked(br)
-	case contentLength >= 0:
-		_, err = br.Discard(int(contentLength))
-		return status, closeConn, err
-	default:
-		// Body delimited by the end of the connection.
-		_, err = io.Copy(io.Discard, br)
-		return status, true, err
-	}
-}
-
-func discardChunked(br *bufio.Reader) error {
-	for {
-		line, err := br.ReadSlice('\n')
-		if err != nil {
-			return err
-		}
-		line = bytes.TrimRight(line, "\r\n")
-		if i := bytes.IndexByte(line, ';'); i >= 0 {
-			line = line[:i]
-		}
-		n, err := strconv.ParseInt(string(bytes.TrimSpace(line)), 16, 64)
-		if err != nil || n < 0 {
-			return errMalformed
-		}
-		if n == 0 {
-			// Trailer section, ended by an empty line.
-			for {
-				t, err := br.ReadSlice('\n')
-				if err != nil {
-					return err
-				}
-				if len(bytes.TrimRight(t, "\r\n")) == 0 {
-					return nil
-				}
-			}
-		}
-		if _, err := br.Discard(int(n) + 2); err != nil { // data and CRLF
-			return err
-		}
 	}
 }
 

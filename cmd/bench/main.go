@@ -389,7 +389,7 @@ func (b *bench) startup(ctx context.Context, rep *report) error {
 			return nil
 		}},
 		{Label: "metabind", Path: b.bin, Args: []string{"keys", "--help"}, Env: env, Capture: true, Check: func(out []byte) error {
-			if !strings.Contains(string(out), "Usage:") {
+			if !strings.Contains(strings.ToLower(string(out)), "usage") { // "Usage:" or "USAGE"
 				return errors.New("no usage text")
 			}
 			return nil

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // Claims are the parts of a JWT payload metabind shows. The signature is never
@@ -54,6 +56,10 @@ const maxUnixTime = 253402300799
 // parts (padding tolerated): a JSON object header, a JSON object payload and a
 // non-empty signature. In the payload, "aud" may be a string or a list of
 // strings, and "exp" and "iat" numbers of seconds (fractions tolerated).
+//
+// golang-jwt splits and decodes the token; what it does not check (the size,
+// the alphabet, an empty signature, the claims' types and ranges) is checked
+// here, and each failure gets a reason that quotes no part of the token.
 func ParseClaims(token string) (Claims, error) {
 	token = strings.TrimSpace(token)
 	if token == "" {
@@ -67,53 +73,120 @@ func ParseClaims(token string) (Claims, error) {
 			return Claims{}, malformed("it contains characters a JWT cannot hold (only letters, digits, '-', '_', '=' and '.')")
 		}
 	}
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return Claims{}, malformed("expected three dot-separated parts (header.payload.signature), found %d", len(parts))
+	// Built here, not at package level, so that a command that never reads a
+	// token does no work for it at start-up. Padding is tolerated in every part.
+	parser := jwt.NewParser(jwt.WithPaddingAllowed())
+	var tc tokenClaims
+	tok, parts, err := parser.ParseUnverified(token, &tc)
+	if err := parseError(parser, tok, parts, err, token); err != nil {
+		return Claims{}, err
 	}
-	header, err := decodePart(parts[0])
-	if err != nil {
-		return Claims{}, malformed("the header is not base64url-encoded")
-	}
-	if !isJSONObject(header) {
-		return Claims{}, malformed("the header is not a JSON object")
-	}
-	payload, err := decodePart(parts[1])
-	if err != nil {
-		return Claims{}, malformed("the payload is not base64url-encoded")
-	}
-	if parts[2] == "" || strings.Trim(parts[2], "=") == "" {
-		return Claims{}, malformed("the signature is empty")
-	}
-	if _, err := decodePart(parts[2]); err != nil {
-		return Claims{}, malformed("the signature is not base64url-encoded")
-	}
-
-	var raw map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(payload))
-	dec.UseNumber()
-	if err := dec.Decode(&raw); err != nil || raw == nil || dec.More() {
+	if !tc.object { // JSON null: golang-jwt decodes it without a word
 		return Claims{}, malformed("the payload is not a JSON object")
 	}
-	var c Claims
+	return tc.claims, nil
+}
+
+// parseError turns what ParseUnverified returned into a MalformedTokenError, or
+// nil when the token is well formed. golang-jwt fills the token in as it goes
+// (the header, then the claims, then the signing method and the signature), so
+// how far it got says which part failed; the cause (a base64 or JSON error, or
+// a MalformedTokenError from the claims) says how.
+func parseError(parser *jwt.Parser, tok *jwt.Token, parts []string, err error, token string) error {
+	var bad *MalformedTokenError
+	var notBase64 base64.CorruptInputError
+	switch {
+	case tok == nil: // it did not split into three parts
+		return malformed("expected three dot-separated parts (header.payload.signature), found %d", strings.Count(token, ".")+1)
+	case tok.Claims == nil && errors.As(err, &notBase64):
+		return malformed("the header is not base64url-encoded")
+	case tok.Claims == nil || tok.Header == nil: // not JSON, or JSON null
+		return malformed("the header is not a JSON object")
+	case errors.As(err, &bad):
+		return bad
+	case errors.Is(err, jwt.ErrTokenMalformed) && tok.Method == nil && errors.As(err, &notBase64):
+		return malformed("the payload is not base64url-encoded")
+	case errors.Is(err, jwt.ErrTokenMalformed) && tok.Method == nil:
+		return malformed("the payload is not a JSON object")
+	}
+	// The header is an object and the payload decoded. Only the signature is
+	// left: it must be non-empty base64url. golang-jwt stops before decoding it
+	// when the header names no signing method it knows (ErrTokenUnverifiable);
+	// claims are read whatever the algorithm, so decode it here then.
+	if strings.Trim(parts[2], "=") == "" {
+		return malformed("the signature is empty")
+	}
+	if err != nil && !errors.Is(err, jwt.ErrTokenUnverifiable) {
+		return malformed("the signature is not base64url-encoded")
+	}
+	if err != nil {
+		if _, err := parser.DecodeSegment(parts[2]); err != nil {
+			return malformed("the signature is not base64url-encoded")
+		}
+	}
+	return nil
+}
+
+// tokenClaims is what golang-jwt decodes a payload into. Claim names are
+// matched exactly (a JWT's names are case-sensitive), and a repeated name
+// counts once, its last value.
+type tokenClaims struct {
+	claims Claims
+	object bool // the payload was a JSON object, not null
+}
+
+// UnmarshalJSON reads the claims metabind shows and checks their types; the
+// errors it returns are MalformedTokenErrors.
+func (c *tokenClaims) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil || raw == nil {
+		return malformed("the payload is not a JSON object")
+	}
+	var err error
 	for _, sc := range []struct {
 		name string
 		dst  *string
-	}{{"sub", &c.Subject}, {"org", &c.Org}, {"role", &c.Role}, {"iss", &c.Issuer}} {
+	}{{"sub", &c.claims.Subject}, {"org", &c.claims.Org}, {"role", &c.claims.Role}, {"iss", &c.claims.Issuer}} {
 		if *sc.dst, err = stringClaim(raw, sc.name); err != nil {
-			return Claims{}, err
+			return err
 		}
 	}
-	if c.Audience, err = audienceClaim(raw); err != nil {
-		return Claims{}, err
+	if v, ok := raw["aud"]; ok {
+		var aud jwt.ClaimStrings // a string or a list of strings
+		if aud.UnmarshalJSON(v) != nil {
+			return malformed(`the "aud" claim is neither a string nor a list of strings`)
+		}
+		c.claims.Audience = aud
 	}
-	if c.ExpiresAt, err = timeClaim(raw, "exp"); err != nil {
-		return Claims{}, err
+	if c.claims.ExpiresAt, err = timeClaim(raw, "exp"); err != nil {
+		return err
 	}
-	if c.IssuedAt, err = timeClaim(raw, "iat"); err != nil {
-		return Claims{}, err
+	if c.claims.IssuedAt, err = timeClaim(raw, "iat"); err != nil {
+		return err
 	}
-	return c, nil
+	c.object = true
+	return nil
+}
+
+// The jwt.Claims methods. ParseUnverified validates nothing, so they only
+// serve the interface.
+
+func (c *tokenClaims) GetExpirationTime() (*jwt.NumericDate, error) {
+	return numericDate(c.claims.ExpiresAt), nil
+}
+func (c *tokenClaims) GetIssuedAt() (*jwt.NumericDate, error) {
+	return numericDate(c.claims.IssuedAt), nil
+}
+func (c *tokenClaims) GetNotBefore() (*jwt.NumericDate, error) { return nil, nil }
+func (c *tokenClaims) GetIssuer() (string, error)              { return c.claims.Issuer, nil }
+func (c *tokenClaims) GetSubject() (string, error)             { return c.claims.Subject, nil }
+func (c *tokenClaims) GetAudience() (jwt.ClaimStrings, error)  { return c.claims.Audience, nil }
+
+func numericDate(t *time.Time) *jwt.NumericDate {
+	if t == nil {
+		return nil
+	}
+	return &jwt.NumericDate{Time: *t}
 }
 
 // CheckShape reports whether token looks like a JWT: ParseClaims succeeds.
@@ -138,16 +211,6 @@ func isTokenByte(b byte) bool {
 		b == '-' || b == '_' || b == '.' || b == '='
 }
 
-// decodePart decodes one base64url part, with or without padding.
-func decodePart(s string) ([]byte, error) {
-	return base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
-}
-
-func isJSONObject(b []byte) bool {
-	var m map[string]json.RawMessage
-	return json.Unmarshal(b, &m) == nil && m != nil
-}
-
 func isNull(raw json.RawMessage) bool {
 	return len(raw) == 0 || string(bytes.TrimSpace(raw)) == "null"
 }
@@ -162,22 +225,6 @@ func stringClaim(raw map[string]json.RawMessage, name string) (string, error) {
 		return "", malformed("the %q claim is not a string", name)
 	}
 	return s, nil
-}
-
-func audienceClaim(raw map[string]json.RawMessage) ([]string, error) {
-	v, ok := raw["aud"]
-	if !ok || isNull(v) {
-		return nil, nil
-	}
-	var one string
-	if err := json.Unmarshal(v, &one); err == nil {
-		return []string{one}, nil
-	}
-	var many []string
-	if err := json.Unmarshal(v, &many); err == nil {
-		return many, nil
-	}
-	return nil, malformed(`the "aud" claim is neither a string nor a list of strings`)
 }
 
 func timeClaim(raw map[string]json.RawMessage, name string) (*time.Time, error) {

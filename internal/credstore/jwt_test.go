@@ -70,6 +70,20 @@ func TestParseClaimsVariants(t *testing.T) {
 			t.Errorf("claims %+v", c)
 		}
 	})
+	t.Run("any header object, whatever its alg", func(t *testing.T) {
+		for _, h := range []string{`{}`, `{"alg":"none"}`, `{"alg":"XY999"}`, `{"alg":5}`} {
+			c, err := ParseClaims(testsupport.RawJWT(h, `{"sub":"abc"}`))
+			if err != nil || c.Subject != "abc" {
+				t.Errorf("header %s: sub %q, err %v", h, c.Subject, err)
+			}
+		}
+	})
+	t.Run("names are case-sensitive and the last repeat counts", func(t *testing.T) {
+		c, err := ParseClaims(testsupport.RawJWT(testHeader, `{"sub":"first","SUB":7,"Sub":"other","sub":"last","EXP":"x"}`))
+		if err != nil || c.Subject != "last" || c.ExpiresAt != nil {
+			t.Fatalf("claims %+v, err %v", c, err)
+		}
+	})
 	t.Run("padded parts and surrounding whitespace", func(t *testing.T) {
 		std := base64.URLEncoding // with padding
 		tok := std.EncodeToString([]byte(testHeader)) + "." + std.EncodeToString([]byte(`{"sub":"abc"}`)) + "." + std.EncodeToString([]byte("sign"))
@@ -215,4 +229,14 @@ func FuzzParseClaims(f *testing.F) {
 			t.Fatalf("Mask returned the whole token")
 		}
 	})
+}
+
+func BenchmarkParseClaims(b *testing.B) {
+	tok := testJWT("alice@example.com")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseClaims(tok); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -105,59 +105,78 @@ const maxUnanswered = 2
 // API stopped answering.
 var errNotAttempted = errors.New("not attempted: the API stopped answering (see the errors above); run the same command again")
 
+// bulkAction is what a bulk command does to each key; actOnKeys runs it.
+type bulkAction struct {
+	verb, past string // "revoke", "revoked": failure, progress and wait lines
+	outcome    string // a key it acted on (outcomeRevoked, outcomeDeleted)
+	// skip reports a key that is already as the action would leave it (as
+	// listed): it gets no request, and the outcome "already <past>".
+	skip func(t target) bool
+	// apply acts on one key with one request and returns the key as it now is.
+	apply func(ctx context.Context, k api.Key) (api.Key, error)
+	// tookEffect reads the key back once, when no answer said whether apply
+	// took effect, and returns the key as it now is and whether it did.
+	tookEffect func(ctx context.Context, k api.Key) (api.Key, bool)
+	// goneIsDone: a key the server no longer has is done (deleted before,
+	// when the command runs again). Otherwise a key not found is reported so
+	// only when it was not listed; a listed one is a failure.
+	goneIsDone bool
+	// doneLine is the progress line for a key acted on.
+	doneLine func(k api.Key) string
+}
+
 // revokeKeys revokes each key with one request and uses its answer; a key
 // already revoked (as listed) is skipped without a request. The key is read
 // back only when the answer lacks it or the outcome is unknown.
 func revokeKeys(ctx context.Context, client *api.Client, scope cmdutil.Scope, targets []target, ios *iostreams.IOStreams) []result {
-	prog := newProgress(ios, "revoked", len(targets))
-	ctx = prog.context(ctx)
 	revoked := api.StatusRevoked
-	out := make([]result, 0, len(targets))
-	unanswered := 0
-	for i, t := range targets {
-		k := t.key
-		if ctx.Err() != nil {
-			out = append(out, result{k, ctx.Err(), outcomeFailed})
-			continue
-		}
-		if unanswered >= maxUnanswered {
-			out = append(out, result{k, errNotAttempted, outcomeFailed})
-			continue
-		}
-		if t.known && k.Status == api.StatusRevoked {
-			prog.printf(i, "Key %s was already revoked; skipped.", keyLabel(k))
-			prog.done++
-			out = append(out, result{Key: k, Outcome: outcomeAlreadyRevoked})
-			continue
-		}
-		fresh, err := client.UpdateKey(ctx, scope.Org, scope.Project, k.ID, api.UpdateKeyRequest{Status: &revoked})
-		unanswered = countUnanswered(ctx, err, unanswered)
-		if outcomeUnknown(ctx, err) {
-			// Did it take effect? Read it back once.
-			if got, gerr := client.GetKey(api.Check(ctx), scope.Org, scope.Project, k.ID); gerr == nil && got.Status == api.StatusRevoked {
-				fresh, err = got, nil
+	return actOnKeys(ctx, scope, targets, ios, bulkAction{
+		verb: "revoke", past: "revoked", outcome: outcomeRevoked,
+		skip: func(t target) bool { return t.known && t.key.Status == api.StatusRevoked },
+		apply: func(ctx context.Context, k api.Key) (api.Key, error) {
+			fresh, err := client.UpdateKey(ctx, scope.Org, scope.Project, k.ID, api.UpdateKeyRequest{Status: &revoked})
+			if err != nil {
+				return k, err
 			}
-		}
-		switch {
-		case err != nil && !t.known && api.IsNotFound(err):
-			prog.printf(i, "No API key has the id %s.", k.ID)
-			out = append(out, result{k, notFoundError(k.ID, scope), outcomeNotFound})
-		case err != nil:
-			prog.printf(i, "Failed to revoke %s: %s", keyLabel(k), output.Sanitize(err.Error()))
-			out = append(out, result{k, err, outcomeFailed})
-		default:
-			prog.printf(i, "Revoked %s: status is now %s.", keyLabel(*fresh), fresh.Status)
-			prog.done++
-			out = append(out, result{Key: *fresh, Outcome: outcomeRevoked})
-		}
-	}
-	return out
+			return *fresh, nil
+		},
+		tookEffect: func(ctx context.Context, k api.Key) (api.Key, bool) {
+			got, err := client.GetKey(ctx, scope.Org, scope.Project, k.ID)
+			if err != nil || got.Status != api.StatusRevoked {
+				return k, false
+			}
+			return *got, true
+		},
+		doneLine: func(k api.Key) string {
+			return fmt.Sprintf("Revoked %s: status is now %s.", keyLabel(k), k.Status)
+		},
+	})
 }
 
 // deleteKeys deletes each key with one request. A key the server no longer
 // has is counted as not found (already deleted, when the command runs again).
 func deleteKeys(ctx context.Context, client *api.Client, scope cmdutil.Scope, targets []target, ios *iostreams.IOStreams) []result {
-	prog := newProgress(ios, "deleted", len(targets))
+	return actOnKeys(ctx, scope, targets, ios, bulkAction{
+		verb: "delete", past: "deleted", outcome: outcomeDeleted,
+		skip: func(target) bool { return false },
+		apply: func(ctx context.Context, k api.Key) (api.Key, error) {
+			return k, client.DeleteKey(ctx, scope.Org, scope.Project, k.ID)
+		},
+		tookEffect: func(ctx context.Context, k api.Key) (api.Key, bool) {
+			_, err := client.GetKey(ctx, scope.Org, scope.Project, k.ID)
+			return k, api.IsNotFound(err)
+		},
+		goneIsDone: true,
+		doneLine:   func(k api.Key) string { return fmt.Sprintf("Deleted %s.", keyLabel(k)) },
+	})
+}
+
+// actOnKeys applies act to each target in turn, one request a key, paced by
+// the client's rate limit, with a progress line a key on stderr. After
+// maxUnanswered keys in a row get no answer, or once ctx ends, the rest fail
+// without a request.
+func actOnKeys(ctx context.Context, scope cmdutil.Scope, targets []target, ios *iostreams.IOStreams, act bulkAction) []result {
+	prog := newProgress(ios, act.past, len(targets))
 	ctx = prog.context(ctx)
 	out := make([]result, 0, len(targets))
 	unanswered := 0
@@ -171,25 +190,35 @@ func deleteKeys(ctx context.Context, client *api.Client, scope cmdutil.Scope, ta
 			out = append(out, result{k, errNotAttempted, outcomeFailed})
 			continue
 		}
-		err := client.DeleteKey(ctx, scope.Org, scope.Project, k.ID)
+		if act.skip(t) {
+			prog.printf(i, "Key %s was already %s; skipped.", keyLabel(k), act.past)
+			prog.done++
+			out = append(out, result{Key: k, Outcome: "already " + act.past})
+			continue
+		}
+		now, err := act.apply(ctx, k)
 		unanswered = countUnanswered(ctx, err, unanswered)
 		if outcomeUnknown(ctx, err) {
-			if _, gerr := client.GetKey(api.Check(ctx), scope.Org, scope.Project, k.ID); api.IsNotFound(gerr) {
-				err = nil
+			// Did it take effect? Read it back once.
+			if got, ok := act.tookEffect(api.Check(ctx), k); ok {
+				now, err = got, nil
 			}
 		}
 		switch {
-		case err != nil && api.IsNotFound(err):
-			prog.printf(i, "No API key has the id %s (already deleted?).", k.ID)
+		case err != nil && api.IsNotFound(err) && act.goneIsDone:
+			prog.printf(i, "No API key has the id %s (already %s?).", k.ID, act.past)
 			prog.done++
 			out = append(out, result{k, notFoundError(k.ID, scope), outcomeNotFound})
+		case err != nil && api.IsNotFound(err) && !t.known:
+			prog.printf(i, "No API key has the id %s.", k.ID)
+			out = append(out, result{k, notFoundError(k.ID, scope), outcomeNotFound})
 		case err != nil:
-			prog.printf(i, "Failed to delete %s: %s", keyLabel(k), output.Sanitize(err.Error()))
+			prog.printf(i, "Failed to %s %s: %s", act.verb, keyLabel(k), output.Sanitize(err.Error()))
 			out = append(out, result{k, err, outcomeFailed})
 		default:
-			prog.printf(i, "Deleted %s.", keyLabel(k))
+			prog.printf(i, "%s", act.doneLine(now))
 			prog.done++
-			out = append(out, result{Key: k, Outcome: outcomeDeleted})
+			out = append(out, result{Key: now, Outcome: act.outcome})
 		}
 	}
 	return out
