@@ -204,11 +204,25 @@ func (f *Factory) OutputFormat() (output.Format, error) {
 	if err != nil {
 		return "", err
 	}
-	format, err := output.ParseFormat(cfg.Get("output"))
-	if err != nil {
-		return "", FlagErrorf("%v", err)
+	return ParseOutputSetting(cfg.Get("output"), cfg.Source("output"))
+}
+
+// ParseOutputSetting reads the output format value, which came from src; a
+// value that is not a format is a usage error whose hint says where it came
+// from and how to fix it there.
+func ParseOutputSetting(value string, src config.Source) (output.Format, error) {
+	format, err := output.ParseFormat(value)
+	if err == nil {
+		return format, nil
 	}
-	return format, nil
+	e := FlagErrorf("%v", err)
+	switch src {
+	case config.SourceEnv:
+		return "", e.WithHint("it comes from MB_OUTPUT: unset it, or set it to one of the valid formats")
+	case config.SourceProfile:
+		return "", e.WithHint("it comes from the \"output\" setting of the configuration file: fix it with `metabind config set output table` (or --unset)")
+	}
+	return "", e
 }
 
 // Printer returns the output layer configured by the command's output flags
@@ -225,6 +239,12 @@ func (f *Factory) Printer() (*output.Printer, error) {
 // PrinterFor is Printer with the format given, for commands that do not read
 // the configuration (version).
 func (f *Factory) PrinterFor(format output.Format) (*output.Printer, error) {
+	if given := f.FormatFlagValue(); given != "" && format != output.JSON && (f.Output.JQ != "" || f.Output.Template != "") {
+		// MB_OUTPUT or the profile yield to --jq/--template; -o on the same
+		// command line is a contradiction.
+		return nil, FlagErrorf("-o %s cannot be used with --jq or --template, which format the JSON output", format).
+			WithHint("drop -o, or use -o json")
+	}
 	p, err := output.NewPrinter(format, f.Output.JQ, f.Output.Template, f.Output.Columns, f.Output.NoHeaders)
 	if err != nil {
 		var oe *output.OptionError

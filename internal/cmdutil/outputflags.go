@@ -1,6 +1,8 @@
 package cmdutil
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -60,9 +62,14 @@ func AddOutputFlags(cmd *cobra.Command, f *Factory, which OutputFlags) {
 	fs := cmd.Flags()
 	o := &f.Output
 	if which&FormatFlag != 0 {
-		v := &formatValue{f: f}
-		v.flag = fs.VarPF(v, "output", "o", "output format: "+strings.Join(config.ValidOutputs, ", ")+` (default: the "output" setting, else table)`)
-		_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(config.ValidOutputs, cobra.ShellCompDirectiveNoFileComp))
+		v := &formatValue{f: f, valid: config.ValidOutputs}
+		if which&ColumnsFlag == 0 {
+			// CSV and TSV are rows; a command that prints one object or a
+			// report has no rows to give them.
+			v.valid = dataOutputs()
+		}
+		v.flag = fs.VarPF(v, "output", "o", "output format: "+strings.Join(v.valid, ", ")+` (default: the "output" setting, else table)`)
+		_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(v.valid, cobra.ShellCompDirectiveNoFileComp))
 	}
 	if which&JQFlag != 0 {
 		fs.StringVar(&o.JQ, "jq", "", "filter the JSON output with a jq expression (built in; no jq needed)")
@@ -107,15 +114,32 @@ func flagNames(which OutputFlags) []string {
 type formatValue struct {
 	f     *Factory
 	flag  *pflag.Flag
+	valid []string // the formats this command prints
 	value string
+}
+
+// dataOutputs are the formats of a command that prints no rows: the output
+// formats other than CSV and TSV.
+func dataOutputs() []string {
+	var names []string
+	for _, n := range config.ValidOutputs {
+		if n != string(output.CSV) && n != string(output.TSV) {
+			names = append(names, n)
+		}
+	}
+	return names
 }
 
 func (v *formatValue) String() string { return v.value }
 func (v *formatValue) Type() string   { return "string" }
 
 func (v *formatValue) Set(s string) error {
-	if _, err := output.ParseFormat(s); err != nil {
+	format, err := output.ParseFormat(s)
+	if err != nil {
 		return err
+	}
+	if !slices.Contains(v.valid, string(format)) {
+		return fmt.Errorf("this command prints no rows, so not %s: valid formats are %s", format, strings.Join(v.valid, ", "))
 	}
 	v.value = s
 	if v.f.Flags == nil {

@@ -81,6 +81,12 @@ func useRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	// The output options are checked before anything is saved: a bad --jq
+	// changes nothing.
+	p, err := opts.Printer()
+	if err != nil {
+		return err
+	}
 	switch {
 	case opts.Clear:
 		if err := cfg.Unset("org"); err != nil {
@@ -96,20 +102,10 @@ func useRun(ctx context.Context, opts *Options) error {
 			return fmt.Errorf("saving %s: %w", cfg.Path(), err)
 		}
 		fmt.Fprintln(opts.IO.ErrOut, "Cleared the saved organization and project.")
-		return nil
+		return printSaved(opts, p, cfg)
 	case opts.Org == "" && opts.Project == "":
-		p, err := opts.Printer()
-		if err != nil {
-			return err
-		}
 		if p.Structured() {
-			return p.Data(opts.IO.Out, struct {
-				Org           string `json:"org"`
-				OrgSource     string `json:"orgSource"`
-				Project       string `json:"project"`
-				ProjectSource string `json:"projectSource"`
-				Profile       string `json:"profile"`
-			}{cfg.Get("org"), string(cfg.Source("org")), cfg.Get("project"), string(cfg.Source("project")), cfg.Profile()})
+			return p.Data(opts.IO.Out, contextOf(cfg))
 		}
 		return output.WriteKeyValues(opts.IO.Out, [][2]string{
 			{"Organization", describe(cfg, "org")},
@@ -150,7 +146,44 @@ func useRun(ctx context.Context, opts *Options) error {
 		return fmt.Errorf("saving %s: %w", cfg.Path(), err)
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "Now using organization %s, project %s.\n", orgText, named(project, projectName))
-	return nil
+	return printSaved(opts, p, cfg)
+}
+
+// useContext is the data form of the context: what `use -o json` prints, and
+// what saving or clearing prints with -o json, --jq or --template.
+type useContext struct {
+	Org           string `json:"org"`
+	OrgSource     string `json:"orgSource"`
+	Project       string `json:"project"`
+	ProjectSource string `json:"projectSource"`
+	Profile       string `json:"profile"`
+}
+
+func contextOf(cfg *config.Config) useContext {
+	return useContext{cfg.Get("org"), string(cfg.Source("org")), cfg.Get("project"), string(cfg.Source("project")), cfg.Profile()}
+}
+
+// savedContextOf is contextOf after a save: the --org and --project of this
+// command line are now the profile's values, which is where later commands
+// find them.
+func savedContextOf(cfg *config.Config) useContext {
+	c := contextOf(cfg)
+	if cfg.Source("org") == config.SourceFlag {
+		c.OrgSource = string(config.SourceProfile)
+	}
+	if cfg.Source("project") == config.SourceFlag {
+		c.ProjectSource = string(config.SourceProfile)
+	}
+	return c
+}
+
+// printSaved prints the context after a save or a clear, in the structured
+// formats only: on a terminal the message on stderr says it all.
+func printSaved(opts *Options, p *output.Printer, cfg *config.Config) error {
+	if !p.Structured() {
+		return nil
+	}
+	return p.Data(opts.IO.Out, savedContextOf(cfg))
 }
 
 // verify checks with the API what is about to be saved: the organization when

@@ -5,12 +5,12 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/metabind/metabind-cli/internal/build"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
+	"github.com/metabind/metabind-cli/internal/config"
 	"github.com/metabind/metabind-cli/internal/iostreams"
 	"github.com/metabind/metabind-cli/internal/output"
 )
@@ -71,18 +71,11 @@ func Show(f *cmdutil.Factory, cmd *cobra.Command) error {
 // format is cmd's -o when the command line gives it, else MB_OUTPUT, else
 // table; the configuration file is not read.
 func format(f *cmdutil.Factory, cmd *cobra.Command) (output.Format, error) {
-	name := f.Getenv("MB_OUTPUT")
+	name, src := f.Getenv("MB_OUTPUT"), config.SourceEnv
 	if fl := cmd.Flags().Lookup("output"); fl != nil && fl.Changed {
-		name = fl.Value.String()
+		name, src = fl.Value.String(), config.SourceFlag
 	}
-	if name = strings.TrimSpace(name); name == "" {
-		return output.Table, nil
-	}
-	fm, err := output.ParseFormat(name)
-	if err != nil {
-		return "", cmdutil.FlagErrorf("%v", err)
-	}
-	return fm, nil
+	return cmdutil.ParseOutputSetting(name, src)
 }
 
 func versionRun(ctx context.Context, opts *Options) error {
