@@ -265,3 +265,50 @@ func TestEnvTokenWinsAndStatusSaysSo(t *testing.T) {
 		t.Fatalf("status: %d %q %q", code, out, errOut)
 	}
 }
+
+// login's note about --api-url appears only when the flag changes the API
+// the next command would use (MB_API_URL, else the file, else the default),
+// never quotes the URL, and is left out for a URL the client refuses. The
+// tokens name no organization, so nothing is sent anywhere.
+func TestLoginAPIURLNote(t *testing.T) {
+	const note = "note: --api-url applies to this command only"
+	for _, tc := range []struct {
+		name, env, file, flag string
+		want                  bool
+	}{
+		{name: "the default", flag: "https://api.metabind.ai", want: false},
+		{name: "the default with a slash", flag: "https://api.metabind.ai/", want: false},
+		{name: "another URL", flag: "http://127.0.0.1:1", want: true},
+		{name: "MB_API_URL's", env: "http://127.0.0.1:1", flag: "http://127.0.0.1:1", want: false},
+		{name: "not MB_API_URL's", env: "http://127.0.0.1:1", flag: "https://api.metabind.ai", want: true},
+		{name: "the file's", file: "http://127.0.0.1:2", flag: "http://127.0.0.1:2", want: false},
+		{name: "not the file's", file: "http://127.0.0.1:2", flag: "https://api.metabind.ai", want: true},
+		{name: "refused", flag: "http://api.example.com", want: false},
+		{name: "with a password", flag: "http://u:hunter2@127.0.0.1:1", want: false},
+		{name: "with a query", flag: "http://127.0.0.1:1/?token=hunter2", want: false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.vars["MB_API_URL"] = tc.env
+			if tc.file != "" {
+				if err := os.WriteFile(filepath.Join(e.dir, "config.yaml"), []byte("api-url: "+tc.file+"\n"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			tok := jwt(t, map[string]any{"sub": "hal", "exp": e.now.Add(time.Hour).Unix()})
+			out, errOut, code := e.run(tok, false, nil, "auth", "login", "--with-token", "--api-url", tc.flag)
+			if code != 0 || !strings.Contains(errOut, "Logged in as hal") {
+				t.Fatalf("login: %d %q", code, errOut)
+			}
+			if got := strings.Contains(errOut, note); got != tc.want {
+				t.Errorf("note shown = %v, want %v; stderr %q", got, tc.want, errOut)
+			}
+			if strings.Contains(out+errOut, "hunter2") || strings.Contains(errOut, "note: --api-url applies to this command only; to keep using h") {
+				t.Errorf("the URL is echoed: %q", errOut)
+			}
+			if e.requests.Load() != 0 {
+				t.Errorf("%d requests, want none", e.requests.Load())
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -101,7 +102,8 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 		return cmdutil.Errorf(cmdutil.ExitAuth, "this token expired %s; nothing was stored", output.RelativeTime(now, *claims.ExpiresAt)).
 			WithHint("create a fresh JWT in the Metabind web app (Settings → API Keys → Create JWT) and log in with it")
 	}
-	if err := checkToken(ctx, opts, token, claims); err != nil {
+	refused, err := checkToken(ctx, opts, token, claims)
+	if err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
@@ -141,44 +143,88 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	if opts.envTokenSet() {
 		fmt.Fprintln(opts.IO.ErrOut, "note: MB_TOKEN is set in your environment and takes precedence over the stored token.")
 	}
-	if cfg, err := opts.Config(); err == nil && cfg.Source("api-url") == config.SourceFlag && cfg.Get("api-url") != cfg.FileValue("api-url") {
+	if !refused && opts.apiURLFlagDiffers() {
 		// The token is checked against --api-url, but the flag is not saved:
-		// say so, or the next command goes to another API.
-		fmt.Fprintf(opts.IO.ErrOut, "note: --api-url applies to this command only; to keep using %s, run `metabind config set api-url %s` or set MB_API_URL.\n",
-			output.Sanitize(cfg.Get("api-url")), output.Sanitize(cfg.Get("api-url")))
+		// say so, or the next command goes to another API. The URL is not
+		// echoed: it may carry a password or a token.
+		fmt.Fprintln(opts.IO.ErrOut, "note: --api-url applies to this command only; to keep using that API, run `metabind config set api-url URL` with the same URL, or set MB_API_URL.")
 	}
 	return nil
+}
+
+// apiURLFlagDiffers reports whether --api-url was given with a value other
+// than the one the next command would use without it: MB_API_URL, else the
+// config file's api-url, else the default.
+func (opts *LoginOptions) apiURLFlagDiffers() bool {
+	cfg, err := opts.Config()
+	if err != nil || cfg.Source("api-url") != config.SourceFlag {
+		return false
+	}
+	without := strings.TrimSpace(opts.Getenv(config.EnvVar("api-url")))
+	if without == "" {
+		without = cfg.FileValue("api-url")
+	}
+	if without == "" {
+		without = config.DefaultAPIURL
+	}
+	return strings.TrimRight(cfg.Get("api-url"), "/") != strings.TrimRight(without, "/")
+}
+
+// hideURLSecrets replaces in msg the parts of the API URL that may carry a
+// secret (a password, the query, the fragment) with "xxxxx".
+func (opts *LoginOptions) hideURLSecrets(msg string) string {
+	cfg, err := opts.Config()
+	if err != nil {
+		return msg
+	}
+	u, err := url.Parse(cfg.Get("api-url"))
+	if err != nil {
+		return msg
+	}
+	var parts []string
+	if pw, ok := u.User.Password(); ok {
+		parts = append(parts, pw, url.QueryEscape(pw))
+	}
+	parts = append(parts, u.RawQuery, u.Fragment, u.EscapedFragment())
+	for _, p := range parts {
+		if p != "" {
+			msg = strings.ReplaceAll(msg, p, "xxxxx")
+		}
+	}
+	return msg
 }
 
 // checkToken asks the API, with one request, whether it accepts token: GET of
 // the organization in the token's org claim. A 401 or 403 refuses the login
 // (exit 4); an API that cannot be reached or does not say leaves a warning and
-// the login goes ahead.
-func checkToken(ctx context.Context, opts *LoginOptions, token string, claims credstore.Claims) error {
+// the login goes ahead. urlRefused reports that no client could be built for
+// the API URL (it may not be used), so the token was sent nowhere.
+func checkToken(ctx context.Context, opts *LoginOptions, token string, claims credstore.Claims) (urlRefused bool, err error) {
 	if claims.Org == "" {
 		fmt.Fprintln(opts.IO.ErrOut, "warning: the token names no organization (no org claim), so it was not checked with the API")
-		return nil
+		_, err := opts.ClientFor(token) // builds a client only; sends nothing
+		return err != nil, nil
 	}
 	client, err := opts.ClientFor(token)
 	if err != nil {
 		// A bad --api-url is for the commands that use it to report; the token
 		// is not sent anywhere unsafe.
-		fmt.Fprintf(opts.IO.ErrOut, "warning: the token was not checked with the API (%s); storing it anyway\n", redact.Secrets(err.Error()))
-		return nil
+		fmt.Fprintf(opts.IO.ErrOut, "warning: the token was not checked with the API (%s); storing it anyway\n", opts.hideURLSecrets(redact.Secrets(err.Error())))
+		return true, nil
 	}
 	org := output.Sanitize(claims.Org)
 	_, err = client.GetOrganization(ctx, claims.Org)
 	var ae *api.Error
 	switch {
 	case err == nil:
-		return nil
+		return false, nil
 	case errors.Is(err, context.Canceled):
-		return err
+		return false, err
 	case errors.As(err, &ae) && ae.StatusCode == 401:
-		return cmdutil.NewError(cmdutil.ExitAuth, fmt.Errorf("the API refused this token (%w); nothing was stored", err)).
+		return false, cmdutil.NewError(cmdutil.ExitAuth, fmt.Errorf("the API refused this token (%w); nothing was stored", err)).
 			WithHint("the token is invalid, revoked or for another API (check --api-url); create a fresh JWT in the Metabind web app")
 	case errors.As(err, &ae) && ae.StatusCode == 403:
-		return cmdutil.NewError(cmdutil.ExitAuth, fmt.Errorf("the API refused this token for organization %s (%w); nothing was stored", org, err)).
+		return false, cmdutil.NewError(cmdutil.ExitAuth, fmt.Errorf("the API refused this token for organization %s (%w); nothing was stored", org, err)).
 			WithHint("the token does not give access to its own organization; create a fresh JWT in the Metabind web app")
 	case errors.As(err, &ae) && api.IsNotFound(ae):
 		fmt.Fprintf(opts.IO.ErrOut, "warning: the API does not know organization %s (from the token's org claim); storing the token anyway\n", org)
@@ -187,5 +233,5 @@ func checkToken(ctx context.Context, opts *LoginOptions, token string, claims cr
 	default:
 		fmt.Fprintf(opts.IO.ErrOut, "warning: the API could not be reached to check the token (%s); storing it anyway\n", redact.Secrets(err.Error()))
 	}
-	return nil
+	return false, nil
 }
