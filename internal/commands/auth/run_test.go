@@ -3,12 +3,14 @@ package auth_test
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/metabind/metabind-cli/internal/api"
 	"github.com/metabind/metabind-cli/internal/app"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/credstore"
@@ -163,12 +165,52 @@ func TestLogoutInterruptedWhileTheKeyringHangs(t *testing.T) {
 	}
 }
 
-func TestStatusInterruptedWhileTheKeyringHangs(t *testing.T) {
-	e := newEnv(t)
-	if code, errOut := blockedRun(t, e, "auth", "status"); code != cmdutil.ExitInterrupted || !strings.Contains(errOut, "interrupted") {
-		t.Fatalf("status: exit %d, want 130; %q", code, errOut)
+// An interrupted auth status makes no report and ends with exit 130, whether
+// the interrupt comes while the keyring does not answer or during the
+// organization name's lookup (which otherwise only leaves the name out).
+func TestStatusInterrupted(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		run  func(t *testing.T, e *env) (code int, out, errOut string)
+	}{
+		{name: "while the keyring hangs", run: func(t *testing.T, e *env) (int, string, string) {
+			code, errOut := blockedRun(t, e, "auth", "status")
+			return code, "", errOut
+		}},
+		{name: "during the organization lookup", run: func(t *testing.T, e *env) (int, string, string) {
+			tok := jwt(t, map[string]any{"sub": "lee", "org": "acme", "exp": e.now.Add(time.Hour).Unix()})
+			if _, errOut, code := e.run(tok, false, nil, "auth", "login"); code != 0 {
+				t.Fatalf("login: %d %q", code, errOut)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			f, out, errOut := e.factory("", false, nil)
+			f.HTTPOptions = func(o *api.Options) {
+				o.HTTPClient = &http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
+					cancel() // the signal arrives as the lookup goes out
+					return http.DefaultTransport.RoundTrip(r)
+				})}
+			}
+			code := e.runCtx(ctx, f, "auth", "status")
+			return code, out.String(), errOut.String()
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			code, out, errOut := tc.run(t, e)
+			if code != cmdutil.ExitInterrupted || !strings.Contains(errOut, "interrupted") {
+				t.Fatalf("status: exit %d, want 130; %q", code, errOut)
+			}
+			if out != "" {
+				t.Errorf("an interrupted status printed %q", out)
+			}
+		})
 	}
 }
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // cancellingPrompter answers the token prompt and then cancels the command's
 // context, as a Ctrl-C right after the token was typed would.

@@ -97,6 +97,9 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 	}
 	if rep.LoggedIn && rep.Org != "" && opts.OrgName != nil {
 		rep.OrgName = opts.OrgName(ctx, rep.Org)
+		if err := ctx.Err(); err != nil {
+			return err // interrupted: no report
+		}
 	}
 
 	if p.Structured() {
