@@ -16,6 +16,7 @@ import (
 
 	"github.com/metabind/metabind-cli/internal/app"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
+	"github.com/metabind/metabind-cli/internal/commands/auth"
 	"github.com/metabind/metabind-cli/internal/credstore"
 	"github.com/metabind/metabind-cli/internal/iostreams"
 	"github.com/metabind/metabind-cli/internal/prompt"
@@ -305,6 +306,46 @@ func TestLoginAPIURLNote(t *testing.T) {
 			}
 			if strings.Contains(out+errOut, "hunter2") || strings.Contains(errOut, "note: --api-url applies to this command only; to keep using h") {
 				t.Errorf("the URL is echoed: %q", errOut)
+			}
+			if e.requests.Load() != 0 {
+				t.Errorf("%d requests, want none", e.requests.Load())
+			}
+		})
+	}
+}
+
+// A token that is not a JWT can never work: auth status reports no one logged
+// in, with the reason, exit 4, and shows no part of the token (not even
+// masked), in text and JSON alike.
+func TestAuthStatusMalformedTokenIsNotLoggedIn(t *testing.T) {
+	const secret = "SECRETVALUE"
+	for _, tc := range []struct {
+		name, token, reason string
+	}{
+		{"one part", "garbage-" + secret, "expected three dot-separated parts"},
+		{"payload not base64", "eyJhbGciOiJIUzI1NiJ9." + secret + "!.c2ln", "characters a JWT cannot hold"},
+		{"empty signature", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.", "the signature is empty"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.vars["MB_TOKEN"] = tc.token
+			out, errOut, code := e.run("", false, nil, "auth", "status")
+			if code != cmdutil.ExitAuth {
+				t.Fatalf("auth status: exit %d, want 4; %q %q", code, out, errOut)
+			}
+			if !strings.Contains(out, "Logged in:     no (the token in MB_TOKEN is not a JWT: ") || !strings.Contains(out, tc.reason) {
+				t.Errorf("stdout %q", out)
+			}
+			if strings.Contains(out+errOut, secret) || strings.Contains(out+errOut, tc.token[:8]) {
+				t.Errorf("the token is shown: %q %q", out, errOut)
+			}
+			out, _, code = e.run("", false, nil, "auth", "status", "-o", "json")
+			var rep auth.StatusReport
+			if err := json.Unmarshal([]byte(out), &rep); err != nil || code != cmdutil.ExitAuth {
+				t.Fatalf("-o json: exit %d, %q (%v)", code, out, err)
+			}
+			if rep.LoggedIn || !rep.Malformed || !strings.Contains(rep.MalformedReason, tc.reason) || rep.Token != "" || rep.Source != "environment" {
+				t.Errorf("report %+v", rep)
 			}
 			if e.requests.Load() != 0 {
 				t.Errorf("%d requests, want none", e.requests.Load())

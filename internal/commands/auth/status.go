@@ -29,9 +29,10 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *StatusOptions)
 		Short: "Show who is logged in, until when, and where the token comes from",
 		Long: `Show the stored admin credential: user, organization claim, expiry, where the token
 comes from (MB_TOKEN, the system keyring or the credentials file) and a masked form
-of it. The token is read locally and not verified; exits 4 when not logged in or
-when the token has expired. When the API answers within a few seconds, the
-organization's name is shown beside its id.`,
+of it. The token is read locally and not verified; exits 4 when not logged in,
+when the token has expired, or when it is not a JWT at all (then no part of it is
+shown). When the API answers within a few seconds, the organization's name is
+shown beside its id.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
@@ -51,10 +52,14 @@ type StatusReport struct {
 	Role      string     `json:"role,omitempty"`
 	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
 	Expired   bool       `json:"expired"`
-	Source    string     `json:"source,omitempty"`
-	Path      string     `json:"path,omitempty"`
-	Token     string     `json:"token,omitempty"`
-	Overrides bool       `json:"overridesStored,omitempty"`
+	// Malformed is true when the token is not a JWT at all: it can never
+	// work. MalformedReason says why, without quoting the token.
+	Malformed       bool   `json:"malformed"`
+	MalformedReason string `json:"malformedReason,omitempty"`
+	Source          string `json:"source,omitempty"`
+	Path            string `json:"path,omitempty"`
+	Token           string `json:"token,omitempty"`
+	Overrides       bool   `json:"overridesStored,omitempty"`
 }
 
 func statusRun(ctx context.Context, opts *StatusOptions) error {
@@ -82,12 +87,18 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		return err
 	}
 	now := opts.Now()
-	rep := StatusReport{LoggedIn: true, Source: string(tok.Source), Path: tok.Path, Token: credstore.Mask(tok.Value)}
+	rep := StatusReport{LoggedIn: true, Source: string(tok.Source), Path: tok.Path}
 	claims, claimErr := credstore.ParseClaims(tok.Value)
 	if claimErr == nil {
+		rep.Token = credstore.Mask(tok.Value)
 		rep.User, rep.Org, rep.Role, rep.ExpiresAt = claims.Subject, claims.Org, claims.Role, claims.ExpiresAt
 		rep.Expired = claims.ExpiresAt != nil && !claims.ExpiresAt.After(now)
 		rep.LoggedIn = !rep.Expired // an expired token logs no one in
+	} else {
+		// Not a JWT: no request can succeed with it, so no one is logged in.
+		// Not even a masked form is shown: the string may be another secret
+		// (an API key pasted by mistake), and it identifies no JWT.
+		rep.LoggedIn, rep.Malformed, rep.MalformedReason = false, true, malformedReason(claimErr)
 	}
 	if tok.Source == credstore.SourceEnv {
 		rep.Overrides, err = withContext(ctx, func() (bool, error) { return store.HasStored(), nil })
@@ -108,8 +119,13 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		}
 	} else {
 		loggedIn := "yes"
-		if rep.Expired {
+		token := rep.Token
+		switch {
+		case rep.Expired:
 			loggedIn = "no (token expired " + output.RelativeTime(now, *claims.ExpiresAt) + ")"
+		case rep.Malformed:
+			loggedIn = "no (" + notAJWT(tok, rep.MalformedReason) + ")"
+			token = "(hidden: not a JWT)"
 		}
 		pairs := [][2]string{
 			{"Logged in", loggedIn},
@@ -122,27 +138,45 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		pairs = append(pairs,
 			[2]string{"Expires", expiry(claims.ExpiresAt, now, claimErr)},
 			[2]string{"Source", sourceText(tok)},
-			[2]string{"Token", rep.Token},
+			[2]string{"Token", token},
 		)
 		if err := output.WriteKeyValues(opts.IO.Out, pairs); err != nil {
 			return err
 		}
-		if claimErr != nil {
-			if tok.Source == credstore.SourceEnv {
-				fmt.Fprintf(opts.IO.ErrOut, "warning: the token in MB_TOKEN cannot be read as a JWT (%v); set it to the JWT from the Metabind web app\n", claimErr)
-			} else {
-				fmt.Fprintf(opts.IO.ErrOut, "warning: the stored token cannot be read as a JWT (%v); run `metabind auth login`\n", claimErr)
-			}
-		}
 		if rep.Overrides {
 			fmt.Fprintln(opts.IO.ErrOut, "note: MB_TOKEN overrides the token stored by `metabind auth login`.")
 		}
+	}
+	if rep.Malformed {
+		hint := "run `metabind auth login` with the JWT from the Metabind web app (Settings → API Keys → Create JWT)"
+		if tok.Source == credstore.SourceEnv {
+			hint = "set MB_TOKEN to the JWT from the Metabind web app (Settings → API Keys → Create JWT), or unset it"
+		}
+		return cmdutil.Errorf(cmdutil.ExitAuth, "%s", notAJWT(tok, rep.MalformedReason)).WithHint(hint)
 	}
 	if rep.Expired {
 		return cmdutil.Errorf(cmdutil.ExitAuth, "the token expired %s", output.RelativeTime(now, *claims.ExpiresAt)).
 			WithHint("run `metabind auth login` with a fresh token")
 	}
 	return nil
+}
+
+// malformedReason is why ParseClaims refused a token; its messages never
+// quote the token.
+func malformedReason(err error) string {
+	var m *credstore.MalformedTokenError
+	if errors.As(err, &m) {
+		return m.Reason
+	}
+	return "it cannot be read"
+}
+
+// notAJWT says that the token from t's source is not a JWT, and why.
+func notAJWT(t credstore.Token, reason string) string {
+	if t.Source == credstore.SourceEnv {
+		return "the token in MB_TOKEN is not a JWT: " + reason
+	}
+	return "the stored token is not a JWT: " + reason
 }
 
 func expiry(exp *time.Time, now time.Time, claimErr error) string {
