@@ -73,8 +73,12 @@ func ParseClaims(token string) (Claims, error) {
 			return Claims{}, malformed("it contains characters a JWT cannot hold (only letters, digits, '-', '_', '=' and '.')")
 		}
 	}
+	// Padding is tolerated in every part, however much: golang-jwt accepts
+	// only the exact padding a part's length calls for, so trailing '=' are
+	// dropped here and each part is decoded unpadded.
+	token = trimPadding(token)
 	// Built here, not at package level, so that a command that never reads a
-	// token does no work for it at start-up. Padding is tolerated in every part.
+	// token does no work for it at start-up.
 	parser := jwt.NewParser(jwt.WithPaddingAllowed())
 	var tc tokenClaims
 	tok, parts, err := parser.ParseUnverified(token, &tc)
@@ -85,6 +89,19 @@ func ParseClaims(token string) (Claims, error) {
 		return Claims{}, malformed("the payload is not a JSON object")
 	}
 	return tc.claims, nil
+}
+
+// trimPadding drops the trailing '=' of each dot-separated part of token. A
+// '=' anywhere else is left for the decoder to refuse.
+func trimPadding(token string) string {
+	if !strings.Contains(token, "=") {
+		return token
+	}
+	parts := strings.Split(token, ".")
+	for i, p := range parts {
+		parts[i] = strings.TrimRight(p, "=")
+	}
+	return strings.Join(parts, ".")
 }
 
 // parseError turns what ParseUnverified returned into a MalformedTokenError, or
@@ -113,7 +130,7 @@ func parseError(parser *jwt.Parser, tok *jwt.Token, parts []string, err error, t
 	// left: it must be non-empty base64url. golang-jwt stops before decoding it
 	// when the header names no signing method it knows (ErrTokenUnverifiable);
 	// claims are read whatever the algorithm, so decode it here then.
-	if strings.Trim(parts[2], "=") == "" {
+	if parts[2] == "" {
 		return malformed("the signature is empty")
 	}
 	if err != nil && !errors.Is(err, jwt.ErrTokenUnverifiable) {

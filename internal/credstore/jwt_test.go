@@ -84,6 +84,23 @@ func TestParseClaimsVariants(t *testing.T) {
 			t.Fatalf("claims %+v, err %v", c, err)
 		}
 	})
+	t.Run("extra padding in any part", func(t *testing.T) {
+		hdr := b64.EncodeToString([]byte(testHeader))
+		pay := b64.EncodeToString([]byte(`{"sub":"abc"}`))
+		for _, tok := range []string{
+			hdr + "." + pay + ".c2ln=",             // "sig" needs none
+			hdr + "." + pay + ".c2lnbmF0dXJl==",    // "signature" needs none
+			hdr + "." + pay + ".c2lnbg===",         // "sign" needs two
+			hdr + "==." + pay + ".c2ln",            // header
+			hdr + "." + pay + "==.c2ln",            // payload
+			hdr + "=." + pay + "===.c2lnbmF0dXJl=", // all three
+		} {
+			c, err := ParseClaims(tok)
+			if err != nil || c.Subject != "abc" {
+				t.Errorf("%s: sub %q, err %v", tok, c.Subject, err)
+			}
+		}
+	})
 	t.Run("padded parts and surrounding whitespace", func(t *testing.T) {
 		std := base64.URLEncoding // with padding
 		tok := std.EncodeToString([]byte(testHeader)) + "." + std.EncodeToString([]byte(`{"sub":"abc"}`)) + "." + std.EncodeToString([]byte("sign"))
