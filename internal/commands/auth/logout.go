@@ -9,6 +9,7 @@ import (
 
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/credstore"
+	"github.com/metabind/metabind-cli/internal/iostreams"
 )
 
 // LogoutOptions holds the inputs of `auth logout`.
@@ -45,7 +46,7 @@ func logoutRun(ctx context.Context, opts *LogoutOptions) error {
 	}
 	// Not started once interrupted; an interrupt during a keyring call that
 	// does not answer ends the command without waiting for its timeout.
-	removed, err := withContext(ctx, store.Delete)
+	removed, err := iostreams.WithContext(ctx, store.Delete)
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/credstore"
+	"github.com/metabind/metabind-cli/internal/iostreams"
 	"github.com/metabind/metabind-cli/internal/output"
 )
 
@@ -71,7 +72,7 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 	if err != nil {
 		return err
 	}
-	tok, err := withContext(ctx, store.Token)
+	tok, err := iostreams.WithContext(ctx, store.Token)
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -101,7 +102,7 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		rep.LoggedIn, rep.Malformed, rep.MalformedReason = false, true, malformedReason(claimErr)
 	}
 	if tok.Source == credstore.SourceEnv {
-		rep.Overrides, err = withContext(ctx, func() (bool, error) { return store.HasStored(), nil })
+		rep.Overrides, err = iostreams.WithContext(ctx, func() (bool, error) { return store.HasStored(), nil })
 		if err != nil {
 			return err
 		}
