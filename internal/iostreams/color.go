@@ -69,16 +69,19 @@ func (c *ColorScheme) ErrorPrefix(msg string) string {
 func (s *IOStreams) ColorScheme() *ColorScheme    { return &ColorScheme{enabled: s.color} }
 func (s *IOStreams) ErrColorScheme() *ColorScheme { return &ColorScheme{enabled: s.errColor} }
 
-// colorFor decides whether a stream takes colour. NO_COLOR (any value) never;
-// CLICOLOR_FORCE (any value but 0) always, even piped; otherwise only a
-// terminal whose TERM is not dumb. --no-color turns both streams off
-// (SetColorEnabled).
+// colorFor decides whether a stream takes colour, as gh does. NO_COLOR (any
+// value) never; CLICOLOR_FORCE (any value but 0) always, even piped;
+// CLICOLOR=0 never otherwise; else only a terminal whose TERM is not dumb.
+// --no-color turns both streams off (SetColorEnabled).
 func colorFor(tty bool, getenv func(string) string) bool {
 	if getenv("NO_COLOR") != "" {
 		return false
 	}
 	if f := getenv("CLICOLOR_FORCE"); f != "" && f != "0" {
 		return true
+	}
+	if getenv("CLICOLOR") == "0" {
+		return false
 	}
 	return tty && getenv("TERM") != "dumb"
 }

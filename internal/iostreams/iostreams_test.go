@@ -22,6 +22,12 @@ func TestColorFor(t *testing.T) {
 		{false, map[string]string{"CLICOLOR_FORCE": "0"}, false},
 		{false, map[string]string{"CLICOLOR_FORCE": "1", "NO_COLOR": "1"}, false},
 		{true, map[string]string{"CLICOLOR_FORCE": "1", "TERM": "dumb"}, true},
+		{true, map[string]string{"CLICOLOR": "0"}, false},
+		{true, map[string]string{"CLICOLOR": "1"}, true},
+		{false, map[string]string{"CLICOLOR": "1"}, false},
+		{true, map[string]string{"CLICOLOR": "0", "CLICOLOR_FORCE": "1"}, true},
+		{false, map[string]string{"CLICOLOR": "0", "CLICOLOR_FORCE": "1"}, true},
+		{true, map[string]string{"CLICOLOR": "0", "CLICOLOR_FORCE": "1", "NO_COLOR": "1"}, false},
 	}
 	for _, c := range cases {
 		got := colorFor(c.tty, func(k string) string { return c.env[k] })
