@@ -79,6 +79,8 @@ func AddOutputFlags(cmd *cobra.Command, f *Factory, which OutputFlags) {
 	}
 	if which&ColumnsFlag != 0 {
 		fs.StringSliceVar(&o.Columns, "columns", nil, "table/CSV/TSV columns to show, by JSON field name, e.g. id,name,lastUsed")
+		// Field names, never file names: no shell fallback to files.
+		_ = cmd.RegisterFlagCompletionFunc("columns", cobra.NoFileCompletions)
 	}
 	if which&NoHeadersFlag != 0 {
 		fs.BoolVar(&o.NoHeaders, "no-headers", false, "omit the header row of tables, CSV and TSV")
