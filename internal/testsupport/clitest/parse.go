@@ -2,7 +2,12 @@ package clitest
 
 import (
 	"context"
+	"errors"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
 
 	"github.com/spf13/cobra"
 
@@ -22,4 +27,18 @@ func Parse(cmd *cobra.Command, args ...string) error {
 	cmd.SetOut(io.Discard)
 	cmd.SetErr(io.Discard)
 	return cmd.ExecuteContext(context.Background())
+}
+
+// ConfigFile is the content of config.yaml in the configuration directory
+// dir, "" when there is none.
+func ConfigFile(t testing.TB, dir string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "config.yaml"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return ""
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
