@@ -160,13 +160,7 @@ func (opts *LoginOptions) apiURLFlagDiffers() bool {
 	if err != nil || cfg.Source("api-url") != config.SourceFlag {
 		return false
 	}
-	without := strings.TrimSpace(opts.Getenv(config.EnvVar("api-url")))
-	if without == "" {
-		without = cfg.FileValue("api-url")
-	}
-	if without == "" {
-		without = config.DefaultAPIURL
-	}
+	without, _ := cfg.WithoutFlag("api-url")
 	return strings.TrimRight(cfg.Get("api-url"), "/") != strings.TrimRight(without, "/")
 }
 
