@@ -107,7 +107,7 @@ func auditRun(ctx context.Context, opts *AuditOptions) error {
 				WithHint("give a key id or a name the emulator has seen (metabind emulator audit lists them)")
 		}
 		if err != nil {
-			return cmdutil.Errorf(cmdutil.ExitError, "%v", err)
+			return ctxErrOr(ctx, cmdutil.Errorf(cmdutil.ExitError, "%v", err))
 		}
 		if len(events) == 0 && !p.Structured() {
 			_, err := opts.IO.ErrOut.Write([]byte("no audit events yet\n"))
@@ -128,12 +128,12 @@ func resolveKey(ctx context.Context, e *emulator.Emulator, key string) (string, 
 	}
 	all, err := e.Audit(ctx, emulator.AuditFilter{})
 	if err != nil {
-		return "", cmdutil.Errorf(cmdutil.ExitError, "%v", err)
+		return "", ctxErrOr(ctx, cmdutil.Errorf(cmdutil.ExitError, "%v", err))
 	}
 	ids := idsWithPrefix(all, key)
 	named, err := e.Audit(ctx, emulator.AuditFilter{Key: key})
 	if err != nil && !errors.Is(err, emulator.ErrNoSuchKey) {
-		return "", cmdutil.Errorf(cmdutil.ExitError, "%v", err)
+		return "", ctxErrOr(ctx, cmdutil.Errorf(cmdutil.ExitError, "%v", err))
 	}
 	isName := map[string]bool{} // the ids of the keys named key
 	for _, ev := range named {

@@ -54,10 +54,20 @@ func (d Deps) withDatabase(ctx context.Context, dbFlag string, existing bool, fn
 	logger := slog.New(slog.NewTextHandler(d.IO.ErrOut, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	e, err := emulator.Open(ctx, emulator.Config{DBPath: dbPath, Logger: logger, LastUsedResolution: emulator.DefaultLastUsedResolution})
 	if err != nil {
-		return cmdutil.Errorf(cmdutil.ExitError, "%v", err)
+		return ctxErrOr(ctx, cmdutil.Errorf(cmdutil.ExitError, "%v", err))
 	}
 	defer closeQuietly(e, d.IO.ErrOut)
 	return fn(e)
+}
+
+// ctxErrOr returns ctx's error when ctx has ended (SIGINT, SIGTERM), else
+// err: a step that failed because it was interrupted is reported as the
+// interruption (exit 130/143, "error: interrupted"), not as its own raw error.
+func ctxErrOr(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr
+	}
+	return err
 }
 
 // checkOneShotDB refuses ":memory:" for commands that exit right away: whatever

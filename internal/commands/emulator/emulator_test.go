@@ -797,3 +797,60 @@ func TestAuditKeyPrefixOfSeveral(t *testing.T) {
 		t.Errorf("stdout: %q", out.String())
 	}
 }
+
+// cancelOnWrite ends a context when something is written to it: a stand-in
+// for SIGINT arriving at a known point of a run.
+type cancelOnWrite struct{ cancel context.CancelFunc }
+
+func (c cancelOnWrite) Write(p []byte) (int, error) { c.cancel(); return len(p), nil }
+
+// A seed or token interrupted on an open database returns the context's
+// error itself, which the app reports as "interrupted" with exit 130, not
+// the raw "seed keys: context canceled".
+func TestInterruptedRunsReportTheInterruption(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "emu.db")
+	e, err := emulator.Open(context.Background(), emulator.Config{DBPath: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	wantInterrupted := func(name string, err error) {
+		t.Helper()
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("%s: %v, want context.Canceled", name, err)
+		}
+		if msg := cmdutil.FormatError(err, time.Now(), nil); msg != "error: interrupted" {
+			t.Errorf("%s: the app prints %q", name, msg)
+		}
+		if code := cmdutil.ExitCode(err); code != cmdutil.ExitInterrupted {
+			t.Errorf("%s: exit %d", name, code)
+		}
+	}
+	f, out, _ := testFactory(t, nil)
+	seedOpts := parsed(t, NewCmdSeed, f, "--db", db, "--org", "acme", "--project", "web", "--keys", "5")
+
+	// Interrupted before the organization and project are written.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	wantInterrupted("seed", seedInto(ctx, e, seedOpts))
+
+	// Interrupted after them (the note on stderr), before the keys.
+	ctx, cancel = context.WithCancel(context.Background())
+	defer cancel()
+	seedOpts.IO.ErrOut = cancelOnWrite{cancel}
+	wantInterrupted("seed --keys", seedInto(ctx, e, seedOpts))
+	if n, err := e.SeedKeys(context.Background(), "acme", "web", 0); err != nil || n != 0 {
+		t.Fatalf("the project was not seeded: %v", err)
+	}
+	if names := listKeys(t, db); len(names) != 0 {
+		t.Errorf("keys inserted after the interruption: %v", names)
+	}
+
+	// token prints no token once interrupted.
+	ctx, cancel = context.WithCancel(context.Background())
+	cancel()
+	wantInterrupted("token", mintInto(ctx, e, parsed(t, NewCmdToken, f, "--db", db, "--org", "acme")))
+	if out.Len() != 0 {
+		t.Errorf("stdout: %q", out.String())
+	}
+}
