@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -852,5 +854,53 @@ func TestInterruptedRunsReportTheInterruption(t *testing.T) {
 	wantInterrupted("token", mintInto(ctx, e, parsed(t, NewCmdToken, f, "--db", db, "--org", "acme")))
 	if out.Len() != 0 {
 		t.Errorf("stdout: %q", out.String())
+	}
+}
+
+// dirState maps each file in dir to its contents.
+func dirState(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := map[string]string{}
+	for _, en := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, en.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		state[en.Name()] = string(b)
+	}
+	return state
+}
+
+// audit only reads: run on a database whose secret was removed, it leaves
+// the directory exactly as it was (no secret made again, no -wal or -shm
+// left, the database's bytes unchanged).
+func TestAuditLeavesTheDirectoryAsItWas(t *testing.T) {
+	f, db, out, _ := seeded(t, 2)
+	if err := os.Remove(emulator.SecretPath(db)); err != nil {
+		t.Fatal(err)
+	}
+	before := dirState(t, filepath.Dir(db))
+	if len(before) != 1 {
+		t.Fatalf("after seeding: %v", slices.Sorted(maps.Keys(before)))
+	}
+	events, err := auditJSON(t, f, out, db)
+	if err != nil || len(events) != 2 {
+		t.Fatalf("audit: %v %+v", err, events)
+	}
+	after := dirState(t, filepath.Dir(db))
+	if len(after) != len(before) || after["emu.db"] != before["emu.db"] {
+		t.Errorf("audit changed the directory: %v, was %v", slices.Sorted(maps.Keys(after)), slices.Sorted(maps.Keys(before)))
+	}
+	// token, which signs, still makes the secret it needs.
+	out.Reset()
+	if err := tokenRun(context.Background(), parsed(t, NewCmdToken, f, "--db", db, "--org", "acme")); err != nil || strings.Count(out.String(), ".") != 2 {
+		t.Fatalf("token: %v %q", err, out.String())
+	}
+	if _, err := os.Stat(emulator.SecretPath(db)); err != nil {
+		t.Errorf("token made no secret: %v", err)
 	}
 }
