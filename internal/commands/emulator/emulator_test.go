@@ -489,6 +489,8 @@ func TestAuditFlags(t *testing.T) {
 		{[]string{"--db", "x.db", "--key", "iOS Production App", "--action", "revoke", "--since", "24h", "--limit", "10"},
 			AuditOptions{DBPath: "x.db", Key: "iOS Production App", Action: "revoke", Since: "24h", Limit: 10}},
 		{[]string{"--since", "2026-01-02"}, AuditOptions{Since: "2026-01-02"}},
+		{[]string{"--org", "acme", "--project", "web"}, AuditOptions{Org: "acme", Project: "web"}},
+		{[]string{"--project", "web"}, AuditOptions{Project: "web"}},
 		{[]string{"--since", "2026-01-02T15:04:05Z", "--limit", "0"}, AuditOptions{Since: "2026-01-02T15:04:05Z"}},
 		{[]string{"--key", "3f0c9a52-6d1e-4c8e-9a47-1b2f3c4d5e6f", "-o", "json", "--jq", ".[].action"},
 			AuditOptions{Key: "3f0c9a52-6d1e-4c8e-9a47-1b2f3c4d5e6f"}},
@@ -496,7 +498,8 @@ func TestAuditFlags(t *testing.T) {
 	for _, g := range good {
 		t.Run(strings.Join(g.args, " "), func(t *testing.T) {
 			got := parsed(t, NewCmdAudit, f, g.args...)
-			if got.DBPath != g.want.DBPath || got.Key != g.want.Key || got.Action != g.want.Action || got.Since != g.want.Since || got.Limit != g.want.Limit {
+			if got.DBPath != g.want.DBPath || got.Key != g.want.Key || got.Action != g.want.Action || got.Since != g.want.Since || got.Limit != g.want.Limit ||
+				got.Org != g.want.Org || got.Project != g.want.Project {
 				t.Errorf("got %+v, want %+v", *got, g.want)
 			}
 			if got.IO != f.IOStreams || got.Getenv == nil || got.Printer == nil {
@@ -513,6 +516,8 @@ func TestAuditFlags(t *testing.T) {
 		{[]string{"--action", "bogus"}, `invalid --action "bogus"`},
 		{[]string{"--action", "Create"}, "--action"},
 		{[]string{"--limit", "-1"}, "--limit"},
+		{[]string{"--org", "no such org"}, `invalid --org "no such org"`},
+		{[]string{"--project", "web/x"}, `invalid --project "web/x"`},
 		{[]string{"--since", "yesterday"}, "invalid --since"},
 		{[]string{"--since", "-24h"}, "invalid --since"},
 		{[]string{"--db", ":memory:"}, ":memory:"},
@@ -902,5 +907,53 @@ func TestAuditLeavesTheDirectoryAsItWas(t *testing.T) {
 	}
 	if _, err := os.Stat(emulator.SecretPath(db)); err != nil {
 		t.Errorf("token made no secret: %v", err)
+	}
+}
+
+// --org and --project filter the trail on its org and project columns; an
+// organization or project with no events is an empty list, not an error.
+func TestAuditRunOrgProjectFilters(t *testing.T) {
+	f, db, out, errOut := seeded(t, 2)
+	for _, scope := range [][2]string{{"acme", "app"}, {"beta", "web"}} {
+		if err := seedRun(context.Background(), parsed(t, NewCmdSeed, f, "--db", db, "--org", scope[0], "--project", scope[1], "--keys", "1")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	scopes := func(events []emulator.AuditEvent) string {
+		var s []string
+		for _, ev := range events {
+			s = append(s, ev.Org+"/"+ev.Project)
+		}
+		slices.Sort(s) // bulk keys' events are spread over the past year
+		return strings.Join(s, " ")
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "acme/app acme/web acme/web beta/web"},
+		{[]string{"--org", "acme"}, "acme/app acme/web acme/web"},
+		{[]string{"--project", "web"}, "acme/web acme/web beta/web"},
+		{[]string{"--org", "acme", "--project", "web", "--limit", "1"}, "acme/web"},
+		{[]string{"--org", "beta", "--project", "web"}, "beta/web"},
+		{[]string{"--org", "beta", "--project", "app"}, ""},
+		{[]string{"--org", "nosuchorg"}, ""},
+		{[]string{"--org", "beta", "--key", "bulk-key-00001"}, "beta/web"},
+	} {
+		events, err := auditJSON(t, f, out, db, c.args...)
+		if err != nil || scopes(events) != c.want {
+			t.Errorf("%v: %v, got %q, want %q", c.args, err, scopes(events), c.want)
+		}
+		if c.want == "" && strings.TrimSpace(out.String()) != "[]" {
+			t.Errorf("%v: stdout %q, want []", c.args, out.String())
+		}
+	}
+	// As a table, no match is the note on stderr, and nothing on stdout.
+	out.Reset()
+	errOut.Reset()
+	opts := parsed(t, NewCmdAudit, f, "--db", db, "--org", "nosuchorg")
+	opts.Printer = printerFor(output.Table)
+	if err := auditRun(context.Background(), opts); err != nil || out.Len() != 0 || errOut.String() != "no audit events yet\n" {
+		t.Errorf("table: %v, stdout %q, stderr %q", err, out.String(), errOut.String())
 	}
 }
