@@ -13,7 +13,7 @@ import (
 // Deps is what a command's options struct takes from the factory: the streams,
 // the clock and the lazily built providers. Copying them builds nothing; each
 // is built when the run function first calls it, so a command that makes no
-// request loads no credential. Options structs embed it (use, status, config).
+// request loads no credential. Every command's options struct embeds it.
 type Deps struct {
 	IO        *iostreams.IOStreams
 	Config    func() (*config.Config, error)

@@ -239,6 +239,24 @@ func (c *Config) Source(key string) Source {
 	return SourceDefault
 }
 
+// WithoutFlag returns what key resolves to, and from where, for a command
+// line that does not give its flag: the environment, else the file, else the
+// default. A command that saves a flag's value uses it to tell what later
+// commands will see. An unknown key returns "", "".
+func (c *Config) WithoutFlag(key string) (string, Source) {
+	k := lookupKey(key)
+	if k == nil {
+		return "", ""
+	}
+	if v := c.envValue(*k); v != "" {
+		return v, SourceEnv
+	}
+	if v := c.FileValue(key); v != "" {
+		return v, SourceProfile
+	}
+	return Default(key), SourceDefault
+}
+
 // FileValue returns the value of key in the active profile of the file layer —
 // what Save would write — or "" when the file does not set it. Unlike Get, it
 // ignores flags, the environment and defaults.

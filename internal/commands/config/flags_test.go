@@ -3,7 +3,6 @@ package config_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"strings"
 	"testing"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	configCmd "github.com/metabind/metabind-cli/internal/commands/config"
 	"github.com/metabind/metabind-cli/internal/iostreams"
+	"github.com/metabind/metabind-cli/internal/testsupport/clitest"
 )
 
 // parseConfig runs `config ARGS` with every verb's runF recording what it
@@ -49,13 +49,7 @@ func parseConfig(t *testing.T, args ...string) (*cmdutil.Factory, string, error)
 			return nil
 		}),
 	)
-	// As the root does: cobra's own errors are usage errors where they arise.
-	cmdutil.TagUsageErrors(group)
-	group.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cmdutil.NewError(cmdutil.ExitUsage, err) })
-	group.SetOut(io.Discard)
-	group.SetErr(io.Discard)
-	group.SetArgs(args)
-	err := group.ExecuteContext(context.Background())
+	err := clitest.Parse(group, args...)
 	if out.Len() != 0 || errOut.Len() != 0 {
 		t.Errorf("parsing wrote %q %q", out, errOut)
 	}

@@ -11,18 +11,12 @@ import (
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	configCmd "github.com/metabind/metabind-cli/internal/commands/config"
 	"github.com/metabind/metabind-cli/internal/iostreams"
+	"github.com/metabind/metabind-cli/internal/testsupport/clitest"
 )
 
 func readConfig(t *testing.T, dir string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, "config.yaml"))
-	if os.IsNotExist(err) {
-		return ""
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+	return clitest.ConfigFile(t, dir)
 }
 
 // Each verb against a real configuration directory: stdout, stderr, the exit

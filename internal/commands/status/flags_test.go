@@ -2,14 +2,12 @@ package status_test
 
 import (
 	"context"
-	"io"
 	"testing"
-
-	"github.com/spf13/cobra"
 
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/commands/status"
 	"github.com/metabind/metabind-cli/internal/iostreams"
+	"github.com/metabind/metabind-cli/internal/testsupport/clitest"
 )
 
 // argv → options (through runF, nothing run, nothing loaded) or a usage error
@@ -55,12 +53,7 @@ func TestStatusParsesFlags(t *testing.T) {
 				got = o
 				return nil
 			})
-			cmdutil.TagUsageErrors(cmd)
-			cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cmdutil.NewError(cmdutil.ExitUsage, err) })
-			cmd.SetArgs(tt.args)
-			cmd.SetOut(io.Discard)
-			cmd.SetErr(io.Discard)
-			err := cmd.ExecuteContext(context.Background())
+			err := clitest.Parse(cmd, tt.args...)
 			if tt.wantErr {
 				if cmdutil.ExitCode(err) != cmdutil.ExitUsage || got != nil {
 					t.Fatalf("err %v (exit %d), ran %v; want a usage error", err, cmdutil.ExitCode(err), got != nil)

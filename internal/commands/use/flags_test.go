@@ -10,6 +10,7 @@ import (
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/commands/use"
 	"github.com/metabind/metabind-cli/internal/iostreams"
+	"github.com/metabind/metabind-cli/internal/testsupport/clitest"
 )
 
 // underRoot attaches cmd below a parent that has the root's --org and
@@ -19,9 +20,6 @@ func underRoot(cmd *cobra.Command) *cobra.Command {
 	parent.PersistentFlags().String("org", "", "")
 	parent.PersistentFlags().String("project", "", "")
 	parent.AddCommand(cmd)
-	// As the root does: cobra's own errors are usage errors where they arise.
-	cmdutil.TagUsageErrors(parent)
-	parent.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cmdutil.NewError(cmdutil.ExitUsage, err) })
 	parent.SetOut(io.Discard)
 	parent.SetErr(io.Discard)
 	return parent
@@ -63,8 +61,7 @@ func TestUseParsesFlags(t *testing.T) {
 				got = o
 				return nil
 			}))
-			root.SetArgs(append([]string{"use"}, tt.args...))
-			err := root.ExecuteContext(context.Background())
+			err := clitest.Parse(root, append([]string{"use"}, tt.args...)...)
 			if tt.wantUsage {
 				if cmdutil.ExitCode(err) != cmdutil.ExitUsage || got != nil {
 					t.Fatalf("err %v (exit %d), ran %v; want a usage error", err, cmdutil.ExitCode(err), got != nil)

@@ -3,62 +3,33 @@ package use_test
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/metabind/metabind-cli/internal/app"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/commands/use"
-	"github.com/metabind/metabind-cli/internal/emulator"
 	"github.com/metabind/metabind-cli/internal/iostreams"
+	"github.com/metabind/metabind-cli/internal/testsupport/clitest"
 )
 
 // verifyEnv is an in-process emulator with organization acme (projects web
-// and mobile) and a token for it, and an empty configuration directory.
+// and mobile) and a token for it, and an empty configuration directory: no
+// organization or project in the environment.
 func verifyEnv(t *testing.T) map[string]string {
 	t.Helper()
-	cfg := emulator.DefaultConfig()
-	cfg.DBPath = ":memory:"
-	cfg.RateLimit = 0
-	ctx := context.Background()
-	e, err := emulator.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range []string{"web", "mobile"} {
-		if _, err := e.Seed(ctx, "acme", p); err != nil {
-			t.Fatal(err)
-		}
-	}
-	srv := httptest.NewServer(e.Handler())
-	t.Cleanup(func() { srv.Close(); _ = e.Close() })
-	tok, err := e.MintToken(emulator.TokenRequest{Org: "acme", TTL: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return map[string]string{"MB_API_URL": srv.URL, "MB_TOKEN": tok, "MB_CONFIG_DIR": t.TempDir(), "MB_NO_KEYRING": "1"}
+	env := clitest.Emulator(t, clitest.Projects("mobile")).Env
+	delete(env, "MB_ORG")
+	delete(env, "MB_PROJECT")
+	return env
 }
 
 func runEnv(env map[string]string, args ...string) (string, string, int) {
-	ios, _, out, errOut := iostreams.Test()
-	code := app.RunFactory(context.Background(), args, cmdutil.New(ios, func(k string) string { return env[k] }))
-	return out.String(), errOut.String(), code
+	return clitest.Run(env, args...)
 }
 
 func configFile(t *testing.T, env map[string]string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(env["MB_CONFIG_DIR"], "config.yaml"))
-	if os.IsNotExist(err) {
-		return ""
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+	return clitest.ConfigFile(t, env["MB_CONFIG_DIR"])
 }
 
 // use checks with the API before saving: what it says, its exit code and the

@@ -123,19 +123,27 @@ func useRun(ctx context.Context, opts *Options) error {
 			return cmdutil.FlagErrorf("%v", err)
 		}
 	}
-	org, project := cfg.FileValue("org"), cfg.FileValue("project")
+	project := cfg.FileValue("project")
 	var orgName, projectName string
 	if !opts.NoVerify {
 		if orgName, projectName, err = verify(ctx, opts, cfg); err != nil {
 			return err
 		}
 	}
-	orgText := named(org, orgName)
-	if org == "" {
-		// Nothing saved: say which organization the project is used in, and
-		// where that comes from (the environment, a flag, the token).
-		// --no-verify stays off the credential store: it makes no request.
-		if inUse, from := orgInUse(opts, cfg, !opts.NoVerify); inUse != "" {
+	var orgText string
+	if opts.Org != "" {
+		orgText = named(opts.Org, orgName)
+	} else {
+		// Say which organization the project is used in, and where that
+		// comes from. --no-verify stays off the credential store: it makes
+		// no request.
+		inUse, from := orgInUse(opts, cfg, !opts.NoVerify)
+		switch {
+		case inUse == "" || from == string(config.SourceProfile):
+			orgText = named(inUse, "")
+		case from == string(config.SourceEnv) && cfg.FileValue("org") != "":
+			orgText = fmt.Sprintf("%s (from %s; saved: %s)", output.Sanitize(inUse), from, output.Sanitize(cfg.FileValue("org")))
+		default:
 			orgText = fmt.Sprintf("%s (from %s; not saved)", output.Sanitize(inUse), from)
 		}
 	}
@@ -146,6 +154,13 @@ func useRun(ctx context.Context, opts *Options) error {
 		return fmt.Errorf("saving %s: %w", cfg.Path(), err)
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "Now using organization %s, project %s.\n", orgText, named(project, projectName))
+	for _, k := range []string{"org", "project"} {
+		// The environment outranks the file: a value saved under it does
+		// not apply in this shell.
+		if v, src := cfg.WithoutFlag(k); src == config.SourceEnv && v != cfg.FileValue(k) {
+			fmt.Fprintf(opts.IO.ErrOut, "note: %s is set to %s in this environment and takes precedence over the saved value.\n", config.EnvVar(k), output.Sanitize(v))
+		}
+	}
 	return printSaved(opts, p, cfg)
 }
 
@@ -191,7 +206,7 @@ func printSaved(opts *Options, p *output.Printer, cfg *config.Config) error {
 // --project is given. It returns their names. Nothing has been saved yet, so
 // an error leaves the configuration as it was.
 func verify(ctx context.Context, opts *Options, cfg *config.Config) (orgName, projectName string, err error) {
-	org := cfg.FileValue("org")
+	org := opts.Org
 	if org == "" {
 		org, _ = orgInUse(opts, cfg, true)
 	}
@@ -220,12 +235,12 @@ func verify(ctx context.Context, opts *Options, cfg *config.Config) (orgName, pr
 	return orgName, projectName, nil
 }
 
-// orgInUse is the organization commands use when none is saved: from a flag
-// or the environment, else (with fromToken) the token's org claim; from says
-// which.
+// orgInUse is the organization later commands use (this command's --org
+// aside): from the environment, else the file, else (with fromToken) the
+// token's org claim; from says which.
 func orgInUse(opts *Options, cfg *config.Config, fromToken bool) (org, from string) {
-	if org = cfg.Get("org"); org != "" {
-		return org, string(cfg.Source("org"))
+	if v, src := cfg.WithoutFlag("org"); v != "" {
+		return v, string(src)
 	}
 	if !fromToken {
 		return "", ""

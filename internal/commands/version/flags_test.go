@@ -2,15 +2,13 @@ package version_test
 
 import (
 	"context"
-	"io"
 	"testing"
-
-	"github.com/spf13/cobra"
 
 	"github.com/metabind/metabind-cli/internal/cmdutil"
 	"github.com/metabind/metabind-cli/internal/commands/version"
 	"github.com/metabind/metabind-cli/internal/iostreams"
 	"github.com/metabind/metabind-cli/internal/output"
+	"github.com/metabind/metabind-cli/internal/testsupport/clitest"
 )
 
 // argv and MB_OUTPUT → options (through runF) or a usage error (exit 2;
@@ -53,12 +51,7 @@ func TestVersionParsesFlags(t *testing.T) {
 				got = o
 				return nil
 			})
-			cmdutil.TagUsageErrors(cmd)
-			cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cmdutil.NewError(cmdutil.ExitUsage, err) })
-			cmd.SetArgs(tt.args)
-			cmd.SetOut(io.Discard)
-			cmd.SetErr(io.Discard)
-			err := cmd.ExecuteContext(context.Background())
+			err := clitest.Parse(cmd, tt.args...)
 			if tt.want == "" {
 				if cmdutil.ExitCode(err) != cmdutil.ExitUsage || got != nil {
 					t.Fatalf("err %v (exit %d), ran %v; want a usage error", err, cmdutil.ExitCode(err), got != nil)
