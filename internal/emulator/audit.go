@@ -51,10 +51,12 @@ var AuditActions = []string{"create", "update", "rename", "revoke", "delete"}
 
 // AuditFilter narrows Audit. The zero value selects everything.
 type AuditFilter struct {
-	Key    string    // a key id, or a key's name (current, or at its deletion); "" = every key
-	Action string    // one of AuditActions; "" = every action
-	Since  time.Time // zero = from the start
-	Limit  int       // the newest Limit events; 0 = all
+	Key     string    // a key id, or a key's name (current, or at its deletion); "" = every key
+	Action  string    // one of AuditActions; "" = every action
+	Org     string    // only events in this organization; "" = every one
+	Project string    // only events in projects of this id; "" = every one
+	Since   time.Time // zero = from the start
+	Limit   int       // the newest Limit events; 0 = all
 }
 
 // ErrNoSuchKey means AuditFilter.Key names no key the trail knows.
@@ -82,6 +84,14 @@ func (e *Emulator) Audit(ctx context.Context, f AuditFilter) ([]AuditEvent, erro
 	if f.Action != "" {
 		where = append(where, "a.action = ?")
 		args = append(args, f.Action)
+	}
+	if f.Org != "" {
+		where = append(where, "a.org = ?")
+		args = append(args, f.Org)
+	}
+	if f.Project != "" {
+		where = append(where, "a.project = ?")
+		args = append(args, f.Project)
 	}
 	if !f.Since.IsZero() {
 		where = append(where, "a.time >= ?")

@@ -129,7 +129,12 @@ func parseToken(secret []byte, token string, now time.Time) (tokenClaims, error)
 		jwt.WithTimeFunc(func() time.Time { return now }),
 	)
 	claims := jwt.MapClaims{}
-	if _, err := parser.ParseWithClaims(token, claims, func(*jwt.Token) (any, error) { return secret, nil }); err != nil {
+	if _, err := parser.ParseWithClaims(token, claims, func(*jwt.Token) (any, error) {
+		if len(secret) == 0 { // opened read-only: nothing verifies
+			return nil, jwt.ErrTokenSignatureInvalid
+		}
+		return secret, nil
+	}); err != nil {
 		switch {
 		case errors.Is(err, jwt.ErrTokenExpired):
 			return tokenClaims{}, errTokenExpired
@@ -243,6 +248,9 @@ func (e *Emulator) MintToken(r TokenRequest) (string, error) {
 	}
 	if r.TTL < 0 {
 		return "", fmt.Errorf("token lifetime must be positive, got %s", r.TTL)
+	}
+	if len(e.secret) == 0 {
+		return "", errors.New("the database was opened read-only, without its signing secret")
 	}
 	now := e.now()
 	return signToken(e.secret, r.Subject, r.Org, r.Role, now, now.Add(r.TTL))

@@ -30,6 +30,11 @@ type Config struct {
 	// BusyTimeout is how long a write waits for another process's write
 	// lock before the request gets 503; 0 = 5 s.
 	BusyTimeout time.Duration
+	// ReadOnly opens an existing database file for reading only: nothing is
+	// made (no directory, database, or signing secret), no migration is
+	// applied and every write fails. With no secret, MintToken and the admin
+	// API's token checks fail. For commands that only read, such as audit.
+	ReadOnly bool
 }
 
 // Defaults.
@@ -119,6 +124,9 @@ func Open(ctx context.Context, cfg Config) (*Emulator, error) {
 	}
 
 	path := cfg.DBPath
+	if cfg.ReadOnly {
+		return openReadOnly(ctx, e, path)
+	}
 	if path == memoryPath {
 		e.secret = make([]byte, secretLen)
 		if _, err := rand.Read(e.secret); err != nil {
@@ -157,6 +165,32 @@ func Open(ctx context.Context, cfg Config) (*Emulator, error) {
 		e.limiter = newRateLimiter(cfg.RateLimit)
 		e.failed = newRateLimiter(cfg.FailedAuthLimit)
 	}
+	e.handler = e.routes()
+	return e, nil
+}
+
+// openReadOnly is Open for cfg.ReadOnly.
+func openReadOnly(ctx context.Context, e *Emulator, path string) (*Emulator, error) {
+	if path == memoryPath {
+		return nil, errors.New("emulator: a read-only database must be a file")
+	}
+	real, err := RealDBPath(path)
+	if err != nil {
+		return nil, err
+	}
+	st, err := os.Stat(real)
+	if err != nil {
+		return nil, fmt.Errorf("open emulator database: %w", err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("open emulator database: %s is not a regular file", real)
+	}
+	e.dbPath = real
+	if e.store, err = openStoreReadOnly(ctx, real, e.cfg.BusyTimeout); err != nil {
+		return nil, fmt.Errorf("open emulator database %s: %w", real, err)
+	}
+	e.cache = newKeyCache(maxCachedKeys)
+	e.responses = newResponseCache(maxCachedResponses)
 	e.handler = e.routes()
 	return e, nil
 }

@@ -91,40 +91,43 @@ func (e *Emulator) serveOrgs(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *store) org(ctx context.Context, id string) (orgView, bool, error) {
-	var (
-		v       orgView
-		created int64
-	)
-	err := s.r.QueryRowContext(ctx, `SELECT id, name, created_at FROM orgs WHERE id = ?`, id).Scan(&v.ID, &v.Name, &created)
-	if errors.Is(err, sql.ErrNoRows) {
-		return orgView{}, false, nil
-	}
-	if err != nil {
+	var v orgView
+	var created int64
+	found, err := s.readOne(ctx, `SELECT id, name, created_at FROM orgs WHERE id = ?`, []any{id}, &v.ID, &v.Name, &created)
+	if !found || err != nil {
 		return orgView{}, false, err
 	}
-	v.Slug, v.Status = v.ID, "active"
-	v.CreatedAt = formatTime(created)
-	v.UpdatedAt = v.CreatedAt
+	v.Slug, v.Status, v.CreatedAt, v.UpdatedAt = fixedFields(v.ID, created)
 	return v, true, nil
 }
 
 func (s *store) project(ctx context.Context, org, id string) (projectView, bool, error) {
-	var (
-		v       projectView
-		created int64
-	)
-	err := s.r.QueryRowContext(ctx, `SELECT id, org_id, name, created_at FROM projects WHERE org_id = ? AND id = ?`, org, id).
-		Scan(&v.ID, &v.OrganizationID, &v.Name, &created)
-	if errors.Is(err, sql.ErrNoRows) {
-		return projectView{}, false, nil
-	}
-	if err != nil {
+	var v projectView
+	var created int64
+	found, err := s.readOne(ctx, `SELECT id, org_id, name, created_at FROM projects WHERE org_id = ? AND id = ?`, []any{org, id},
+		&v.ID, &v.OrganizationID, &v.Name, &created)
+	if !found || err != nil {
 		return projectView{}, false, err
 	}
-	v.Slug, v.Status = v.ID, "active"
-	v.CreatedAt = formatTime(created)
-	v.UpdatedAt = v.CreatedAt
+	v.Slug, v.Status, v.CreatedAt, v.UpdatedAt = fixedFields(v.ID, created)
 	return v, true, nil
+}
+
+// readOne scans the one row query returns into dest; found is false when
+// there is none.
+func (s *store) readOne(ctx context.Context, query string, args []any, dest ...any) (found bool, err error) {
+	err = s.r.QueryRowContext(ctx, query, args...).Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// fixedFields are what the emulator cannot change of an organization or
+// project: the slug is the id, the status "active", and updatedAt createdAt.
+func fixedFields(id string, created int64) (slug, status, createdAt, updatedAt string) {
+	t := formatTime(created)
+	return id, "active", t, t
 }
 
 // seedName is the readable name seed gives an organization or project: its

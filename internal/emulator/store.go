@@ -109,11 +109,31 @@ func dsnBusy(path string, readOnly bool, busy time.Duration) string {
 	if path == memoryPath {
 		return "file::memory:?" + q.Encode()
 	}
+	return fileURI(path) + "?" + q.Encode()
+}
+
+// dsnReadOnlyFile opens the existing file at path for queries only: mode=rw
+// never makes a database file (a missing one is an error), query_only(1)
+// refuses every write, and journal_mode and synchronous are left as the file
+// has them. Not mode=ro: a read-only connection cannot remove the -wal and
+// -shm files that opening a WAL database makes, so they would stay behind;
+// this one, when it is the last to close, removes them as SQLite always does.
+// (SQLite opens a file the OS does not let it write read-only by itself.)
+func dsnReadOnlyFile(path string, busy time.Duration) string {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "query_only(1)")
+	q.Set("mode", "rw")
+	return fileURI(path) + "?" + q.Encode()
+}
+
+func fileURI(path string) string {
 	p := filepath.ToSlash(path)
 	if !strings.HasPrefix(p, "/") {
 		p = "/" + p
 	}
-	return "file:" + (&url.URL{Path: p}).EscapedPath() + "?" + q.Encode()
+	return "file:" + (&url.URL{Path: p}).EscapedPath()
 }
 
 // openStore opens (creating if needed) the database at path and applies the
@@ -168,6 +188,57 @@ func openStore(ctx context.Context, path string, busy time.Duration) (*store, er
 		}
 	}
 	return s, nil
+}
+
+// openStoreReadOnly opens the existing database at path (absolute) for
+// reading only: it makes nothing, applies no migration (a database whose
+// schema is not current is an error that says how to upgrade it) and has no
+// change watch. Every write fails.
+func openStoreReadOnly(ctx context.Context, path string, busy time.Duration) (*store, error) {
+	if busy <= 0 {
+		busy = defaultBusyTimeout
+	}
+	db, err := sql.Open("sqlite", dsnReadOnlyFile(path, busy))
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(2)
+	s := &store{r: db, w: db, projects: make(map[projectKey]int64)}
+	if err := pingWhileBusy(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.checkSchema(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.prepare(ctx); err != nil {
+		_ = s.close() // the open error is the one to report
+		return nil, err
+	}
+	return s, nil
+}
+
+// checkSchema fails unless the database has every embedded migration.
+func (s *store) checkSchema(ctx context.Context) error {
+	ms, err := loadMigrations()
+	if err != nil {
+		return err
+	}
+	var current int
+	if err := s.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&current); err != nil {
+		if strings.Contains(err.Error(), "no such table") {
+			return errors.New("not an emulator database (it has no schema version)")
+		}
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	switch {
+	case current > len(ms):
+		return fmt.Errorf("the database has schema version %d but this metabind knows only up to %d; use a newer metabind or another --db", current, len(ms))
+	case current < len(ms):
+		return fmt.Errorf("the database has schema version %d and this metabind needs %d; upgrade it by running `metabind emulator start` or `seed` on it once", current, len(ms))
+	}
+	return nil
 }
 
 // changeCheckEvery bounds how long a revocation or deletion made by another

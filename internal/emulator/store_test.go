@@ -391,3 +391,102 @@ func TestOpenRefusesAFileThatIsNotADatabase(t *testing.T) {
 		t.Errorf("the file changed: %q", b)
 	}
 }
+
+// ReadOnly opens an existing database for reading and makes nothing: no
+// directory, database or secret; it refuses writes and signs nothing, and
+// leaves no -wal or -shm behind.
+func TestOpenReadOnly(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	for name, path := range map[string]string{
+		"missing":           filepath.Join(dir, "nope.db"),
+		"missing directory": filepath.Join(dir, "sub", "nope.db"),
+		"memory":            ":memory:",
+		"directory":         dir,
+	} {
+		if e, err := Open(ctx, Config{DBPath: path, ReadOnly: true}); err == nil {
+			e.Close()
+			t.Errorf("%s: opened", name)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("a failed read-only open made %v", entries)
+	}
+
+	path := filepath.Join(dir, "emu.db")
+	e, err := Open(ctx, Config{DBPath: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Seed(ctx, "acme", "web"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.SeedKeys(ctx, "acme", "web", 2); err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
+	if err := os.Remove(SecretPath(path)); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	ro, err := Open(ctx, Config{DBPath: path, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := ro.Audit(ctx, AuditFilter{})
+	if err != nil || len(events) != 2 {
+		t.Errorf("audit: %v, %d events", err, len(events))
+	}
+	if ok, err := ro.OrgExists(ctx, "acme"); err != nil || !ok {
+		t.Errorf("OrgExists: %v %v", ok, err)
+	}
+	if _, err := ro.Seed(ctx, "other", "p"); err == nil {
+		t.Error("a write succeeded")
+	}
+	if tok, err := ro.MintToken(TokenRequest{Org: "acme"}); err == nil {
+		t.Errorf("signed a token without a secret: %q", tok)
+	}
+	if err := ro.Close(); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].Name() != "emu.db" {
+		t.Errorf("the directory holds %v, want only emu.db", entries)
+	}
+	if after, err := os.ReadFile(path); err != nil || !bytes.Equal(after, before) {
+		t.Errorf("the database changed (%v)", err)
+	}
+}
+
+// A read-only open does not migrate: a database behind this metabind's
+// schema is an error that says how to upgrade it.
+func TestOpenReadOnlyOldSchema(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	e, err := Open(ctx, Config{DBPath: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
+	db, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`DELETE FROM schema_version WHERE version = (SELECT MAX(version) FROM schema_version)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if ro, err := Open(ctx, Config{DBPath: path, ReadOnly: true}); err == nil {
+		ro.Close()
+		t.Fatal("opened")
+	} else if !strings.Contains(err.Error(), "upgrade it by running `metabind emulator start` or `seed`") {
+		t.Errorf("error: %v", err)
+	}
+}

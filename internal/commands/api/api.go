@@ -33,11 +33,9 @@ const (
 
 // Options holds the inputs of `api`.
 type Options struct {
-	IO              *iostreams.IOStreams
-	APIClient       func() (*mbapi.Client, error) // with the stored token
-	AnonymousClient func() (*mbapi.Client, error) // without it (--key-stdin)
-	Scope           func() (cmdutil.Scope, error)
-	Printer         func() (*output.Printer, error)
+	// Deps's APIClient sends the stored token.
+	cmdutil.Deps
+	AnonymousClient func() (*mbapi.Client, error) // without the token (--key-stdin)
 	ReadFile        func(string) ([]byte, error)
 	// Filtered reports whether --jq or --template is given.
 	Filtered func() bool
@@ -54,7 +52,7 @@ type Options struct {
 
 // NewCmdAPI returns the api command.
 func NewCmdAPI(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, APIClient: f.APIClient, AnonymousClient: f.AnonymousClient, Scope: f.Scope, Printer: f.Printer, ReadFile: os.ReadFile,
+	opts := &Options{Deps: f.Deps(), AnonymousClient: f.AnonymousClient, ReadFile: os.ReadFile,
 		Filtered: func() bool { return f.Output.JQ != "" || f.Output.Template != "" }}
 	cmd := &cobra.Command{
 		Use:   "api PATH",

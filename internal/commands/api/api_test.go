@@ -15,7 +15,7 @@ func TestBuildFieldsAndMethod(t *testing.T) {
 	ios, in, _, _ := iostreams.Test()
 	in.WriteString("from stdin\n")
 	opts := &Options{
-		IO:          ios,
+		Deps:        cmdutil.Deps{IO: ios},
 		ReadFile:    func(p string) ([]byte, error) { return []byte("file:" + p + "\n"), nil },
 		RawFields:   []string{"name=web", "n=1"},
 		TypedFields: []string{"on=true", "off=false", "none=null", "count=42", "f=@x.txt", "s=@-", "text=hello"},
@@ -36,7 +36,7 @@ func TestBuildFieldsAndMethod(t *testing.T) {
 		t.Errorf("headers %v", req.raw.Header)
 	}
 
-	opts = &Options{IO: ios, Method: "get", RawFields: []string{"status=active", "limit=5"}}
+	opts = &Options{Deps: cmdutil.Deps{IO: ios}, Method: "get", RawFields: []string{"status=active", "limit=5"}}
 	req, err = build(context.Background(), opts)
 	if err != nil || req.raw.Method != "GET" || req.raw.Body != nil || req.raw.Query.Encode() != "limit=5&status=active" {
 		t.Errorf("GET fields: %+v, %v", req.raw, err)

@@ -22,11 +22,13 @@ type AuditOptions struct {
 	// --template, --columns and --no-headers.
 	Deps
 
-	DBPath string
-	Key    string
-	Action string
-	Since  string
-	Limit  int
+	DBPath  string
+	Key     string
+	Action  string
+	Org     string
+	Project string
+	Since   string
+	Limit   int
 }
 
 // NewCmdAudit returns `metabind emulator audit`.
@@ -42,16 +44,20 @@ request id and client address. The trail is append-only.
 
 --key narrows to one key: by id, by a unique prefix of its id (4 or more hex
 digits, as the keys commands take) or by name (a deleted key's name works too);
---action to one action, --since to events at or after a time (a duration such as
-24h, a date 2006-01-02, or an RFC 3339 time), and --limit to the newest N
-events (still printed oldest first).
+--action to one action, --org and --project to events in that organization and
+project (the org and project columns; here they are filters, and the configured
+organization and project are not used), --since to events at or after a time
+(a duration such as 24h, a date 2006-01-02, or an RFC 3339 time), and --limit to
+the newest N of the events that match (still printed oldest first). Filters
+that match nothing print an empty list ([] with -o json) and exit 0.
 
 -o json and -o yaml print every field; the table is the default; -o csv and -o tsv
 use the JSON field names, and --columns picks fields (e.g. time,action,keyId).`,
 		Example: `  metabind emulator audit
   metabind emulator audit --key "iOS Production App" --since 24h
   metabind emulator audit --key 3f0c9a52 -o json
-  metabind emulator audit --action revoke --limit 10 -o json`,
+  metabind emulator audit --action revoke --limit 10 -o json
+  metabind emulator audit --org acme --project web --since 2026-01-02`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkOneShotDB(opts.DBPath, "audit"); err != nil {
@@ -63,6 +69,14 @@ use the JSON field names, and --columns picks fields (e.g. time,action,keyId).`,
 			}
 			if opts.Action != "" && !slices.Contains(emulator.AuditActions, opts.Action) {
 				return cmdutil.FlagErrorf("invalid --action %q: want one of %s", opts.Action, strings.Join(emulator.AuditActions, ", "))
+			}
+			for _, id := range []struct{ flag, v string }{{"org", opts.Org}, {"project", opts.Project}} {
+				if id.v == "" {
+					continue
+				}
+				if err := validateID(id.flag, id.v); err != nil {
+					return err
+				}
 			}
 			if opts.Limit < 0 {
 				return cmdutil.FlagErrorf("--limit must be 0 (all) or more, got %d", opts.Limit)
@@ -79,6 +93,8 @@ use the JSON field names, and --columns picks fields (e.g. time,action,keyId).`,
 	cmd.Flags().StringVar(&opts.DBPath, "db", "", dbFlagUsage)
 	cmd.Flags().StringVar(&opts.Key, "key", "", "only events of this key (`ID|NAME`)")
 	cmd.Flags().StringVar(&opts.Action, "action", "", "only this action: "+strings.Join(emulator.AuditActions, ", "))
+	cmd.Flags().StringVar(&opts.Org, "org", "", "only events in this organization (`ORG`)")
+	cmd.Flags().StringVar(&opts.Project, "project", "", "only events in projects with this id (`PROJECT`)")
 	cmd.Flags().StringVar(&opts.Since, "since", "", "only events at or after this `time` (24h, 2006-01-02 or RFC 3339)")
 	cmd.Flags().IntVar(&opts.Limit, "limit", 0, "only the newest `N` events (0 = all)")
 	cmdutil.AddOutputFlags(cmd, f, cmdutil.OutputRows)
@@ -97,17 +113,20 @@ func auditRun(ctx context.Context, opts *AuditOptions) error {
 	// Reading the log makes nothing: a mistyped --db is an error, not a new
 	// empty database.
 	return opts.withDatabase(ctx, opts.DBPath, true, func(e *emulator.Emulator) error {
-		key, err := resolveKey(ctx, e, opts.Key)
+		scope := emulator.AuditFilter{Org: opts.Org, Project: opts.Project}
+		key, err := resolveKey(ctx, e, scope, opts.Key)
 		if err != nil {
 			return err
 		}
-		events, err := e.Audit(ctx, emulator.AuditFilter{Key: key, Action: opts.Action, Since: since, Limit: opts.Limit})
+		filter := scope
+		filter.Key, filter.Action, filter.Since, filter.Limit = key, opts.Action, since, opts.Limit
+		events, err := e.Audit(ctx, filter)
 		if errors.Is(err, emulator.ErrNoSuchKey) {
 			return cmdutil.Errorf(cmdutil.ExitNotFound, "no key %q in the audit trail", opts.Key).
 				WithHint("give a key id or a name the emulator has seen (metabind emulator audit lists them)")
 		}
 		if err != nil {
-			return cmdutil.Errorf(cmdutil.ExitError, "%v", err)
+			return ctxErrOr(ctx, cmdutil.Errorf(cmdutil.ExitError, "%v", err))
 		}
 		if len(events) == 0 && !p.Structured() {
 			_, err := opts.IO.ErrOut.Write([]byte("no audit events yet\n"))
@@ -120,23 +139,26 @@ func auditRun(ctx context.Context, opts *AuditOptions) error {
 // resolveKey returns what --key names for the audit query: key itself (an
 // id, a name, or "" for every key), or, when key has the shape of an id
 // prefix (cmdutil.IDShape) and is no key's name, the id of the one key in the
-// trail that starts with it. A prefix of several keys' ids, or one that is
-// also a name, is exit 2; of none, the query's "no key" (exit 5).
-func resolveKey(ctx context.Context, e *emulator.Emulator, key string) (string, error) {
+// trail (within scope's org and project, when given) that starts with it. A
+// prefix of several keys' ids, or one that is also a name, is exit 2; of
+// none, the query's "no key" (exit 5).
+func resolveKey(ctx context.Context, e *emulator.Emulator, scope emulator.AuditFilter, key string) (string, error) {
 	if _, prefix := cmdutil.IDShape(key); !prefix {
 		return key, nil
 	}
-	all, err := e.Audit(ctx, emulator.AuditFilter{})
+	all, err := e.Audit(ctx, scope)
 	if err != nil {
-		return "", cmdutil.Errorf(cmdutil.ExitError, "%v", err)
+		return "", ctxErrOr(ctx, cmdutil.Errorf(cmdutil.ExitError, "%v", err))
 	}
 	ids := idsWithPrefix(all, key)
-	named, err := e.Audit(ctx, emulator.AuditFilter{Key: key})
+	named := scope
+	named.Key = key
+	namedEvents, err := e.Audit(ctx, named)
 	if err != nil && !errors.Is(err, emulator.ErrNoSuchKey) {
-		return "", cmdutil.Errorf(cmdutil.ExitError, "%v", err)
+		return "", ctxErrOr(ctx, cmdutil.Errorf(cmdutil.ExitError, "%v", err))
 	}
 	isName := map[string]bool{} // the ids of the keys named key
-	for _, ev := range named {
+	for _, ev := range namedEvents {
 		isName[ev.KeyID] = true
 	}
 	if len(isName) > 0 {

@@ -36,15 +36,16 @@ func (d Deps) resolveDBPath(flag string) (string, error) {
 
 // withDatabase runs fn on the database of a one-shot command (seed, token,
 // audit), --db or the default one, and closes it afterwards. Warnings go to
-// stderr; rate limits do not matter. A command that only reads (existing)
-// makes nothing: a missing database is exit 5, not a new empty one. Nothing
-// is opened (or made) once ctx has ended.
-func (d Deps) withDatabase(ctx context.Context, dbFlag string, existing bool, fn func(*emulator.Emulator) error) error {
+// stderr; rate limits do not matter. A command that only reads (readOnly)
+// makes nothing: a missing database is exit 5, not a new empty one, and an
+// existing one is opened read-only (no signing secret, no migration, no
+// write). Nothing is opened (or made) once ctx has ended.
+func (d Deps) withDatabase(ctx context.Context, dbFlag string, readOnly bool, fn func(*emulator.Emulator) error) error {
 	dbPath, err := d.resolveDBPath(dbFlag)
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(dbPath); existing && errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(dbPath); readOnly && errors.Is(err, fs.ErrNotExist) {
 		return cmdutil.Errorf(cmdutil.ExitNotFound, "no emulator database at %s", dbPath).
 			WithHint("check --db; a database is made by `metabind emulator start`, `seed` or `token`")
 	}
@@ -52,12 +53,22 @@ func (d Deps) withDatabase(ctx context.Context, dbFlag string, existing bool, fn
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(d.IO.ErrOut, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	e, err := emulator.Open(ctx, emulator.Config{DBPath: dbPath, Logger: logger, LastUsedResolution: emulator.DefaultLastUsedResolution})
+	e, err := emulator.Open(ctx, emulator.Config{DBPath: dbPath, Logger: logger, LastUsedResolution: emulator.DefaultLastUsedResolution, ReadOnly: readOnly})
 	if err != nil {
-		return cmdutil.Errorf(cmdutil.ExitError, "%v", err)
+		return ctxErrOr(ctx, cmdutil.Errorf(cmdutil.ExitError, "%v", err))
 	}
 	defer closeQuietly(e, d.IO.ErrOut)
 	return fn(e)
+}
+
+// ctxErrOr returns ctx's error when ctx has ended (SIGINT, SIGTERM), else
+// err: a step that failed because it was interrupted is reported as the
+// interruption (exit 130/143, "error: interrupted"), not as its own raw error.
+func ctxErrOr(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr
+	}
+	return err
 }
 
 // checkOneShotDB refuses ":memory:" for commands that exit right away: whatever

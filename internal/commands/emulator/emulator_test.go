@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -487,6 +489,8 @@ func TestAuditFlags(t *testing.T) {
 		{[]string{"--db", "x.db", "--key", "iOS Production App", "--action", "revoke", "--since", "24h", "--limit", "10"},
 			AuditOptions{DBPath: "x.db", Key: "iOS Production App", Action: "revoke", Since: "24h", Limit: 10}},
 		{[]string{"--since", "2026-01-02"}, AuditOptions{Since: "2026-01-02"}},
+		{[]string{"--org", "acme", "--project", "web"}, AuditOptions{Org: "acme", Project: "web"}},
+		{[]string{"--project", "web"}, AuditOptions{Project: "web"}},
 		{[]string{"--since", "2026-01-02T15:04:05Z", "--limit", "0"}, AuditOptions{Since: "2026-01-02T15:04:05Z"}},
 		{[]string{"--key", "3f0c9a52-6d1e-4c8e-9a47-1b2f3c4d5e6f", "-o", "json", "--jq", ".[].action"},
 			AuditOptions{Key: "3f0c9a52-6d1e-4c8e-9a47-1b2f3c4d5e6f"}},
@@ -494,7 +498,8 @@ func TestAuditFlags(t *testing.T) {
 	for _, g := range good {
 		t.Run(strings.Join(g.args, " "), func(t *testing.T) {
 			got := parsed(t, NewCmdAudit, f, g.args...)
-			if got.DBPath != g.want.DBPath || got.Key != g.want.Key || got.Action != g.want.Action || got.Since != g.want.Since || got.Limit != g.want.Limit {
+			if got.DBPath != g.want.DBPath || got.Key != g.want.Key || got.Action != g.want.Action || got.Since != g.want.Since || got.Limit != g.want.Limit ||
+				got.Org != g.want.Org || got.Project != g.want.Project {
 				t.Errorf("got %+v, want %+v", *got, g.want)
 			}
 			if got.IO != f.IOStreams || got.Getenv == nil || got.Printer == nil {
@@ -511,6 +516,8 @@ func TestAuditFlags(t *testing.T) {
 		{[]string{"--action", "bogus"}, `invalid --action "bogus"`},
 		{[]string{"--action", "Create"}, "--action"},
 		{[]string{"--limit", "-1"}, "--limit"},
+		{[]string{"--org", "no such org"}, `invalid --org "no such org"`},
+		{[]string{"--project", "web/x"}, `invalid --project "web/x"`},
 		{[]string{"--since", "yesterday"}, "invalid --since"},
 		{[]string{"--since", "-24h"}, "invalid --since"},
 		{[]string{"--db", ":memory:"}, ":memory:"},
@@ -795,5 +802,158 @@ func TestAuditKeyPrefixOfSeveral(t *testing.T) {
 	}
 	if out.Len() != 0 {
 		t.Errorf("stdout: %q", out.String())
+	}
+}
+
+// cancelOnWrite ends a context when something is written to it: a stand-in
+// for SIGINT arriving at a known point of a run.
+type cancelOnWrite struct{ cancel context.CancelFunc }
+
+func (c cancelOnWrite) Write(p []byte) (int, error) { c.cancel(); return len(p), nil }
+
+// A seed or token interrupted on an open database returns the context's
+// error itself, which the app reports as "interrupted" with exit 130, not
+// the raw "seed keys: context canceled".
+func TestInterruptedRunsReportTheInterruption(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "emu.db")
+	e, err := emulator.Open(context.Background(), emulator.Config{DBPath: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	wantInterrupted := func(name string, err error) {
+		t.Helper()
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("%s: %v, want context.Canceled", name, err)
+		}
+		if msg := cmdutil.FormatError(err, time.Now(), nil); msg != "error: interrupted" {
+			t.Errorf("%s: the app prints %q", name, msg)
+		}
+		if code := cmdutil.ExitCode(err); code != cmdutil.ExitInterrupted {
+			t.Errorf("%s: exit %d", name, code)
+		}
+	}
+	f, out, _ := testFactory(t, nil)
+	seedOpts := parsed(t, NewCmdSeed, f, "--db", db, "--org", "acme", "--project", "web", "--keys", "5")
+
+	// Interrupted before the organization and project are written.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	wantInterrupted("seed", seedInto(ctx, e, seedOpts))
+
+	// Interrupted after them (the note on stderr), before the keys.
+	ctx, cancel = context.WithCancel(context.Background())
+	defer cancel()
+	seedOpts.IO.ErrOut = cancelOnWrite{cancel}
+	wantInterrupted("seed --keys", seedInto(ctx, e, seedOpts))
+	if n, err := e.SeedKeys(context.Background(), "acme", "web", 0); err != nil || n != 0 {
+		t.Fatalf("the project was not seeded: %v", err)
+	}
+	if names := listKeys(t, db); len(names) != 0 {
+		t.Errorf("keys inserted after the interruption: %v", names)
+	}
+
+	// token prints no token once interrupted.
+	ctx, cancel = context.WithCancel(context.Background())
+	cancel()
+	wantInterrupted("token", mintInto(ctx, e, parsed(t, NewCmdToken, f, "--db", db, "--org", "acme")))
+	if out.Len() != 0 {
+		t.Errorf("stdout: %q", out.String())
+	}
+}
+
+// dirState maps each file in dir to its contents.
+func dirState(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := map[string]string{}
+	for _, en := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, en.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		state[en.Name()] = string(b)
+	}
+	return state
+}
+
+// audit only reads: run on a database whose secret was removed, it leaves
+// the directory exactly as it was (no secret made again, no -wal or -shm
+// left, the database's bytes unchanged).
+func TestAuditLeavesTheDirectoryAsItWas(t *testing.T) {
+	f, db, out, _ := seeded(t, 2)
+	if err := os.Remove(emulator.SecretPath(db)); err != nil {
+		t.Fatal(err)
+	}
+	before := dirState(t, filepath.Dir(db))
+	if len(before) != 1 {
+		t.Fatalf("after seeding: %v", slices.Sorted(maps.Keys(before)))
+	}
+	events, err := auditJSON(t, f, out, db)
+	if err != nil || len(events) != 2 {
+		t.Fatalf("audit: %v %+v", err, events)
+	}
+	after := dirState(t, filepath.Dir(db))
+	if len(after) != len(before) || after["emu.db"] != before["emu.db"] {
+		t.Errorf("audit changed the directory: %v, was %v", slices.Sorted(maps.Keys(after)), slices.Sorted(maps.Keys(before)))
+	}
+	// token, which signs, still makes the secret it needs.
+	out.Reset()
+	if err := tokenRun(context.Background(), parsed(t, NewCmdToken, f, "--db", db, "--org", "acme")); err != nil || strings.Count(out.String(), ".") != 2 {
+		t.Fatalf("token: %v %q", err, out.String())
+	}
+	if _, err := os.Stat(emulator.SecretPath(db)); err != nil {
+		t.Errorf("token made no secret: %v", err)
+	}
+}
+
+// --org and --project filter the trail on its org and project columns; an
+// organization or project with no events is an empty list, not an error.
+func TestAuditRunOrgProjectFilters(t *testing.T) {
+	f, db, out, errOut := seeded(t, 2)
+	for _, scope := range [][2]string{{"acme", "app"}, {"beta", "web"}} {
+		if err := seedRun(context.Background(), parsed(t, NewCmdSeed, f, "--db", db, "--org", scope[0], "--project", scope[1], "--keys", "1")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	scopes := func(events []emulator.AuditEvent) string {
+		var s []string
+		for _, ev := range events {
+			s = append(s, ev.Org+"/"+ev.Project)
+		}
+		slices.Sort(s) // bulk keys' events are spread over the past year
+		return strings.Join(s, " ")
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "acme/app acme/web acme/web beta/web"},
+		{[]string{"--org", "acme"}, "acme/app acme/web acme/web"},
+		{[]string{"--project", "web"}, "acme/web acme/web beta/web"},
+		{[]string{"--org", "acme", "--project", "web", "--limit", "1"}, "acme/web"},
+		{[]string{"--org", "beta", "--project", "web"}, "beta/web"},
+		{[]string{"--org", "beta", "--project", "app"}, ""},
+		{[]string{"--org", "nosuchorg"}, ""},
+		{[]string{"--org", "beta", "--key", "bulk-key-00001"}, "beta/web"},
+	} {
+		events, err := auditJSON(t, f, out, db, c.args...)
+		if err != nil || scopes(events) != c.want {
+			t.Errorf("%v: %v, got %q, want %q", c.args, err, scopes(events), c.want)
+		}
+		if c.want == "" && strings.TrimSpace(out.String()) != "[]" {
+			t.Errorf("%v: stdout %q, want []", c.args, out.String())
+		}
+	}
+	// As a table, no match is the note on stderr, and nothing on stdout.
+	out.Reset()
+	errOut.Reset()
+	opts := parsed(t, NewCmdAudit, f, "--db", db, "--org", "nosuchorg")
+	opts.Printer = printerFor(output.Table)
+	if err := auditRun(context.Background(), opts); err != nil || out.Len() != 0 || errOut.String() != "no audit events yet\n" {
+		t.Errorf("table: %v, stdout %q, stderr %q", err, out.String(), errOut.String())
 	}
 }

@@ -65,19 +65,23 @@ to authenticate.`,
 }
 
 func seedRun(ctx context.Context, opts *SeedOptions) error {
-	return opts.withDatabase(ctx, opts.DBPath, false, func(e *emulator.Emulator) error {
-		res, err := e.Seed(ctx, opts.Org, opts.Project)
+	return opts.withDatabase(ctx, opts.DBPath, false, func(e *emulator.Emulator) error { return seedInto(ctx, e, opts) })
+}
+
+// seedInto seeds the open database e. An interruption (ctx ended) is
+// reported as the context's error, which the app prints as "interrupted".
+func seedInto(ctx context.Context, e *emulator.Emulator, opts *SeedOptions) error {
+	res, err := e.Seed(ctx, opts.Org, opts.Project)
+	if err != nil {
+		return ctxErrOr(ctx, cmdutil.Errorf(cmdutil.ExitError, "seed: %v", err))
+	}
+	fmt.Fprintln(opts.IO.ErrOut, describeSeed(res))
+	if opts.Keys > 0 {
+		n, err := e.SeedKeys(ctx, opts.Org, opts.Project, opts.Keys)
 		if err != nil {
-			return cmdutil.Errorf(cmdutil.ExitError, "seed: %v", err)
+			return ctxErrOr(ctx, cmdutil.Errorf(cmdutil.ExitError, "seed keys: %v", err))
 		}
-		fmt.Fprintln(opts.IO.ErrOut, describeSeed(res))
-		if opts.Keys > 0 {
-			n, err := e.SeedKeys(ctx, opts.Org, opts.Project, opts.Keys)
-			if err != nil {
-				return cmdutil.Errorf(cmdutil.ExitError, "seed keys: %v", err)
-			}
-			fmt.Fprintf(opts.IO.ErrOut, "inserted %d bulk API keys into project %q\n", n, opts.Project)
-		}
-		return nil
-	})
+		fmt.Fprintf(opts.IO.ErrOut, "inserted %d bulk API keys into project %q\n", n, opts.Project)
+	}
+	return nil
 }

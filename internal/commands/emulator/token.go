@@ -74,16 +74,25 @@ Only the owner, admin and developer roles may manage API keys; the others get
 }
 
 func tokenRun(ctx context.Context, opts *TokenOptions) error {
-	return opts.withDatabase(ctx, opts.DBPath, false, func(e *emulator.Emulator) error {
-		tok, err := e.MintToken(emulator.TokenRequest{Org: opts.Org, Role: opts.Role, Subject: opts.Subject, TTL: opts.TTL})
-		if err != nil {
-			return cmdutil.Errorf(cmdutil.ExitError, "mint token: %v", err)
-		}
-		if ok, err := e.OrgExists(ctx, opts.Org); err == nil && !ok {
-			fmt.Fprintf(opts.IO.ErrOut, "warning: organization %q does not exist in %s yet; create it with \"metabind emulator seed --org %s --project PROJECT\"\n",
-				opts.Org, e.DBPath(), opts.Org)
-		}
-		_, err = fmt.Fprintln(opts.IO.Out, tok)
+	return opts.withDatabase(ctx, opts.DBPath, false, func(e *emulator.Emulator) error { return mintInto(ctx, e, opts) })
+}
+
+// mintInto prints a token signed with e's secret. An interruption (ctx
+// ended) prints no token and is reported as the context's error, which the
+// app prints as "interrupted".
+func mintInto(ctx context.Context, e *emulator.Emulator, opts *TokenOptions) error {
+	tok, err := e.MintToken(emulator.TokenRequest{Org: opts.Org, Role: opts.Role, Subject: opts.Subject, TTL: opts.TTL})
+	if err != nil {
+		return ctxErrOr(ctx, cmdutil.Errorf(cmdutil.ExitError, "mint token: %v", err))
+	}
+	ok, err := e.OrgExists(ctx, opts.Org)
+	if err := ctx.Err(); err != nil {
 		return err
-	})
+	}
+	if err == nil && !ok {
+		fmt.Fprintf(opts.IO.ErrOut, "warning: organization %q does not exist in %s yet; create it with \"metabind emulator seed --org %s --project PROJECT\"\n",
+			opts.Org, e.DBPath(), opts.Org)
+	}
+	_, err = fmt.Fprintln(opts.IO.Out, tok)
+	return err
 }

@@ -208,10 +208,10 @@ func actOnKeys(ctx context.Context, scope cmdutil.Scope, targets []target, ios *
 		case err != nil && api.IsNotFound(err) && act.goneIsDone:
 			prog.printf(i, "No API key has the id %s (already %s?).", k.ID, act.past)
 			prog.done++
-			out = append(out, result{k, notFoundError(k.ID, scope), outcomeNotFound})
+			out = append(out, result{k, idNotFound(k.ID, scope, err), outcomeNotFound})
 		case err != nil && api.IsNotFound(err) && !t.known:
 			prog.printf(i, "No API key has the id %s.", k.ID)
-			out = append(out, result{k, notFoundError(k.ID, scope), outcomeNotFound})
+			out = append(out, result{k, idNotFound(k.ID, scope, err), outcomeNotFound})
 		case err != nil:
 			prog.printf(i, "Failed to %s %s: %s", act.verb, keyLabel(k), output.Sanitize(err.Error()))
 			out = append(out, result{k, err, outcomeFailed})
@@ -230,10 +230,6 @@ func countUnanswered(ctx context.Context, err error, n int) int {
 		return n + 1
 	}
 	return 0
-}
-
-func notFoundError(id string, scope cmdutil.Scope) error {
-	return cmdutil.Errorf(cmdutil.ExitNotFound, "no API key has the id %s in project %s", id, scope.Project)
 }
 
 // summarize writes one line counting the outcomes of a bulk command of more

@@ -131,25 +131,19 @@ grace (a sixth of the timeout, at most 2s).`,
 }
 
 func createRun(ctx context.Context, opts *CreateOptions) error {
-	masker, err := newMasker(opts.Delivery.Getenv, opts.IO.ErrOut)
+	masker, p, scope, client, err := opts.prepareNewSecret(newSecretOutput{
+		delivery:  &opts.Delivery,
+		elsewhere: opts.customKey != "" || opts.Quiet || opts.OutputFile != "",
+		name:      opts.Name,
+		shown: func(w io.Writer, p *output.Printer, k api.Key) error {
+			return writeKey(w, p, k, opts.Now())
+		},
+		delivered: func(w io.Writer, p *output.Printer, k api.Key) error {
+			return writeDelivered(w, p, k, opts.Now())
+		},
+	})
 	if err != nil {
 		return err
-	}
-	p, scope, client, err := opts.prepare()
-	if err != nil {
-		return err
-	}
-	switch {
-	case opts.Delivery.Enabled():
-		sample := sampleKey(opts.Name, secretSentinel, opts.Now())
-		if err := checkDeliveredOutput(func(w io.Writer) error { return writeDelivered(w, p, sample, opts.Now()) }); err != nil {
-			return err
-		}
-	case opts.customKey == "" && !opts.Quiet && opts.OutputFile == "":
-		render := func(w io.Writer, k api.Key) error { return writeKey(w, p, k, opts.Now()) }
-		if err := checkShowsSecret(render, opts.Name, opts.Now()); err != nil {
-			return err
-		}
 	}
 	secretFile, err := claimSecretFile(opts.OutputFile)
 	if err != nil {

@@ -1,27 +1,19 @@
 package keys
 
 import (
-	"time"
-
 	"github.com/metabind/metabind-cli/internal/api"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
-	"github.com/metabind/metabind-cli/internal/iostreams"
 	"github.com/metabind/metabind-cli/internal/output"
 )
 
-// Deps is what every keys verb that calls the admin API takes from the factory;
-// each verb's options struct embeds it.
+// Deps is what every keys verb that calls the admin API takes from the factory:
+// the factory's providers (cmdutil.Deps), unbuilt. Each verb's options struct
+// embeds it.
 type Deps struct {
-	IO        *iostreams.IOStreams
-	APIClient func() (*api.Client, error)
-	Scope     func() (cmdutil.Scope, error)
-	Printer   func() (*output.Printer, error)
-	Now       func() time.Time
+	cmdutil.Deps
 }
 
-func newDeps(f *cmdutil.Factory) Deps {
-	return Deps{IO: f.IOStreams, APIClient: f.APIClient, Scope: f.Scope, Printer: f.Printer, Now: f.Now}
-}
+func newDeps(f *cmdutil.Factory) Deps { return Deps{Deps: f.Deps()} }
 
 // prepare resolves the output options, then org and project, then the client,
 // in that order, so usage errors come before any credential is read.

@@ -25,7 +25,9 @@ import (
 //
 // Anything that is neither an id form nor a listed name is "no such key"
 // (exit 5), and nothing about it is sent: a secret pasted by mistake reaches
-// neither the server's access log nor --debug.
+// neither the server's access log nor --debug. A full id that the GET does not
+// find is exit 5 naming the id, with the 404's status and request id
+// (idNotFound).
 
 // refKind says how an argument may name a key.
 type refKind int
@@ -140,14 +142,14 @@ func (r *resolver) resolveRef(ctx context.Context, ref keyRef) (api.Key, error) 
 					return k, nil
 				}
 			}
-			return api.Key{}, r.notFound(ref)
+			return api.Key{}, idNotFound(strings.ToLower(ref.want), r.scope, nil)
 		}
 		k, err := r.client.GetKey(ctx, r.scope.Org, r.scope.Project, strings.ToLower(ref.want))
 		switch {
 		case err == nil:
 			return *k, nil
 		case api.IsNotFound(err) && !isProjectMissing(err):
-			return api.Key{}, r.notFound(ref)
+			return api.Key{}, idNotFound(strings.ToLower(ref.want), r.scope, err)
 		default:
 			return api.Key{}, err
 		}
@@ -226,6 +228,46 @@ func (r *resolver) notFound(ref keyRef) error {
 	}
 	return cmdutil.Errorf(cmdutil.ExitNotFound, "no API key matches %s in project %s", quoteArg(ref.arg), r.scope.Project).
 		WithHint(hint)
+}
+
+// idNotFoundError is a full key id the project does not have. API is the
+// API's answer to the request for it (a 404), nil when the listing already
+// showed it missing; its status and request id stay in the message, and in the
+// JSON error through Unwrap.
+type idNotFoundError struct {
+	ID, Project string
+	API         *api.Error
+}
+
+func (e *idNotFoundError) Error() string {
+	msg := fmt.Sprintf("no API key has the id %s in project %s", e.ID, e.Project)
+	if e.API == nil {
+		return msg
+	}
+	if e.API.RequestID == "" {
+		return fmt.Sprintf("%s (HTTP %d)", msg, e.API.StatusCode)
+	}
+	return fmt.Sprintf("%s (HTTP %d, request id %s)", msg, e.API.StatusCode, output.Sanitize(e.API.RequestID))
+}
+
+func (e *idNotFoundError) Unwrap() error {
+	if e.API == nil {
+		return nil
+	}
+	return e.API
+}
+
+// idNotFound is exit 5 for a full key id that names no key: the same message
+// for every verb, naming the id (an id is no secret: it went into the URL).
+// cause is the API's error for the request that found nothing, or nil.
+func idNotFound(id string, scope cmdutil.Scope, cause error) error {
+	e := &idNotFoundError{ID: id, Project: scope.Project}
+	var ae *api.Error
+	if errors.As(cause, &ae) {
+		e.API = ae
+	}
+	return cmdutil.NewError(cmdutil.ExitNotFound, e).
+		WithHint("list the project's keys with `metabind keys list`")
 }
 
 // maxSimilar is how many names a "did you mean" hint offers.

@@ -1,9 +1,11 @@
 package keys
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/metabind/metabind-cli/internal/api"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
@@ -105,5 +107,47 @@ func TestNotFoundHint(t *testing.T) {
 	msg, h := hint("customKey_0123456789")
 	if strings.Contains(msg+h, "customKey") {
 		t.Errorf("a long argument was echoed through a suggestion: %q / %q", msg, h)
+	}
+}
+
+// A full id the API answered 404 for keeps the answer's status and request id,
+// in the text and in the JSON error; one found missing from a listing names
+// the id alone.
+func TestIDNotFoundKeepsTheAPIAnswer(t *testing.T) {
+	const id = "11111111-2222-3333-4444-555555555555"
+	scope := cmdutil.Scope{Org: "acme", Project: "web"}
+	err := idNotFound(id, scope, &api.Error{StatusCode: 404, Code: "NOT_FOUND", Message: "API key not found", RequestID: "req-42"})
+	if got := cmdutil.ExitCode(err); got != cmdutil.ExitNotFound {
+		t.Errorf("exit %d, want 5", got)
+	}
+	want := "no API key has the id " + id + " in project web (HTTP 404, request id req-42)"
+	if err.Error() != want {
+		t.Errorf("message %q\nwant %q", err.Error(), want)
+	}
+	var b strings.Builder
+	cmdutil.WriteJSONError(&b, err, cmdutil.ExitCode(err), time.Time{}, nil)
+	var doc struct {
+		Error struct {
+			Code, Message, RequestID string
+			Status, ExitCode         int
+		}
+	}
+	if jerr := json.Unmarshal([]byte(b.String()), &doc); jerr != nil {
+		t.Fatalf("JSON error %q: %v", b.String(), jerr)
+	}
+	if e := doc.Error; e.Status != 404 || e.RequestID != "req-42" || e.ExitCode != 5 || e.Code != "NOT_FOUND" || e.Message != want {
+		t.Errorf("JSON error %s", b.String())
+	}
+	if text := cmdutil.FormatError(err, time.Time{}, nil); !strings.Contains(text, want) || !strings.Contains(text, "metabind keys list") {
+		t.Errorf("text %q", text)
+	}
+
+	listed := idNotFound(id, scope, nil)
+	if listed.Error() != "no API key has the id "+id+" in project web" || cmdutil.ExitCode(listed) != cmdutil.ExitNotFound {
+		t.Errorf("listed: %q, exit %d", listed.Error(), cmdutil.ExitCode(listed))
+	}
+	var ae *api.Error
+	if errors.As(listed, &ae) {
+		t.Errorf("no request was made, yet the error holds an API answer: %v", ae)
 	}
 }

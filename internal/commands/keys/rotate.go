@@ -136,26 +136,20 @@ func parkedName(name, label string, now time.Time, attempt int) string {
 }
 
 func rotateRun(ctx context.Context, opts *RotateOptions) error {
-	masker, err := newMasker(opts.Delivery.Getenv, opts.IO.ErrOut)
+	sampleOld := sampleKey(opts.Arg, "", opts.Now())
+	masker, p, scope, client, err := opts.prepareNewSecret(newSecretOutput{
+		delivery:  &opts.Delivery,
+		elsewhere: opts.Quiet || opts.OutputFile != "",
+		name:      opts.Arg,
+		shown: func(w io.Writer, p *output.Printer, fresh api.Key) error {
+			return renderRotation(w, p, sampleOld, fresh, opts.Now())
+		},
+		delivered: func(w io.Writer, p *output.Printer, fresh api.Key) error {
+			return writeDeliveredRotation(w, p, sampleOld, fresh, opts.Now())
+		},
+	})
 	if err != nil {
 		return err
-	}
-	p, scope, client, err := opts.prepare()
-	if err != nil {
-		return err
-	}
-	if opts.Delivery.Enabled() {
-		old := sampleKey(opts.Arg, "", opts.Now())
-		fresh := sampleKey(opts.Arg, secretSentinel, opts.Now())
-		if err := checkDeliveredOutput(func(w io.Writer) error { return writeDeliveredRotation(w, p, old, fresh, opts.Now()) }); err != nil {
-			return err
-		}
-	} else if !opts.Quiet && opts.OutputFile == "" {
-		old := sampleKey(opts.Arg, "", opts.Now())
-		render := func(w io.Writer, fresh api.Key) error { return renderRotation(w, p, old, fresh, opts.Now()) }
-		if err := checkShowsSecret(render, opts.Arg, opts.Now()); err != nil {
-			return err
-		}
 	}
 	old, err := newResolver(client, scope).resolve(ctx, opts.Arg)
 	if err != nil {

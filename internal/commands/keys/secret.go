@@ -261,3 +261,42 @@ func removeUndelivered(ctx context.Context, client *api.Client, scope cmdutil.Sc
 	ue.Cleanup, ue.CleanupErr = cmdutil.CleanupRevoked, derr
 	return ue
 }
+
+// newSecretOutput says how create and rotate print a new key, for the check
+// of the output options before anything is created. Shown and delivered print
+// the sample key (sampleKey, named name) as the command will print the new one:
+// shown with its secret, delivered without it (the delivery command has it).
+type newSecretOutput struct {
+	delivery  *Delivery
+	elsewhere bool // the secret is not printed (-q, --output-file, an imported value): nothing to check
+	name      string
+	shown     func(w io.Writer, p *output.Printer, fresh api.Key) error
+	delivered func(w io.Writer, p *output.Printer, fresh api.Key) error
+}
+
+// prepareNewSecret is the preflight of a command that makes a new secret,
+// before any request: whether and how to mask it in CI logs, then prepare,
+// then the output options tried on a sample new key, so options that fail on
+// it, or that would leave out a secret shown only once, change nothing.
+func (d Deps) prepareNewSecret(out newSecretOutput) (*masker, *output.Printer, cmdutil.Scope, *api.Client, error) {
+	masker, err := newMasker(out.delivery.Getenv, d.IO.ErrOut)
+	if err != nil {
+		return nil, nil, cmdutil.Scope{}, nil, err
+	}
+	p, scope, client, err := d.prepare()
+	if err != nil {
+		return nil, nil, cmdutil.Scope{}, nil, err
+	}
+	now := d.Now()
+	switch {
+	case out.delivery.Enabled():
+		sample := sampleKey(out.name, secretSentinel, now)
+		err = checkDeliveredOutput(func(w io.Writer) error { return out.delivered(w, p, sample) })
+	case !out.elsewhere:
+		err = checkShowsSecret(func(w io.Writer, k api.Key) error { return out.shown(w, p, k) }, out.name, now)
+	}
+	if err != nil {
+		return nil, nil, cmdutil.Scope{}, nil, err
+	}
+	return masker, p, scope, client, nil
+}

@@ -19,18 +19,19 @@ import (
 
 // TestOptions holds the inputs of `keys test`.
 type TestOptions struct {
-	IO        *iostreams.IOStreams
-	APIClient func() (*api.Client, error)
-	Scope     func() (cmdutil.Scope, error)
-	Printer   func() (*output.Printer, error)
-	Prompter  func() prompt.Prompter
-	Getenv    func(string) string
-	Stdin     bool
+	cmdutil.Deps
+	// AnonymousClient is the client without the stored token: a key is
+	// checked on its own, as a client app uses it.
+	AnonymousClient func() (*api.Client, error)
+	Prompter        func() prompt.Prompter
+	Getenv          func(string) string
+
+	Stdin bool
 }
 
 // NewCmdTest returns `keys test`.
 func NewCmdTest(f *cmdutil.Factory, runF func(context.Context, *TestOptions) error) *cobra.Command {
-	opts := &TestOptions{IO: f.IOStreams, APIClient: f.AnonymousClient, Scope: f.Scope, Printer: f.Printer, Prompter: f.Prompter, Getenv: f.Getenv}
+	opts := &TestOptions{Deps: f.Deps(), AnonymousClient: f.AnonymousClient, Prompter: f.Prompter, Getenv: f.Getenv}
 	cmd := &cobra.Command{
 		Use:   "test",
 		Short: "Check whether an API key works for the project",
@@ -151,7 +152,7 @@ func testRun(ctx context.Context, opts *TestOptions) error {
 		return cmdutil.FlagErrorf("the API key given holds spaces or more than one line; give exactly one key").
 			WithHint("a key is one line of letters, digits, '_' and '-'")
 	}
-	client, err := opts.APIClient()
+	client, err := opts.AnonymousClient()
 	if err != nil {
 		return err
 	}
