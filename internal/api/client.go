@@ -32,6 +32,8 @@ import (
 	"github.com/go-resty/resty/v2"
 	"github.com/google/uuid"
 	"golang.org/x/net/http/httpproxy"
+
+	"github.com/metabind/metabind-cli/internal/redact"
 )
 
 // Defaults and limits of the transport.
@@ -163,21 +165,21 @@ func validateBaseURL(raw string, allowHTTP bool) (string, error) {
 		return "", &ConfigError{Message: fmt.Sprintf("invalid API URL %q: it must be an absolute URL starting with https:// (or http:// for a local emulator), e.g. https://api.metabind.ai", raw)}
 	}
 	if u.Scheme != "https" && u.Scheme != "http" {
-		return "", &ConfigError{Message: fmt.Sprintf("invalid API URL %q: it must start with https:// (e.g. https://api.metabind.ai)", raw)}
+		return "", &ConfigError{Message: fmt.Sprintf("invalid API URL %q: it must start with https:// (e.g. https://api.metabind.ai)", redact.URL(raw))}
 	}
 	if u.Host == "" || u.Hostname() == "" || u.Opaque != "" {
-		return "", &ConfigError{Message: fmt.Sprintf("invalid API URL %q: it has no host", raw)}
+		return "", &ConfigError{Message: fmt.Sprintf("invalid API URL %q: it has no host", redact.URL(raw))}
 	}
 	if u.User != nil {
 		return "", &ConfigError{Message: fmt.Sprintf("invalid API URL %q: it must not contain a user name or password", u.Redacted())}
 	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return "", &ConfigError{Message: fmt.Sprintf("invalid API URL %q: the port must be a number from 1 to 65535", raw)}
+			return "", &ConfigError{Message: fmt.Sprintf("invalid API URL %q: the port must be a number from 1 to 65535", redact.URL(raw))}
 		}
 	}
 	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return "", &ConfigError{Message: fmt.Sprintf("invalid API URL %q: it must not contain a query or fragment", raw)}
+		return "", &ConfigError{Message: fmt.Sprintf("invalid API URL %q: it must not contain a query or fragment", redact.URL(raw))}
 	}
 	if u.Scheme == "http" && !allowHTTP && !isLoopbackHost(u.Hostname()) {
 		return "", &ConfigError{Message: fmt.Sprintf(

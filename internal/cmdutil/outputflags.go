@@ -73,9 +73,11 @@ func AddOutputFlags(cmd *cobra.Command, f *Factory, which OutputFlags) {
 	}
 	if which&JQFlag != 0 {
 		fs.StringVar(&o.JQ, "jq", "", "filter the JSON output with a jq expression (built in; no jq needed)")
+		_ = cmd.RegisterFlagCompletionFunc("jq", cobra.NoFileCompletions)
 	}
 	if which&TemplateFlag != 0 {
 		fs.StringVar(&o.Template, "template", "", "format the JSON output with a Go template, e.g. '{{.name}}'")
+		_ = cmd.RegisterFlagCompletionFunc("template", cobra.NoFileCompletions)
 	}
 	if which&ColumnsFlag != 0 {
 		fs.StringSliceVar(&o.Columns, "columns", nil, "table/CSV/TSV columns to show, by JSON field name, e.g. id,name,lastUsed")

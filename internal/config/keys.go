@@ -99,14 +99,14 @@ func validateAPIURL(name, value string) error {
 		return usageErrorf("invalid %s: it must not contain a user name or password", name)
 	}
 	if s := strings.ToLower(u.Scheme); (s != "http" && s != "https") || u.Hostname() == "" {
-		return usageErrorf("invalid %s %q: expected %s", name, value, example)
+		return usageErrorf("invalid %s %q: expected %s", name, redact.URL(value), example)
 	}
 	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
-		return usageErrorf("invalid %s %q: it must not have a query or fragment", name, value)
+		return usageErrorf("invalid %s %q: it must not have a query or fragment", name, redact.URL(value))
 	}
 	for _, suffix := range []string{"/app/v1", "/api/v1"} {
 		if strings.HasSuffix(strings.TrimRight(u.Path, "/"), suffix) {
-			return usageErrorf("invalid %s %q: give the base URL without %s (for example %s)", name, value, suffix, DefaultAPIURL)
+			return usageErrorf("invalid %s %q: give the base URL without %s (for example %s)", name, redact.URL(value), suffix, DefaultAPIURL)
 		}
 	}
 	return nil

@@ -41,6 +41,32 @@ func (e *MalformedTokenError) Error() string { return ErrMalformedToken.Error() 
 // Is makes every MalformedTokenError match ErrMalformedToken.
 func (e *MalformedTokenError) Is(target error) bool { return target == ErrMalformedToken }
 
+// MalformedReason is why ParseClaims refused a token ("it cannot be read"
+// for any other error); it never quotes the token.
+func MalformedReason(err error) string {
+	var m *MalformedTokenError
+	if errors.As(err, &m) {
+		return m.Reason
+	}
+	return "it cannot be read"
+}
+
+// NotAJWT says that the token from t's source is not a JWT, and why.
+func (t Token) NotAJWT(reason string) string {
+	if t.Source == SourceEnv {
+		return "the token in MB_TOKEN is not a JWT: " + reason
+	}
+	return "the stored token is not a JWT: " + reason
+}
+
+// NotAJWTHint says how to replace a token from t's source that is not a JWT.
+func (t Token) NotAJWTHint() string {
+	if t.Source == SourceEnv {
+		return "set MB_TOKEN to the JWT from the Metabind web app (Settings → API Keys → Create JWT), or unset it"
+	}
+	return "run `metabind auth login` with the JWT from the Metabind web app (Settings → API Keys → Create JWT)"
+}
+
 func malformed(format string, args ...any) error {
 	return &MalformedTokenError{Reason: fmt.Sprintf(format, args...)}
 }

@@ -14,6 +14,7 @@
 package redact
 
 import (
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -151,4 +152,24 @@ func Fields(v any) any {
 	default:
 		return v
 	}
+}
+
+// URL is raw as an error message may quote it: a password, the query and the
+// fragment, which can carry a token, read "xxxxx"; a string that does not
+// parse as a URL is not shown at all.
+func URL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(not shown: not a URL)"
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	if u.RawQuery != "" {
+		u.RawQuery = "xxxxx"
+	}
+	if u.Fragment != "" {
+		u.Fragment, u.RawFragment = "xxxxx", ""
+	}
+	return u.String()
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -164,30 +163,6 @@ func (opts *LoginOptions) apiURLFlagDiffers() bool {
 	return strings.TrimRight(cfg.Get("api-url"), "/") != strings.TrimRight(without, "/")
 }
 
-// hideURLSecrets replaces in msg the parts of the API URL that may carry a
-// secret (a password, the query, the fragment) with "xxxxx".
-func (opts *LoginOptions) hideURLSecrets(msg string) string {
-	cfg, err := opts.Config()
-	if err != nil {
-		return msg
-	}
-	u, err := url.Parse(cfg.Get("api-url"))
-	if err != nil {
-		return msg
-	}
-	var parts []string
-	if pw, ok := u.User.Password(); ok {
-		parts = append(parts, pw, url.QueryEscape(pw))
-	}
-	parts = append(parts, u.RawQuery, u.Fragment, u.EscapedFragment())
-	for _, p := range parts {
-		if p != "" {
-			msg = strings.ReplaceAll(msg, p, "xxxxx")
-		}
-	}
-	return msg
-}
-
 // checkToken asks the API, with one request, whether it accepts token: GET of
 // the organization in the token's org claim. A 401 or 403 refuses the login
 // (exit 4); an API that cannot be reached or does not say leaves a warning and
@@ -203,7 +178,7 @@ func checkToken(ctx context.Context, opts *LoginOptions, token string, claims cr
 	if err != nil {
 		// A bad --api-url is for the commands that use it to report; the token
 		// is not sent anywhere unsafe.
-		fmt.Fprintf(opts.IO.ErrOut, "warning: the token was not checked with the API (%s); storing it anyway\n", opts.hideURLSecrets(redact.Secrets(err.Error())))
+		fmt.Fprintf(opts.IO.ErrOut, "warning: the token was not checked with the API (%s); storing it anyway\n", redact.Secrets(err.Error()))
 		return true, nil
 	}
 	org := output.Sanitize(claims.Org)

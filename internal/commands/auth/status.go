@@ -99,7 +99,7 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		// Not a JWT: no request can succeed with it, so no one is logged in.
 		// Not even a masked form is shown: the string may be another secret
 		// (an API key pasted by mistake), and it identifies no JWT.
-		rep.LoggedIn, rep.Malformed, rep.MalformedReason = false, true, malformedReason(claimErr)
+		rep.LoggedIn, rep.Malformed, rep.MalformedReason = false, true, credstore.MalformedReason(claimErr)
 	}
 	if tok.Source == credstore.SourceEnv {
 		rep.Overrides, err = iostreams.WithContext(ctx, func() (bool, error) { return store.HasStored(), nil })
@@ -125,7 +125,7 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		case rep.Expired:
 			loggedIn = "no (token expired " + output.RelativeTime(now, *claims.ExpiresAt) + ")"
 		case rep.Malformed:
-			loggedIn = "no (" + notAJWT(tok, rep.MalformedReason) + ")"
+			loggedIn = "no (" + tok.NotAJWT(rep.MalformedReason) + ")"
 			token = "(hidden: not a JWT)"
 		}
 		pairs := [][2]string{
@@ -149,35 +149,13 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		}
 	}
 	if rep.Malformed {
-		hint := "run `metabind auth login` with the JWT from the Metabind web app (Settings → API Keys → Create JWT)"
-		if tok.Source == credstore.SourceEnv {
-			hint = "set MB_TOKEN to the JWT from the Metabind web app (Settings → API Keys → Create JWT), or unset it"
-		}
-		return cmdutil.Errorf(cmdutil.ExitAuth, "%s", notAJWT(tok, rep.MalformedReason)).WithHint(hint)
+		return cmdutil.Errorf(cmdutil.ExitAuth, "%s", tok.NotAJWT(rep.MalformedReason)).WithHint(tok.NotAJWTHint())
 	}
 	if rep.Expired {
 		return cmdutil.Errorf(cmdutil.ExitAuth, "the token expired %s", output.RelativeTime(now, *claims.ExpiresAt)).
 			WithHint("run `metabind auth login` with a fresh token")
 	}
 	return nil
-}
-
-// malformedReason is why ParseClaims refused a token; its messages never
-// quote the token.
-func malformedReason(err error) string {
-	var m *credstore.MalformedTokenError
-	if errors.As(err, &m) {
-		return m.Reason
-	}
-	return "it cannot be read"
-}
-
-// notAJWT says that the token from t's source is not a JWT, and why.
-func notAJWT(t credstore.Token, reason string) string {
-	if t.Source == credstore.SourceEnv {
-		return "the token in MB_TOKEN is not a JWT: " + reason
-	}
-	return "the stored token is not a JWT: " + reason
 }
 
 func expiry(exp *time.Time, now time.Time, claimErr error) string {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/metabind/metabind-cli/internal/api"
 	"github.com/metabind/metabind-cli/internal/cmdutil"
+	"github.com/metabind/metabind-cli/internal/credstore"
 	"github.com/metabind/metabind-cli/internal/output"
 )
 
@@ -44,23 +45,27 @@ of that problem.`,
 
 // Report is the machine-readable form of `status`.
 type Report struct {
-	APIURL        string     `json:"apiUrl"`
-	Profile       string     `json:"profile"`
-	LoggedIn      bool       `json:"loggedIn"`
-	User          string     `json:"user,omitempty"`
-	TokenSource   string     `json:"tokenSource,omitempty"`
-	TokenExpires  *time.Time `json:"tokenExpiresAt,omitempty"`
-	Org           string     `json:"org,omitempty"`
-	OrgName       string     `json:"orgName,omitempty"`
-	OrgSource     string     `json:"orgSource,omitempty"`
-	Project       string     `json:"project,omitempty"`
-	ProjectName   string     `json:"projectName,omitempty"`
-	ProjectSource string     `json:"projectSource,omitempty"`
-	Reachable     bool       `json:"reachable"`
-	HTTPStatus    int        `json:"httpStatus,omitempty"`
-	Error         string     `json:"error,omitempty"`
-	RequestID     string     `json:"requestId,omitempty"`
-	LatencyMS     int64      `json:"latencyMs,omitempty"`
+	APIURL       string     `json:"apiUrl"`
+	Profile      string     `json:"profile"`
+	LoggedIn     bool       `json:"loggedIn"`
+	User         string     `json:"user,omitempty"`
+	TokenSource  string     `json:"tokenSource,omitempty"`
+	TokenExpires *time.Time `json:"tokenExpiresAt,omitempty"`
+	// Malformed is true when the token is not a JWT at all, as in auth
+	// status; MalformedReason says why without quoting it.
+	Malformed       bool   `json:"malformed,omitempty"`
+	MalformedReason string `json:"malformedReason,omitempty"`
+	Org             string `json:"org,omitempty"`
+	OrgName         string `json:"orgName,omitempty"`
+	OrgSource       string `json:"orgSource,omitempty"`
+	Project         string `json:"project,omitempty"`
+	ProjectName     string `json:"projectName,omitempty"`
+	ProjectSource   string `json:"projectSource,omitempty"`
+	Reachable       bool   `json:"reachable"`
+	HTTPStatus      int    `json:"httpStatus,omitempty"`
+	Error           string `json:"error,omitempty"`
+	RequestID       string `json:"requestId,omitempty"`
+	LatencyMS       int64  `json:"latencyMs,omitempty"`
 }
 
 func statusRun(ctx context.Context, opts *Options) error {
@@ -77,7 +82,14 @@ func statusRun(ctx context.Context, opts *Options) error {
 	var problem error
 
 	tok, claims, tokErr := opts.Token()
-	if tokErr == nil {
+	if tokErr == nil && claims == nil {
+		// Not a JWT at all: no request can succeed with it, so no one is
+		// logged in and none is made.
+		_, err := credstore.ParseClaims(tok.Value)
+		rep.TokenSource, rep.Malformed, rep.MalformedReason = string(tok.Source), true, credstore.MalformedReason(err)
+		tokErr = cmdutil.Errorf(cmdutil.ExitAuth, "%s", tok.NotAJWT(rep.MalformedReason)).WithHint(tok.NotAJWTHint())
+		problem = tokErr
+	} else if tokErr == nil {
 		rep.LoggedIn, rep.TokenSource = true, string(tok.Source)
 		if claims != nil {
 			rep.User, rep.TokenExpires = claims.Subject, claims.ExpiresAt
@@ -146,6 +158,8 @@ func statusRun(ctx context.Context, opts *Options) error {
 				who = "(token without a subject)"
 			}
 			pairs = append(pairs, [2]string{"Logged in", fmt.Sprintf("%s, token from %s%s", who, rep.TokenSource, expiryNote(rep.TokenExpires, now))})
+		} else if rep.Malformed {
+			pairs = append(pairs, [2]string{"Logged in", "no (" + tok.NotAJWT(rep.MalformedReason) + ")"})
 		} else if rep.TokenExpires != nil {
 			pairs = append(pairs, [2]string{"Logged in", "no (token expired " + output.RelativeTime(now, *rep.TokenExpires) + ")"})
 		} else {
