@@ -103,8 +103,33 @@ func WriteTable(w io.Writer, headers []string, rows [][]string, o TableOptions) 
 	if err := t.Render(); err != nil {
 		return fmt.Errorf("rendering table: %w", err)
 	}
-	_, err := w.Write(trimLineEnds(buf.Bytes()))
+	out := buf.Bytes()
+	if o.Paint != nil {
+		out = dropRepeatedResets(out)
+	}
+	_, err := w.Write(trimLineEnds(out))
 	return err
+}
+
+// dropRepeatedResets removes the reset tablewriter writes at the start of the
+// cell after a painted one ("\x1b[0m  \x1b[0mnext"): the painted cell has reset
+// already. Cells are sanitized, so every escape sequence is Paint's or this one.
+func dropRepeatedResets(b []byte) []byte {
+	const reset = "\x1b[0m"
+	var out []byte
+	for {
+		i := bytes.Index(b, []byte(reset))
+		if i < 0 {
+			return append(out, b...)
+		}
+		out = append(out, b[:i+len(reset)]...)
+		b = b[i+len(reset):]
+		spaces := len(b) - len(bytes.TrimLeft(b, " "))
+		if bytes.HasPrefix(b[spaces:], []byte(reset)) {
+			out = append(out, b[:spaces]...)
+			b = b[spaces+len(reset):]
+		}
+	}
 }
 
 func sanitizeAll(cells []string) []string {

@@ -231,3 +231,30 @@ func TestWriteTablePaintKeepsAlignment(t *testing.T) {
 		t.Errorf("painting moved the columns:\n%s\nwant\n%s", stripped, plain.String())
 	}
 }
+
+// Escape sequences stand only around the painted cells: tablewriter's own
+// resets after them are dropped, so the next cell starts plain.
+func TestWriteTablePaintOnlyThePaintedCells(t *testing.T) {
+	headers := []string{"NAME", "STATUS", "LAST USED"}
+	rows := [][]string{{"ios", "active", "never"}, {"web", "revoked", "2h ago"}}
+	paint := func(col int, s string) string {
+		if col == 1 {
+			return "\x1b[31m" + s + "\x1b[0m"
+		}
+		return s
+	}
+	var painted bytes.Buffer
+	if err := WriteTable(&painted, headers, rows, TableOptions{Paint: paint}); err != nil {
+		t.Fatal(err)
+	}
+	out := painted.String()
+	if n := strings.Count(out, "\x1b["); n != 4 {
+		t.Errorf("%d escape sequences, want 4 (a colour and a reset per status):\n%q", n, out)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n")[1:] {
+		rest := line[strings.Index(line, "\x1b[0m")+len("\x1b[0m"):]
+		if strings.Contains(rest, "\x1b") {
+			t.Errorf("escape sequence after the painted cell: %q", line)
+		}
+	}
+}
