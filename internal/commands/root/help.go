@@ -113,6 +113,7 @@ Terminal:
   NO_COLOR        set (to anything): no colour
   CLICOLOR_FORCE  set to a value other than 0: colour even when stdout is not a
                   terminal (NO_COLOR and --no-color still win)
+  CLICOLOR=0      no colour on a terminal either (CLICOLOR_FORCE still wins)
   TERM=dumb       no colour
 `
 

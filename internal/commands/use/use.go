@@ -39,7 +39,8 @@ saved context.
 The organization and project are checked with the API first (GET of each, with the
 stored token) and nothing is saved when either does not exist (exit 5) or the token
 is refused (exit 4). --no-verify saves without asking the API, for setting up
-offline or before logging in.`,
+offline or before logging in. With -o json|yaml, --jq or --template, saving or
+clearing also prints the saved context, in the form ` + "`use -o json`" + ` shows.`,
 		Example: `  metabind use --org acme --project web
   metabind use --project mobile
   metabind use --org acme --project web --no-verify
